@@ -1,0 +1,58 @@
+"""The command line: parse arguments, load config, call the library, map errors to exit codes.
+
+Each command lives in `scraper/commands/<name>.py` and exposes `add_parser(subparsers, parent)`,
+which registers a sub-parser whose `handler(args, config) -> int` does the work.
+Exit status: 0 success, 1 some input failed (the others were processed), 2 usage or config error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from scraper import __version__, commands
+from scraper.config import load_config
+from scraper.errors import ConfigError, ScraperError
+
+EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scraper",
+        description="Build clean news corpora: fetch, extract, clean and deduplicate articles.",
+    )
+    parser.add_argument("--version", action="version", version=f"scraper {__version__}")
+    # Every command takes -c/--config; a shared parent parser gives it to all of them.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-c", "--config", metavar="FILE", help="TOML config file")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.add_parser(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+        status: int = args.handler(args, config)
+    except ConfigError as exc:
+        print(f"scraper: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ScraperError as exc:
+        print(f"scraper: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT_FAILED
+    except KeyboardInterrupt:
+        print("scraper: interrupted", file=sys.stderr)
+        return 130
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

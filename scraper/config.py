@@ -1,0 +1,145 @@
+"""Typed configuration: defaults < config file (TOML) < command-line flags.
+
+Each `[table]` of the config file maps to one frozen dataclass below. Unknown tables or keys and
+values of the wrong type are errors that name the file and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from scraper.errors import ConfigError
+
+DEFAULT_MAX_INPUT_BYTES = 50 * 1024 * 1024
+DEFAULT_USER_AGENT = "scraper-news-bot/0.1 (+https://example.org/scraper-bot; research corpus builder)"
+DEFAULT_FETCH_MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CleanConfig:
+    site: str | None = None
+    explain: bool = False
+    max_bytes: int = DEFAULT_MAX_INPUT_BYTES
+    title_field: str | None = None
+    text_field: str | None = None
+    url_field: str | None = None
+    # The corpus pass learns chrome lines that recur across one site's documents in a run.
+    corpus_pass: bool = True
+    corpus_min_docs: int = 4
+    corpus_min_share: float = 0.6
+    profiles_dir: str | None = None
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    enabled: bool = True
+    num_perm: int = 128
+    bands: int = 16
+    rows: int = 8
+    threshold: float = 0.8
+    containment: float = 0.8
+    shingle_size: int = 5
+    short_shingle_size: int = 3
+    short_doc_words: int = 50
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    user_agent: str = DEFAULT_USER_AGENT
+    per_host_concurrency: int = 1
+    concurrency: int = 16
+    delay: float = 1.0
+    max_attempts: int = 3
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_bytes: int = DEFAULT_FETCH_MAX_BYTES
+    max_redirects: int = 5
+    respect_robots: bool = True
+    allow_private_networks: bool | list[str] = False
+    retry_after_cap: float = 120.0
+    store: str | None = None
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    favor_precision: bool = False
+    follow_pagination: bool = True
+    max_pages: int = 20
+
+
+@dataclass(frozen=True)
+class Config:
+    clean: CleanConfig = field(default_factory=CleanConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+
+
+T = TypeVar("T")
+
+
+def _type_ok(value: Any, hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_type_ok(value, arg) for arg in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return isinstance(value, list) and all(_type_ok(v, item) for v in value)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def build_section(cls: type[T], values: dict[str, Any], where: str) -> T:
+    """Make a section dataclass from a dict, checking every key and its type."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(where, f"unknown key {key!r} (known: {', '.join(sorted(known))})")
+        if not _type_ok(value, hints[key]):
+            raise ConfigError(where, f"key {key!r} has the wrong type: {value!r}")
+    floats = {k: float(v) for k, v in values.items() if hints[k] is float}
+    return cls(**{**values, **floats})
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Defaults, overlaid with the TOML file at `path` when given."""
+    if path is None:
+        return Config()
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot read config file ({exc.strerror})") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), f"not valid TOML ({exc})") from exc
+    sections: dict[str, Any] = {}
+    hints = typing.get_type_hints(Config)
+    for name, table in data.items():
+        if name not in hints:
+            raise ConfigError(str(path), f"unknown table [{name}] (known: {', '.join(hints)})")
+        if not isinstance(table, dict):
+            raise ConfigError(str(path), f"[{name}] must be a table")
+        sections[name] = build_section(hints[name], table, f"{path} [{name}]")
+    return Config(**sections)
+
+
+def override(config: Config, section: str, **flags: Any) -> Config:
+    """Apply command-line flags to one section; flags left as None keep the lower layer."""
+    given = {k: v for k, v in flags.items() if v is not None}
+    if not given:
+        return config
+    current = getattr(config, section)
+    merged = build_section(type(current), {**dataclasses.asdict(current), **given}, f"--{section}")
+    return dataclasses.replace(config, **{section: merged})

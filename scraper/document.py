@@ -1,0 +1,138 @@
+"""`Document`, the one type passed between pipeline stages, and the seed format.
+
+The seed format (see README "Output format"):
+  * UTF-8, NFC; LF line ends; no trailing spaces; no newline at the end of the file.
+  * Line 1 is the title (an empty line when the article has none), then one blank line, then the
+    paragraphs, separated by exactly one blank line. No empty paragraphs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from courlan import normalize_url
+
+# Spaces that browsers render like a space but that break tokenising and equality checks.
+_SPACE_LIKE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# Invisible characters that scraped text carries from HTML (zero-width, BOM, soft hyphen).
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACE_RUN = re.compile(r" {2,}")
+# A short first line that does not end a sentence is taken as a title in a plain dump.
+TITLE_MAX_CHARS = 250
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One piece of text that a cleaning rule removed, for the manifest and `--explain`."""
+
+    rule: str
+    text: str
+
+
+@dataclass(slots=True)
+class Document:
+    """An article on its way through the pipeline.
+
+    `source` names where it came from: a path, `path#N` for the N-th record of a dump, or a URL.
+    `removed` records every line or segment the cleaner dropped and the rule that dropped it.
+    """
+
+    title: str | None
+    paragraphs: list[str]
+    url: str | None = None
+    source: str = "-"
+    site: str | None = None
+    date: str | None = None
+    author: str | None = None
+    removed: list[Removal] = field(default_factory=list)
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def id(self) -> str:
+        return document_id(self.url, self.body)
+
+    def to_seed(self) -> str:
+        return format_seed(self.title, self.paragraphs)
+
+
+def normalize_line(text: str) -> str:
+    """NFC, space-like characters to one space, invisible characters dropped, ends trimmed."""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", text))
+    return _SPACE_RUN.sub(" ", text).strip()
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on LF, CRLF and CR alike (but not on the exotic separators `str.splitlines` knows)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def format_seed(title: str | None, paragraphs: list[str]) -> str:
+    """Render a title and paragraphs in the seed format."""
+    body = [p for p in (normalize_line(p) for p in paragraphs) if p]
+    head = normalize_line(title or "")
+    return head + "\n\n" + "\n\n".join(body)
+
+
+def looks_like_title(line: str) -> bool:
+    stripped = line.strip()
+    return 0 < len(stripped) <= TITLE_MAX_CHARS and not stripped.endswith((".", ","))
+
+
+def parse_seed(text: str, *, source: str = "-") -> Document:
+    """Read seed-format text, or a plain text dump, into a Document.
+
+    Every non-empty line after the title becomes one paragraph: dirty dumps often separate
+    paragraphs by a single line break, and a clean seed file reads back the same either way.
+    In a plain dump, line 1 is a title only when a blank line follows it and it looks like one.
+    """
+    lines = split_lines(text.lstrip("\ufeff"))
+    title: str | None = None
+    rest = lines
+    has_title_slot = len(lines) == 1 or (len(lines) > 1 and not lines[1].strip())
+    if lines and has_title_slot and (not lines[0].strip() or looks_like_title(lines[0])):
+        title = normalize_line(lines[0]) or None
+        rest = lines[1:]
+    paragraphs = [p for p in (normalize_line(line) for line in rest) if p]
+    return Document(title=title, paragraphs=paragraphs, source=source)
+
+
+def read_seed(path: str | Path) -> Document:
+    """Read a seed-format file (strict UTF-8)."""
+    path = Path(path)
+    return parse_seed(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def write_seed(path: str | Path, doc: Document) -> None:
+    """Write a Document in the seed format, atomically."""
+    from scraper.write import atomic_write_text  # local import: write imports document
+
+    atomic_write_text(Path(path), doc.to_seed())
+
+
+def canonical_url(url: str) -> str:
+    """The URL a document is known by: normalised, tracking parameters and fragment dropped."""
+    try:
+        normal = normalize_url(url.strip(), strict=True)
+    except (ValueError, TypeError):
+        normal = url.strip()
+    parts = urlsplit(normal)
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def document_id(url: str | None, body: str) -> str:
+    """16 hex digits: SHA-256 of the canonical URL when known, else of the normalised body."""
+    key = canonical_url(url) if url else "\n\n".join(
+        p for p in (normalize_line(line) for line in split_lines(body)) if p
+    )
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,150 @@
+"""The write stage: seed-format files plus `manifest.jsonl`, written so a crash loses nothing.
+
+Order of a write: the text goes to a hidden temp file (fsynced), the manifest line is appended
+(fsynced), then the temp file is renamed into place. Opening a corpus repairs what a crash left:
+stray temp files are deleted, a torn last manifest line is dropped, and entries whose file never
+arrived are dropped too (their input is simply processed again on the next run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scraper.document import Document
+from scraper.errors import StoreError
+
+MANIFEST = "manifest.jsonl"
+SEED_NAME = re.compile(r"^(\d{3,})_([0-9a-f]{16})\.txt$")
+_TEMP_PREFIX = ".tmp-"
+
+
+@contextmanager
+def _temp_in(folder: Path) -> Iterator[tuple[int, Path]]:
+    fd, name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=folder)
+    try:
+        yield fd, Path(name)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def _write_fd(fd: int, data: bytes) -> None:
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temp file in the same folder and `os.replace`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _temp_in(path.parent) as (fd, temp):
+        _write_fd(fd, data)
+        os.replace(temp, path)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def manifest_entry(doc: Document, file: str, duplicates: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
+    return {
+        "file": file,
+        "id": doc.id,
+        "title": doc.title,
+        "url": doc.url,
+        "source": doc.source,
+        "site": doc.site,
+        "date": doc.date,
+        "author": doc.author,
+        "chars": len(doc.body),
+        "removed": len(doc.removed),
+        "duplicates": list(duplicates),
+    }
+
+
+@dataclass
+class CorpusWriter:
+    """An output folder of seed-format files and its manifest."""
+
+    out: Path
+
+    def __post_init__(self) -> None:
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(str(self.out), f"cannot create output folder ({exc.strerror})") from exc
+        for stray in self.out.glob(f"{_TEMP_PREFIX}*"):
+            stray.unlink(missing_ok=True)
+        self.entries: list[dict[str, Any]] = self._load_manifest()
+        self._next_seq = 1 + max(
+            (int(m.group(1)) for p in self.out.iterdir() if (m := SEED_NAME.match(p.name))),
+            default=-1,
+        )
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.out / MANIFEST
+
+    def _load_manifest(self) -> list[dict[str, Any]]:
+        if not self.manifest_path.exists():
+            return []
+        entries: list[dict[str, Any]] = []
+        repaired = False
+        for line in self.manifest_path.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                repaired = True  # a line torn by a crash
+                continue
+            if isinstance(entry, dict) and (self.out / str(entry.get("file"))).exists():
+                entries.append(entry)
+            else:
+                repaired = True  # the file never arrived
+        if repaired:
+            self.rewrite_manifest(entries)
+        return entries
+
+    def ids(self) -> set[str]:
+        """Ids already in the folder, from the manifest and from seed-format file names."""
+        found = {str(e["id"]) for e in self.entries}
+        found.update(m.group(2) for p in self.out.iterdir() if (m := SEED_NAME.match(p.name)))
+        return found
+
+    def write(self, doc: Document, duplicates: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
+        """Write one document and its manifest line; returns the manifest entry."""
+        name = f"{self._next_seq:03d}_{doc.id}.txt"
+        entry = manifest_entry(doc, name, duplicates)
+        with _temp_in(self.out) as (fd, temp):
+            _write_fd(fd, doc.to_seed().encode("utf-8"))
+            self._append_manifest(entry)
+            os.replace(temp, self.out / name)
+        self._next_seq += 1
+        self.entries.append(entry)
+        return entry
+
+    def _append_manifest(self, entry: dict[str, Any]) -> None:
+        line = json.dumps(entry, ensure_ascii=False) + "\n"
+        with self.manifest_path.open("a", encoding="utf-8") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def rewrite_manifest(self, entries: list[dict[str, Any]]) -> None:
+        """Replace the manifest as a whole (atomically), e.g. after dedup replaced a file."""
+        text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
+        atomic_write_text(self.manifest_path, text)
+        self.entries = list(entries)
+
+    def remove(self, file: str) -> None:
+        """Remove a written file and its manifest entry (manifest first: never a dangling entry)."""
+        self.rewrite_manifest([e for e in self.entries if e["file"] != file])
+        (self.out / file).unlink(missing_ok=True)
