@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from scraper.errors import ConfigError
 
 DEFAULT_MAX_INPUT_BYTES = 50 * 1024 * 1024
-DEFAULT_USER_AGENT = "scraper-news-bot/0.1 (+https://example.org/scraper-bot; research corpus builder)"
+DEFAULT_USER_AGENT = "scraper-news-bot/0.1 (+https://example.org/scraper-bot)"
 DEFAULT_FETCH_MAX_BYTES = 20 * 1024 * 1024
 
 

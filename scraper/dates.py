@@ -69,9 +69,9 @@ def parse_indonesian_date(text: str) -> str | None:
         month = MONTHS.get(match["month"].lower())
         if month:
             return _build(match, month)
-    match = _NUMERIC.search(text)
-    if match and 1 <= int(match["month"]) <= 12:
-        return _build(match, int(match["month"]))
+    numeric = _NUMERIC.search(text)
+    if numeric and 1 <= int(numeric["month"]) <= 12:
+        return _build(numeric, int(numeric["month"]))
     return None
 
 

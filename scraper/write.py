@@ -55,7 +55,9 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def manifest_entry(doc: Document, file: str, duplicates: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
+def manifest_entry(
+    doc: Document, file: str, duplicates: Iterable[dict[str, Any]] = ()
+) -> dict[str, Any]:
     return {
         "file": file,
         "id": doc.id,
@@ -81,7 +83,8 @@ class CorpusWriter:
         try:
             self.out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(str(self.out), f"cannot create output folder ({exc.strerror})") from exc
+            reason = f"cannot create output folder ({exc.strerror})"
+            raise StoreError(str(self.out), reason) from exc
         for stray in self.out.glob(f"{_TEMP_PREFIX}*"):
             stray.unlink(missing_ok=True)
         self.entries: list[dict[str, Any]] = self._load_manifest()

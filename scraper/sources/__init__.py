@@ -1,0 +1,1 @@
+"""Where documents come from: existing dumps and saved pages (here), feeds and sitemaps later."""

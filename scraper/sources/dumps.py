@@ -1,0 +1,254 @@
+"""Read existing dumps into Documents: seed-format or plain `.txt`, `.jsonl`, `.csv`, saved HTML.
+
+Each bad input or record becomes one `InputError` (reported by the caller) and the rest go on.
+HTML pages are not parsed here: they travel as `doc.extra["html"]` to the extract stage.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from charset_normalizer import from_bytes
+
+from scraper.config import CleanConfig
+from scraper.dates import parse_date
+from scraper.document import Document, normalize_line, parse_seed, split_lines
+from scraper.errors import (
+    BinaryInputError,
+    EmptyInputError,
+    InputError,
+    MalformedRecordError,
+    OversizedInputError,
+    ScraperError,
+)
+
+TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
+RECORD_SUFFIXES = (".jsonl", ".ndjson", ".csv")
+SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + RECORD_SUFFIXES
+
+# Field names that exports of other scrapers use, in order of preference.
+FIELD_NAMES: Mapping[str, tuple[str, ...]] = {
+    "title": ("title", "judul", "headline"),
+    "text": ("text", "content", "isi", "body", "isi_berita", "article", "articlebody"),
+    "url": ("url", "link", "source_url", "canonical_url"),
+    "date": ("date", "tanggal", "published", "published_at", "date_published", "datepublished"),
+    "author": ("author", "penulis", "reporter", "byline"),
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One result of reading: a Document, or the error that stopped one input or record."""
+
+    doc: Document | None = None
+    error: ScraperError | None = None
+
+
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    for suffix in sorted(SUPPORTED, key=len, reverse=True):
+        if name.endswith(suffix):
+            return suffix
+    return path.suffix.lower()
+
+
+def walk_inputs(inputs: list[str], exclude: Path | None = None) -> Iterator[str]:
+    """Expand folders (recursively, sorted, hidden entries and `exclude` skipped) into files."""
+    skip = exclude.resolve() if exclude else None
+    for name in inputs:
+        path = Path(name)
+        if name == "-" or not path.is_dir():
+            yield name
+            continue
+        for found in sorted(path.rglob("*")):
+            relative = found.relative_to(path).parts
+            if any(part.startswith(".") for part in relative) or not found.is_file():
+                continue
+            if skip and (found.resolve() == skip or skip in found.resolve().parents):
+                continue
+            if _suffix(found) in SUPPORTED:
+                yield str(found)
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """UTF-8 (BOM allowed) first; otherwise the encoding charset-normalizer detects."""
+    if b"\x00" in data:
+        raise BinaryInputError(source, "binary data (NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(source, "not UTF-8 and no text encoding could be detected")
+    return str(best)
+
+
+def _read_bytes(name: str, max_bytes: int, stdin: io.BufferedIOBase | None) -> bytes:
+    if name == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read(max_bytes + 1)
+    else:
+        path = Path(name)
+        try:
+            if path.stat().st_size > max_bytes:
+                raise OversizedInputError(name, f"larger than --max-bytes ({max_bytes} bytes)")
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(name, "no such file or folder") from None
+        except OSError as exc:
+            raise InputError(name, f"cannot read ({exc.strerror})") from None
+    if len(data) > max_bytes:
+        raise OversizedInputError(name, f"larger than --max-bytes ({max_bytes} bytes)")
+    if not data.strip():
+        raise EmptyInputError(name, "empty input")
+    return data
+
+
+def _gunzip(data: bytes, name: str, max_bytes: int) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
+            out = handle.read(max_bytes + 1)
+    except (OSError, EOFError) as exc:
+        raise InputError(name, f"not a valid gzip file ({exc})") from None
+    if len(out) > max_bytes:
+        raise OversizedInputError(name, f"decompresses to more than --max-bytes ({max_bytes})")
+    return out
+
+
+def read_input(
+    name: str,
+    config: CleanConfig,
+    *,
+    url: str | None = None,
+    stdin: io.BufferedIOBase | None = None,
+) -> Iterator[Item]:
+    """Yield the documents of one input (a file path or `-`), or the errors met reading it."""
+    try:
+        data = _read_bytes(name, config.max_bytes, stdin)
+        suffix = _suffix(Path(name)) if name != "-" else _sniff(data)
+        if suffix in HTML_SUFFIXES:
+            raw = _gunzip(data, name, config.max_bytes) if suffix.endswith(".gz") else data
+            yield Item(doc=Document(title=None, paragraphs=[], source=name, url=url,
+                                    extra={"html": raw}))
+            return
+        text = decode_text(data, name)
+    except ScraperError as exc:
+        yield Item(error=exc)
+        return
+    if suffix in (".jsonl", ".ndjson"):
+        yield from _jsonl_records(text, name, config)
+    elif suffix == ".csv":
+        yield from _csv_records(text, name, config)
+    else:
+        doc = parse_seed(text, source=name)
+        doc.url = url
+        yield Item(doc=doc)
+
+
+def _sniff(data: bytes) -> str:
+    """Guess the format of stdin: JSON lines, HTML, or text."""
+    head = data.lstrip()[:512].lower()
+    if head.startswith(b"{"):
+        return ".jsonl"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return ".html"
+    return ".txt"
+
+
+def _pick(record: Mapping[str, Any], field: str, forced: str | None) -> Any:
+    if forced is not None:
+        return record.get(forced)
+    lowered = {str(k).lower(): v for k, v in record.items()}
+    for candidate in FIELD_NAMES[field]:
+        value = lowered.get(candidate)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def record_to_document(record: Mapping[str, Any], source: str, config: CleanConfig) -> Document:
+    """One JSONL/CSV record to a Document, detecting the common field names."""
+    text = _pick(record, "text", config.text_field)
+    if not isinstance(text, str) or not text.strip():
+        looked = config.text_field or "/".join(FIELD_NAMES["text"])
+        raise MalformedRecordError(source, f"no text in the record (looked for {looked})")
+    title = _pick(record, "title", config.title_field)
+    url = _pick(record, "url", config.url_field)
+    raw_date = _pick(record, "date", None)
+    author = _pick(record, "author", None)
+    paragraphs = [p for p in (normalize_line(line) for line in split_lines(text)) if p]
+    doc = Document(
+        title=normalize_line(str(title)) or None if title else None,
+        paragraphs=paragraphs,
+        url=str(url).strip() if url else None,
+        source=source,
+        date=parse_date(str(raw_date)) if raw_date else None,
+        author=normalize_line(str(author)) or None if author else None,
+    )
+    if raw_date and doc.date is None:
+        doc.extra["raw_date"] = str(raw_date)
+    return doc
+
+
+def _jsonl_records(text: str, name: str, config: CleanConfig) -> Iterator[Item]:
+    index = 0
+    for line_no, line in enumerate(split_lines(text), start=1):
+        if not line.strip():
+            continue
+        source = f"{name}#{index}"
+        index += 1
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            reason = f"malformed JSON on line {line_no} ({exc.msg})"
+            yield Item(error=MalformedRecordError(source, reason))
+            continue
+        if not isinstance(record, dict):
+            yield Item(error=MalformedRecordError(source, f"line {line_no} is not a JSON object"))
+            continue
+        yield _record_item(record, source, config)
+
+
+def _record_item(record: Mapping[str, Any], source: str, config: CleanConfig) -> Item:
+    try:
+        return Item(doc=record_to_document(record, source, config))
+    except ScraperError as exc:
+        return Item(error=exc)
+
+
+def _csv_records(text: str, name: str, config: CleanConfig) -> Iterator[Item]:
+    csv.field_size_limit(max(config.max_bytes, 1 << 20))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        yield Item(error=MalformedRecordError(name, f"no CSV header ({exc})"))
+        return
+    index = 0
+    while True:
+        source = f"{name}#{index}"
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Item(error=MalformedRecordError(source, f"malformed CSV row ({exc})"))
+            return  # the reader cannot resynchronise after a broken quote
+        if not any(cell.strip() for cell in row):
+            continue
+        index += 1
+        if len(row) != len(header):
+            reason = f"CSV row has {len(row)} fields, the header has {len(header)}"
+            yield Item(error=MalformedRecordError(source, reason))
+            continue
+        yield _record_item(dict(zip(header, row, strict=True)), source, config)
