@@ -1,26 +1,34 @@
-"""The step contract and the run statistics shared by every stage.
+"""The step contract, run statistics, and the wiring of the stages.
 
 A stage takes documents and yields the ones it keeps. What it drops it reports through `Stats`
-with a reason, so that summaries, `--explain` and progress come from one place.
+with a reason, so that summaries, `--explain` and progress come from one place. Only this module
+knows the order of the stages.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
 
+from scraper.config import Config
 from scraper.document import Document
+from scraper.write import CorpusWriter
 
 
 @dataclass
 class Stats:
-    """Counts of what each stage kept and dropped, and the one-line errors met on the way."""
+    """Counts of what each stage kept and dropped, and the one-line errors met on the way.
+
+    `listener` sees each error line as it happens, so a long run reports problems at once.
+    """
 
     kept: Counter[str] = field(default_factory=Counter)
     dropped: Counter[tuple[str, str]] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    listener: Callable[[str], None] | None = None
 
     def keep(self, stage: str) -> None:
         self.kept[stage] += 1
@@ -30,6 +38,8 @@ class Stats:
 
     def error(self, line: str) -> None:
         self.errors.append(line)
+        if self.listener is not None:
+            self.listener(line)
 
     @property
     def failed(self) -> bool:
@@ -39,6 +49,82 @@ class Stats:
 class Step(Protocol):
     """One pipeline stage."""
 
-    name: str
-
     def run(self, docs: Iterable[Document], stats: Stats) -> Iterator[Document]: ...
+
+
+@dataclass
+class RunReport:
+    """What one `clean` run did: the manifest entries written and every document it cleaned."""
+
+    stats: Stats
+    written: list[dict[str, Any]] = field(default_factory=list)
+    cleaned: list[Document] = field(default_factory=list)
+
+
+def read_dumps(
+    inputs: list[str], out: Path, config: Config, stats: Stats, *,
+    url: str | None = None, stdin: BinaryIO | None = None,
+) -> Iterator[Document]:
+    """The source stage of `clean`: every input file, folder or `-`, never the output folder."""
+    from scraper.sources.dumps import read_input, walk_inputs
+
+    for name in walk_inputs(inputs, exclude=out):
+        for item in read_input(name, config.clean, url=url, stdin=stdin):
+            if item.error is not None:
+                stats.error(str(item.error))
+            elif item.doc is not None:
+                stats.keep("read")
+                yield item.doc
+
+
+def drop_emptied(docs: Iterable[Document], stats: Stats) -> Iterator[Document]:
+    """A document that cleaning emptied is reported, not written."""
+    for doc in docs:
+        if doc.paragraphs:
+            yield doc
+        else:
+            stats.drop("clean", "nothing left after cleaning")
+            stats.error(f"{doc.source}: nothing left after cleaning, not written")
+
+
+def write_new(docs: Iterable[Document], writer: CorpusWriter, stats: Stats) -> list[dict[str, Any]]:
+    """Write every document whose id is not in the folder yet (the path of `--no-dedup`)."""
+    known = writer.ids()
+    written = []
+    for doc in docs:
+        if doc.id in known:
+            stats.drop("write", "already in the output folder")
+            continue
+        known.add(doc.id)
+        written.append(writer.write(doc))
+    return written
+
+
+def run_clean(
+    inputs: list[str], out: Path, config: Config, stats: Stats, *,
+    url: str | None = None, stdin: BinaryIO | None = None,
+) -> RunReport:
+    """read → extract (saved HTML) → clean → drop emptied → dedup → write, into `out`."""
+    from scraper.clean import Cleaner
+    from scraper.dedup import Deduplicator
+    from scraper.extract import ExtractStep
+    from scraper.profiles import load_profiles
+
+    profiles = load_profiles(config.clean.profiles_dir)
+    if config.clean.site:
+        profiles.get(config.clean.site)  # an unknown --site is a usage error before any work
+    writer = CorpusWriter(out)
+    docs = read_dumps(inputs, out, config, stats, url=url, stdin=stdin)
+    pages = ExtractStep(config.extract, profiles, site=config.clean.site).run(docs, stats)
+    report = RunReport(stats=stats)
+    report.cleaned = list(Cleaner(config.clean, profiles).run(pages, stats))
+    kept = list(drop_emptied(report.cleaned, stats))
+    if not config.dedup.enabled:
+        report.written = write_new(kept, writer, stats)
+        return report
+    dedup = Deduplicator(config.dedup, writer)
+    try:
+        report.written = dedup.commit(kept, stats)
+    finally:
+        dedup.close()
+    return report

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from charset_normalizer import from_bytes
 
@@ -93,7 +93,7 @@ def decode_text(data: bytes, source: str) -> str:
     return str(best)
 
 
-def _read_bytes(name: str, max_bytes: int, stdin: io.BufferedIOBase | None) -> bytes:
+def _read_bytes(name: str, max_bytes: int, stdin: BinaryIO | None) -> bytes:
     if name == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         data = stream.read(max_bytes + 1)
@@ -130,7 +130,7 @@ def read_input(
     config: CleanConfig,
     *,
     url: str | None = None,
-    stdin: io.BufferedIOBase | None = None,
+    stdin: BinaryIO | None = None,
 ) -> Iterator[Item]:
     """Yield the documents of one input (a file path or `-`), or the errors met reading it."""
     try:

@@ -1,0 +1,79 @@
+"""`scraper clean INPUT... -o OUT`: clean existing dumps and saved pages into a corpus."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scraper.config import Config, override
+from scraper.document import Document
+from scraper.pipeline import RunReport, Stats, run_clean
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+               common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "clean", parents=[common], help="clean text dumps, JSONL/CSV exports and saved HTML pages",
+        description="Clean existing dumps into seed-format files plus OUT/manifest.jsonl.",
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="a file, a folder (read recursively) or - for stdin")
+    parser.add_argument("-o", "--out", required=True, type=Path, metavar="OUT",
+                        help="output folder")
+    parser.add_argument("--site", help="force this site profile (see `scraper profiles`)")
+    parser.add_argument("--explain", action="store_true", default=None,
+                        help="print every removed line or segment with the rule that removed it")
+    parser.add_argument("--no-dedup", dest="dedup", action="store_false", default=None,
+                        help="write one output per input: no deduplication")
+    parser.add_argument("--no-corpus-pass", dest="corpus_pass", action="store_false",
+                        default=None, help="do not learn recurring chrome across the run")
+    parser.add_argument("--max-bytes", type=int, metavar="N",
+                        help="skip inputs larger than N bytes (default 50 MB)")
+    parser.add_argument("--title-field", metavar="NAME", help="JSONL/CSV field with the title")
+    parser.add_argument("--text-field", metavar="NAME", help="JSONL/CSV field with the text")
+    parser.add_argument("--url-field", metavar="NAME", help="JSONL/CSV field with the URL")
+    parser.add_argument("--url", help="the source URL of a single input (text or HTML page)")
+    parser.add_argument("--profiles", dest="profiles_dir", metavar="DIR",
+                        help="folder of extra or replacement site profile TOML files")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, config: Config) -> int:
+    config = override(
+        config, "clean", site=args.site, explain=args.explain, max_bytes=args.max_bytes,
+        title_field=args.title_field, text_field=args.text_field, url_field=args.url_field,
+        corpus_pass=args.corpus_pass, profiles_dir=args.profiles_dir,
+    )
+    config = override(config, "dedup", enabled=args.dedup)
+    stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr))
+    report = run_clean(args.inputs, args.out, config, stats, url=args.url)
+    if config.clean.explain:
+        print_explain(report)
+    print(summary(report, args.out), file=sys.stderr)
+    return 1 if stats.failed else 0
+
+
+def _written_name(report: RunReport, doc: Document) -> str:
+    for entry in report.written:
+        if entry["source"] == doc.source:
+            return str(entry["file"])
+    return "(not written)"
+
+
+def print_explain(report: RunReport) -> None:
+    """For each document: where it went, its profile, and every removal with its rule."""
+    for doc in report.cleaned:
+        print(f"== {doc.source} -> {_written_name(report, doc)} [site: {doc.site}]")
+        for removal in doc.removed:
+            print(f"  - {removal.rule}: {removal.text}")
+
+
+def summary(report: RunReport, out: Path) -> str:
+    stats = report.stats
+    dropped = ", ".join(f"{n} {reason}" for (_, reason), n in sorted(stats.dropped.items()))
+    return (
+        f"scraper: read {stats.kept['read']} documents, wrote {len(report.written)} to {out}"
+        + (f"; dropped: {dropped}" if dropped else "")
+        + (f"; {len(stats.errors)} errors" if stats.errors else "")
+    )
