@@ -1,0 +1,81 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scraper.document import (
+    Document,
+    canonical_url,
+    document_id,
+    format_seed,
+    normalize_line,
+    parse_seed,
+    read_seed,
+    write_seed,
+)
+
+
+def test_format_follows_the_seed_format():
+    text = format_seed("  Judul\u00a0 Berita ", ["Paragraf  satu. ", "", "  ", "Dua\t\tdua."])
+    assert text == "Judul Berita\n\nParagraf satu.\n\nDua dua."
+    assert not text.endswith("\n")
+
+
+def test_format_without_a_title_keeps_the_title_line_empty():
+    assert format_seed(None, ["Badan."]) == "\n\nBadan."
+    doc = parse_seed("\n\nBadan.")
+    assert doc.title is None and doc.paragraphs == ["Badan."]
+
+
+def test_normalize_line_is_nfc_and_drops_invisible_characters():
+    decomposed = "Cafe\u0301\u200b  baru\u00ad"
+    assert normalize_line(decomposed) == "Café baru"
+
+
+def test_parse_accepts_crlf_cr_and_a_bom():
+    doc = parse_seed("\ufeffJudul\r\n\r\nSatu.\rDua.\r\n")
+    assert doc.title == "Judul"
+    assert doc.paragraphs == ["Satu.", "Dua."]
+
+
+def test_each_line_of_a_dirty_dump_is_a_paragraph():
+    doc = parse_seed("Judul\n\nBaris satu.\nBaris dua.\n\n\nBaris tiga.")
+    assert doc.paragraphs == ["Baris satu.", "Baris dua.", "Baris tiga."]
+
+
+def test_a_plain_dump_whose_first_line_is_a_sentence_has_no_title():
+    doc = parse_seed("Ini kalimat pertama artikel.\n\nIni kalimat kedua.")
+    assert doc.title is None
+    assert doc.paragraphs[0] == "Ini kalimat pertama artikel."
+    assert parse_seed("Satu paragraf saja tanpa judul\nlanjutan.").title is None
+
+
+def test_roundtrip_through_a_file(tmp_path):
+    doc = Document(title="Judul", paragraphs=["Satu.", "Dua."])
+    path = tmp_path / "a.txt"
+    write_seed(path, doc)
+    assert path.read_bytes() == b"Judul\n\nSatu.\n\nDua."
+    back = read_seed(path)
+    assert (back.title, back.paragraphs) == ("Judul", ["Satu.", "Dua."])
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # no temp file left
+
+
+def test_id_comes_from_the_canonical_url_when_known():
+    a = document_id("https://Nasional.Sindonews.com/read/1/2/judul/?utm_source=x#top", "x")
+    b = document_id("https://nasional.sindonews.com/read/1/2/judul", "y")
+    assert a == b and len(a) == 16 and int(a, 16) >= 0
+    assert canonical_url("https://a.com/x/?utm_medium=y&page=2") == "https://a.com/x?page=2"
+
+
+def test_id_without_url_comes_from_the_normalised_body():
+    assert document_id(None, "Satu.\n\nDua.") == document_id(None, "Satu. \r\n\r\n\r\nDua.")
+    assert document_id(None, "Satu.") != document_id(None, "Dua.")
+
+
+@given(st.text())
+def test_formatting_is_stable(text):
+    doc = parse_seed(text)
+    if not doc.paragraphs:
+        return  # an empty document is never written
+    once = format_seed(doc.title, doc.paragraphs)
+    again = parse_seed(once)
+    assert format_seed(again.title, again.paragraphs) == once
+    assert "\r" not in once and not once.endswith("\n") and "  " not in once

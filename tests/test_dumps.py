@@ -1,0 +1,118 @@
+import gzip
+import io
+import json
+
+import pytest
+
+from scraper.config import CleanConfig
+from scraper.errors import (
+    BinaryInputError,
+    EmptyInputError,
+    MalformedRecordError,
+    OversizedInputError,
+)
+from scraper.sources.dumps import read_input, walk_inputs
+
+
+def read(path, **config):
+    return list(read_input(str(path), CleanConfig(**config)))
+
+
+def test_text_dump(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("Judul Berita\n\nSatu.\nDua.", encoding="utf-8")
+    (item,) = read(path)
+    assert item.doc.title == "Judul Berita" and item.doc.paragraphs == ["Satu.", "Dua."]
+    assert item.doc.source == str(path)
+
+
+def test_jsonl_detects_field_names_and_numbers_records(tmp_path):
+    path = tmp_path / "d.jsonl"
+    rows = [
+        {"judul": "Satu", "isi_berita": "Isi satu.\nLanjut.", "link": "https://a.id/1",
+         "tanggal": "Kamis, 20 Juni 2024 - 13:45 WIB", "penulis": "Noer Huda"},
+        "not an object",
+        {"headline": "Tiga", "content": "Isi tiga."},
+    ]
+    lines = [json.dumps(r) for r in rows]
+    path.write_text("\n".join(lines[:2]) + "\n{broken\n\n" + lines[2] + "\n")
+    items = read(path)
+    assert [i.doc.source if i.doc else i.error.subject for i in items] == [
+        f"{path}#0", f"{path}#1", f"{path}#2", f"{path}#3"]
+    first = items[0].doc
+    assert (first.title, first.url, first.date, first.author) == (
+        "Satu", "https://a.id/1", "2024-06-20T13:45:00+07:00", "Noer Huda")
+    assert first.paragraphs == ["Isi satu.", "Lanjut."]
+    assert isinstance(items[1].error, MalformedRecordError)
+    assert "line 3" in str(items[2].error)
+    assert items[3].doc.title == "Tiga"
+
+
+def test_field_overrides(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps({"h": "Judul", "t": "Teks.", "u": "https://x.id/a"}) + "\n")
+    (item,) = read(path, title_field="h", text_field="t", url_field="u")
+    assert (item.doc.title, item.doc.paragraphs, item.doc.url) == (
+        "Judul", ["Teks."], "https://x.id/a")
+    (missing,) = read(path)
+    assert "no text in the record" in str(missing.error)
+
+
+def test_csv_with_a_bad_row(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text('title,text,url\nSatu,"Isi, dengan koma.\nBaris dua.",https://a.id/1\n'
+                    'Dua,hanya dua kolom\n"Tiga",Isi tiga.,\n', encoding="utf-8")
+    items = read(path)
+    assert items[0].doc.paragraphs == ["Isi, dengan koma.", "Baris dua."]
+    assert isinstance(items[1].error, MalformedRecordError) and items[1].error.subject.endswith("#1")
+    assert items[2].doc.title == "Tiga" and items[2].doc.url is None
+
+
+@pytest.mark.parametrize(
+    ("data", "error", "reason"),
+    [
+        (b"", EmptyInputError, "empty input"),
+        (b"  \n\n", EmptyInputError, "empty input"),
+        (b"abc\x00def", BinaryInputError, "NUL bytes"),
+        (b"x" * 200, OversizedInputError, "--max-bytes"),
+    ],
+)
+def test_bad_inputs(tmp_path, data, error, reason):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    (item,) = read(path, max_bytes=100)
+    assert isinstance(item.error, error) and reason in str(item.error)
+    assert str(path) in str(item.error)
+
+
+def test_non_utf8_input_is_decoded_by_detection(tmp_path):
+    path = tmp_path / "latin.txt"
+    text = "Judul\n\nPresiden berkata “kerja sama” akan diperluas — kata menteri, café."
+    path.write_bytes(text.encode("cp1252"))
+    (item,) = read(path)
+    assert item.doc.paragraphs[0].startswith("Presiden berkata “kerja sama”")
+
+
+def test_html_travels_raw_to_the_extractor(tmp_path):
+    page = b"<html><body><p>Halo</p></body></html>"
+    (tmp_path / "p.html.gz").write_bytes(gzip.compress(page))
+    (item,) = read(tmp_path / "p.html.gz")
+    assert item.doc.extra["html"] == page and item.doc.paragraphs == []
+
+
+def test_stdin_is_sniffed():
+    stdin = io.BytesIO(json.dumps({"title": "A", "text": "B."}).encode() + b"\n")
+    (item,) = read_input("-", CleanConfig(), stdin=stdin)
+    assert item.doc.title == "A" and item.doc.source == "-#0"
+
+
+def test_walk_skips_hidden_files_unknown_types_and_the_output_folder(tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.jsonl").write_text("x")
+    (tmp_path / "sub" / "c.png").write_bytes(b"x")
+    (tmp_path / ".hidden.txt").write_text("x")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "000_0123456789abcdef.txt").write_text("x")
+    found = list(walk_inputs([str(tmp_path)], exclude=tmp_path / "out"))
+    assert found == [str(tmp_path / "a.txt"), str(tmp_path / "sub" / "b.jsonl")]
