@@ -7,6 +7,7 @@ knows the order of the stages.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any, BinaryIO, Protocol
 
 from scraper.config import Config
 from scraper.document import Document
+from scraper.errors import ExtractError
 from scraper.write import CorpusWriter
 
 
@@ -128,3 +130,27 @@ def run_clean(
     finally:
         dedup.close()
     return report
+
+
+def process_one(
+    doc: Document, config: Config, *, fetch: Callable[[str], bytes | None] | None = None
+) -> Document | None:
+    """Run one document through extract and clean alone (no corpus pass, no dedup, no write).
+
+    Used by fixture checks, where each saved page must come out the same whatever else is
+    around it. Returns None when the document is dropped (e.g. a listing page); the reason is
+    raised as the stage's error.
+    """
+    from scraper.clean import Cleaner
+    from scraper.extract import ExtractStep
+    from scraper.profiles import load_profiles
+
+    profiles = load_profiles(config.clean.profiles_dir)
+    stats = Stats()
+    step = ExtractStep(config.extract, profiles, fetch=fetch, site=config.clean.site)
+    pages = list(step.run([doc], stats))
+    if stats.errors:
+        raise ExtractError(doc.source, stats.errors[0].split(": ", 1)[-1])
+    single = dataclasses.replace(config.clean, corpus_pass=False)
+    cleaned = list(Cleaner(single, profiles).run(pages, stats))
+    return cleaned[0] if cleaned else None
