@@ -181,3 +181,11 @@ def record(
     fixture = load_fixture(folder)
     atomic_write_text(folder / EXPECTED, render(fixture, config))
     return fixture
+
+
+def assert_fixture(fixture: Fixture, config: Config | None = None) -> None:
+    """For a user's own pytest suite: raise AssertionError with the diff when a fixture fails."""
+    outcome = check(fixture, config or Config())
+    if not outcome.ok:
+        raise AssertionError("\n".join([f"fixture {fixture.id} failed:", *outcome.problems,
+                                        outcome.diff]))

@@ -1,0 +1,136 @@
+"""`scraper` as a user runs it: a real subprocess, real files, exit codes and one-line errors."""
+
+import hashlib
+import json
+
+import pytest
+
+from tests.conftest import FIXTURES, SEEDS, run_cli
+
+
+def manifest(out):
+    return [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+
+
+def texts(out):
+    return sorted(p.read_bytes() for p in out.glob("[0-9]*_*.txt"))
+
+
+def expected_seed(number):
+    (path,) = FIXTURES.glob(f"*/seed-{number}/expected.txt")
+    return path.read_bytes()
+
+
+def tree_digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*")
+            if p.is_file()}
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("scraper ")
+
+
+def test_clean_seeds_writes_four_clean_files_and_keeps_000_over_003(tmp_path):
+    before = tree_digest(SEEDS)
+    out = tmp_path / "out"
+    result = run_cli("clean", str(SEEDS), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert tree_digest(SEEDS) == before  # inputs untouched
+    assert texts(out) == sorted(expected_seed(n) for n in ("000", "001", "002", "004"))
+    entries = {e["source"].rsplit("/", 1)[-1][:3]: e for e in manifest(out)}
+    assert sorted(entries) == ["000", "001", "002", "004"]
+    assert [d["source"].rsplit("/", 1)[-1][:3] for d in entries["000"]["duplicates"]] == ["003"]
+    assert entries["000"]["site"] == "sindonews"
+    assert entries["000"]["date"] == "2024-06-20T13:45:00+07:00"
+    assert entries["001"]["author"] == "Noer Huda"
+    assert entries["004"]["title"] is None
+    for entry in entries.values():
+        assert (out / entry["file"]).read_text() .count("\n\n") >= 1
+        assert entry["chars"] > 0 and entry["removed"] >= 1
+
+    again = run_cli("clean", str(SEEDS), "-o", str(out))
+    assert again.returncode == 0 and len(manifest(out)) == 4 and len(texts(out)) == 4
+
+
+def test_no_dedup_writes_one_output_per_input(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("clean", str(SEEDS), "-o", str(out), "--no-dedup")
+    assert result.returncode == 0, result.stderr
+    assert len(manifest(out)) == 5
+    assert expected_seed("003") in texts(out)
+
+
+def test_explain_names_the_rule_of_every_removal(tmp_path):
+    result = run_cli("clean", str(SEEDS / "000_828710dd0518d4aa.txt"), "-o", str(tmp_path / "o"),
+                     "--explain")
+    assert result.returncode == 0, result.stderr
+    assert "[site: sindonews]" in result.stdout
+    removed = [line for line in result.stdout.splitlines() if line.startswith("  - ")]
+    assert any("loading..." in line for line in removed)
+    assert any("(ahm)" in line for line in removed)
+    assert all(line.split(": ", 1)[0].strip("- ").strip() for line in removed)
+
+
+def test_bad_inputs_get_one_line_each_and_the_rest_is_written(tmp_path):
+    good = tmp_path / "in" / "good.txt"
+    good.parent.mkdir()
+    good.write_text("Judul Berita Baik\n\nIni isi berita yang baik dan cukup panjang.")
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    (tmp_path / "in" / "binary.txt").write_bytes(b"\x00\x01\x02abc")
+    (tmp_path / "in" / "big.txt").write_text("Judul\n\n" + "kata " * 400)
+    (tmp_path / "in" / "latin1.txt").write_bytes(
+        "Judul Lain\n\nMenteri berkata “pasti” soal café baru di kota.".encode("cp1252"))
+    (tmp_path / "in" / "dump.jsonl").write_text(
+        '{"title": "Satu", "text": "Isi rekaman satu."}\n{oops\n'
+        '{"title": "Tiga", "text": "Isi rekaman tiga."}\n')
+    (tmp_path / "in" / "dump.csv").write_text("judul,isi\nA,Isi baris A.\nB\n")
+    (tmp_path / "in" / "chrome.txt").write_text("Judul Kosong\n\nloading...\nA A A\n(ahm)")
+    out = tmp_path / "out"
+    result = run_cli("clean", str(tmp_path / "in"), "-o", str(out), "--max-bytes", "1000")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("scraper: error:")]
+    joined = "\n".join(errors)
+    for fragment in ("empty.txt: empty input", "binary.txt: binary data",
+                     "big.txt: larger than --max-bytes", "dump.jsonl#1: malformed JSON",
+                     "dump.csv#1: CSV row has 1 fields", "chrome.txt: nothing left after cleaning"):
+        assert fragment in joined, joined
+    assert len(errors) == 6
+    titles = sorted(e["title"] for e in manifest(out))
+    assert titles == ["A", "Judul Berita Baik", "Judul Lain", "Satu", "Tiga"]
+    latin = next(e for e in manifest(out) if e["title"] == "Judul Lain")
+    assert "“pasti”" in (out / latin["file"]).read_text()
+    assert not list(out.glob(".tmp-*"))
+
+
+def test_stdin(tmp_path):
+    result = run_cli("clean", "-", "-o", str(tmp_path / "o"),
+                     stdin="Judul Dari Stdin\n\nIsi dari masukan standar.".encode())
+    assert result.returncode == 0, result.stderr
+    (entry,) = manifest(tmp_path / "o")
+    assert entry["source"] == "-" and entry["title"] == "Judul Dari Stdin"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--site", "nosuchsite"], "nosuchsite: unknown site profile"),
+        (["-c", "missing.toml"], "missing.toml: cannot read config file"),
+    ],
+)
+def test_usage_errors_exit_2(tmp_path, args, message):
+    result = run_cli("clean", str(SEEDS), "-o", str(tmp_path / "o"), *args)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == f"scraper: error: {message}" or \
+        message in result.stderr
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.txt"))
+
+
+def test_config_file_sets_defaults_and_flags_win(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('[clean]\nsite = "nosuchsite"\n')
+    assert run_cli("clean", str(SEEDS), "-o", str(tmp_path / "o"), "-c", str(config)
+                   ).returncode == 2
+    result = run_cli("clean", str(SEEDS), "-o", str(tmp_path / "o"), "-c", str(config),
+                     "--site", "sindonews")
+    assert result.returncode == 0, result.stderr

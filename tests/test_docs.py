@@ -1,0 +1,52 @@
+"""The README documents every command, flag and config key (sqlite-utils' habit)."""
+
+import argparse
+import dataclasses
+import re
+
+import pytest
+
+from scraper.cli import build_parser
+from scraper.config import Config
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _subparsers(parser):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            yield from action.choices.items()
+
+
+def _commands():
+    for name, parser in _subparsers(build_parser()):
+        nested = list(_subparsers(parser))
+        if nested:
+            for child, sub in nested:
+                yield f"{name} {child}", sub
+        else:
+            yield name, parser
+
+
+COMMANDS = list(_commands())
+
+
+@pytest.mark.parametrize(("name", "parser"), COMMANDS, ids=[c for c, _ in COMMANDS])
+def test_every_command_and_flag_is_in_the_readme(name, parser):
+    assert f"scraper {name}" in README
+    for action in parser._actions:
+        for flag in action.option_strings:
+            if flag.startswith("--") and flag != "--help":
+                assert re.search(re.escape(flag) + r"\b", README), f"{name}: {flag}"
+
+
+KEYS = [(section.name, key.name) for section in dataclasses.fields(Config)
+        for key in dataclasses.fields(section.type if isinstance(section.type, type)
+                                      else getattr(Config(), section.name))]
+
+
+@pytest.mark.parametrize(("table", "key"), KEYS, ids=[f"{t}.{k}" for t, k in KEYS])
+def test_every_config_key_is_in_the_readme(table, key):
+    assert f"[{table}]" in README
+    assert re.search(rf"`{key}`", README), f"[{table}] {key}"
