@@ -4,8 +4,7 @@ import hashlib
 import json
 
 import pytest
-
-from tests.conftest import FIXTURES, SEEDS, run_cli
+from support import FIXTURES, SEEDS, run_cli
 
 
 def manifest(out):
@@ -105,7 +104,7 @@ def test_bad_inputs_get_one_line_each_and_the_rest_is_written(tmp_path):
 
 def test_stdin(tmp_path):
     result = run_cli("clean", "-", "-o", str(tmp_path / "o"),
-                     stdin="Judul Dari Stdin\n\nIsi dari masukan standar.".encode())
+                     stdin=b"Judul Dari Stdin\n\nIsi dari masukan standar.")
     assert result.returncode == 0, result.stderr
     (entry,) = manifest(tmp_path / "o")
     assert entry["source"] == "-" and entry["title"] == "Judul Dari Stdin"

@@ -5,10 +5,10 @@ import dataclasses
 import re
 
 import pytest
+from support import ROOT
 
 from scraper.cli import build_parser
 from scraper.config import Config
-from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -5,10 +5,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from support import FIXTURES, run_cli
 
 from scraper.fixtures import assert_fixture, find_fixtures
 from scraper.profiles import load_profiles
-from tests.conftest import FIXTURES, run_cli
 
 ALL = list(find_fixtures(FIXTURES))
 DIRTY = ("Judul Uji Fixture\n\nloading...\nIni paragraf pertama dari artikel uji.\n"

@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 FIXTURES = ROOT / "fixtures"
@@ -24,8 +22,3 @@ def run_cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None
         input=stdin.decode("utf-8", "surrogateescape") if stdin is not None else None,
         capture_output=True, text=True, cwd=cwd or ROOT, env=env, timeout=300,
     )
-
-
-@pytest.fixture
-def cli():
-    return run_cli
