@@ -115,38 +115,67 @@ def fixture_document(fixture: Fixture) -> Document:
     return doc
 
 
-def render(fixture: Fixture, config: Config) -> str:
-    """Run a fixture through extract and clean; the seed-format text it produces."""
+def run_fixture(fixture: Fixture, config: Config) -> Document | None:
+    """Run a fixture through extract and clean, as its profile (meta `site`) would."""
     site = fixture.meta.get("site")
     if site:
         config = dataclasses.replace(config, clean=dataclasses.replace(config.clean, site=site))
-    doc = process_one(fixture_document(fixture), config, fetch=_page_fetcher(fixture))
+    return process_one(fixture_document(fixture), config, fetch=_page_fetcher(fixture))
+
+
+def render(fixture: Fixture, config: Config) -> str:
+    """The seed-format text a fixture produces now ("" when nothing is left)."""
+    doc = run_fixture(fixture, config)
     return doc.to_seed() if doc is not None and doc.paragraphs else ""
 
 
 def _partial_problems(meta: dict[str, Any], output: str) -> list[str]:
     problems = [f"missing: {text!r}" for text in meta.get("must_contain", []) if text not in output]
     problems += [f"present: {text!r}" for text in meta.get("must_not_contain", [])
-                 if re.search(re.escape(text), output)]
+                 if text in output]
     return problems
 
 
+def _metadata_problems(meta: dict[str, Any], doc: Document | None) -> list[str]:
+    """`date` and `author` in meta.json, when present, pin the extracted metadata too."""
+    problems = []
+    for key in ("date", "author"):
+        if key in meta:
+            found = getattr(doc, key) if doc is not None else None
+            if found != meta[key]:
+                problems.append(f"{key}: expected {meta[key]!r}, got {found!r}")
+    return problems
+
+
+def _diff(fixture: Fixture, expected: bytes, output: str) -> str:
+    return "".join(difflib.unified_diff(
+        expected.decode("utf-8", "replace").splitlines(keepends=True),
+        output.splitlines(keepends=True),
+        fromfile=f"{fixture.id}/{EXPECTED}", tofile=f"{fixture.id} (now)",
+    ))
+
+
 def check(fixture: Fixture, config: Config) -> Outcome:
-    """Compare a fixture's current output with its expectations."""
+    """Compare a fixture's current output with its expectations.
+
+    `error` in meta.json means the input must be refused with a reason containing that text
+    (e.g. a listing page that is "not an article").
+    """
+    refusal = fixture.meta.get("error")
     try:
-        output = render(fixture, config)
+        doc = run_fixture(fixture, config)
     except ScraperError as exc:
+        if refusal and refusal in str(exc):
+            return Outcome(fixture, "")
         return Outcome(fixture, "", [f"error: {exc}"])
-    problems = _partial_problems(fixture.meta, output)
-    expected = fixture.expected
-    diff = ""
+    output = doc.to_seed() if doc is not None and doc.paragraphs else ""
+    if refusal:
+        return Outcome(fixture, output, [f"expected the refusal {refusal!r}, got a document"])
+    problems = _partial_problems(fixture.meta, output) + _metadata_problems(fixture.meta, doc)
+    expected, diff = fixture.expected, ""
     if expected is not None and expected != output.encode("utf-8"):
         problems.insert(0, "output differs from expected.txt")
-        diff = "".join(difflib.unified_diff(
-            expected.decode("utf-8", "replace").splitlines(keepends=True),
-            output.splitlines(keepends=True),
-            fromfile=f"{fixture.id}/{EXPECTED}", tofile=f"{fixture.id} (now)",
-        ))
+        diff = _diff(fixture, expected, output)
     if expected is None and not fixture.meta.get("must_contain"):
         problems.append("no expected.txt and no must_contain: nothing is checked")
     return Outcome(fixture, output, problems, diff)
