@@ -16,7 +16,6 @@ from typing import Any, BinaryIO, Protocol
 
 from scraper.config import Config
 from scraper.document import Document
-from scraper.errors import ExtractError
 from scraper.write import CorpusWriter
 
 
@@ -138,19 +137,19 @@ def process_one(
     """Run one document through extract and clean alone (no corpus pass, no dedup, no write).
 
     Used by fixture checks, where each saved page must come out the same whatever else is
-    around it. Returns None when the document is dropped (e.g. a listing page); the reason is
-    raised as the stage's error.
+    around it: a later page saved on its own is extracted as it is, not linked to its article.
+    Raises ExtractError for a page that is not an article.
     """
     from scraper.clean import Cleaner
-    from scraper.extract import ExtractStep
+    from scraper.extract import extract_html
     from scraper.profiles import load_profiles
 
     profiles = load_profiles(config.clean.profiles_dir)
-    stats = Stats()
-    step = ExtractStep(config.extract, profiles, fetch=fetch, site=config.clean.site)
-    pages = list(step.run([doc], stats))
-    if stats.errors:
-        raise ExtractError(doc.source, stats.errors[0].split(": ", 1)[-1])
+    html = doc.extra.get("html")
+    if isinstance(html, bytes):
+        extracted = extract_html(html, url=doc.url, profiles=profiles, config=config.extract,
+                                 fetch=fetch, site=config.clean.site)
+        extracted.source = doc.source
+        doc = extracted
     single = dataclasses.replace(config.clean, corpus_pass=False)
-    cleaned = list(Cleaner(single, profiles).run(pages, stats))
-    return cleaned[0] if cleaned else None
+    return Cleaner(single, profiles).clean_one(doc)

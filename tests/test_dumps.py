@@ -116,3 +116,18 @@ def test_walk_skips_hidden_files_unknown_types_and_the_output_folder(tmp_path):
     (tmp_path / "out" / "000_0123456789abcdef.txt").write_text("x")
     found = list(walk_inputs([str(tmp_path)], exclude=tmp_path / "out"))
     assert found == [str(tmp_path / "a.txt"), str(tmp_path / "sub" / "b.jsonl")]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Judul\n\nMenteri berkata “pasti” soal café baru di kota.", "cp1252"),
+        ("Заголовок\n\nНовости дня: президент встретился с министром в Москве.", "cp1251"),
+        ("Τίτλος\n\nΕλληνικά νέα σήμερα από την Αθήνα για την οικονομία.", "cp1253"),
+    ],
+)
+def test_legacy_encodings(tmp_path, text, encoding):
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(text.encode(encoding))
+    (item,) = read(path)
+    assert item.doc.paragraphs == [text.split("\n\n")[1]]
