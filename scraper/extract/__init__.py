@@ -1,0 +1,200 @@
+"""HTML → Document: site profiles read with selectolax, trafilatura for every other site.
+
+    extract_html(html, url=..., profiles=..., config=...)   one article (following its pages)
+    ExtractStep(config, profiles, fetch).run(docs, stats)    the pipeline stage
+
+A page whose site has a profile with a `body` selector is read with the profile's selectors;
+a page without one (or whose body selector matches nothing) goes to trafilatura. Either way the
+metadata comes from JSON-LD, then meta tags, then selectors (or trafilatura/htmldate).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.config import ExtractConfig
+from scraper.document import Document
+from scraper.errors import ExtractError, FetchError
+from scraper.extract.body import find_body, paragraphs_of
+from scraper.extract.fallback import Fallback, listing_reason, run_trafilatura
+from scraper.extract.meta import page_url, read_meta
+from scraper.extract.pages import (
+    FetchPage,
+    first_page_url,
+    is_single_form,
+    next_link,
+    page_number,
+    strip_repeats,
+    with_query,
+)
+from scraper.extract.rules import ExtractRules, rules_for
+from scraper.profiles import ProfileSet
+
+__all__ = ["ExtractError", "ExtractStep", "FetchPage", "decode_html", "extract_html"]
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+
+
+def decode_html(raw: bytes | str) -> str:
+    """Page bytes to text: UTF-8, else the declared charset, else charset-normalizer's guess."""
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _CHARSET.search(raw[:4096])
+    if declared:
+        try:
+            return raw.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    best = from_bytes(raw).best()
+    return str(best) if best is not None else raw.decode("utf-8", errors="replace")
+
+
+@dataclass
+class _Page:
+    url: str | None
+    html: str
+    tree: LexborHTMLParser
+
+
+@dataclass
+class _Text:
+    paragraphs: list[str]
+    fallback: Fallback | None  # set when trafilatura read the page
+
+
+def _load(raw: bytes | str, url: str | None) -> _Page:
+    html = decode_html(raw)
+    return _Page(url, html, LexborHTMLParser(html))
+
+
+def _read(page: _Page, rules: ExtractRules, config: ExtractConfig) -> _Text:
+    body = find_body(page.tree, rules) if rules.body else None
+    if body is not None:
+        return _Text(paragraphs_of(body, rules), None)
+    fallback = run_trafilatura(page.html, page.url, config)
+    return _Text(fallback.paragraphs, fallback)
+
+
+def _words(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def _fetch(fetch: FetchPage, url: str) -> _Page | None:
+    try:
+        raw = fetch(url)
+    except FetchError:
+        return None  # a missing later page leaves the pages before it
+    return _load(raw, url) if raw else None
+
+
+def _single_form(
+    first: _Page, text: _Text, rules: ExtractRules, config: ExtractConfig, fetch: FetchPage
+) -> tuple[list[str], list[str]] | None:
+    assert first.url is not None and rules.single_page is not None
+    all_url = with_query(first.url, rules.single_page)
+    page = _fetch(fetch, all_url)
+    if page is None:
+        return None
+    paragraphs = _read(page, rules, config).paragraphs
+    # The single-page form holds every page, so it cannot be shorter than page 1.
+    if _words(paragraphs) < _words(text.paragraphs):
+        return None
+    return paragraphs, [first.url, all_url]
+
+
+def _follow(
+    first: _Page, text: _Text, rules: ExtractRules, config: ExtractConfig, fetch: FetchPage
+) -> tuple[list[str], list[str]]:
+    assert first.url is not None
+    chain, urls, current = [text.paragraphs], [first.url], first
+    while len(urls) < config.max_pages:
+        target = next_link(current.tree, rules, current.url or first.url)
+        if target is None or target in urls:
+            break  # the last page, or a loop back to a page already read
+        page = _fetch(fetch, target)
+        if page is None:
+            break
+        paragraphs = _read(page, rules, config).paragraphs
+        if not paragraphs:
+            break
+        chain.append(paragraphs)
+        urls.append(target)
+        current = page
+    return [p for page_paragraphs in strip_repeats(chain) for p in page_paragraphs], urls
+
+
+def _all_pages(
+    first: _Page, text: _Text, rules: ExtractRules, config: ExtractConfig,
+    fetch: FetchPage | None,
+) -> tuple[list[str], list[str]]:
+    if fetch is None or not config.follow_pagination or first.url is None:
+        return text.paragraphs, [first.url] if first.url else []
+    if rules.single_page:
+        if is_single_form(first.url, rules.single_page):
+            return text.paragraphs, [first.url]
+        single = _single_form(first, text, rules, config, fetch)
+        if single is not None:
+            return single
+    return _follow(first, text, rules, config, fetch)
+
+
+def extract_html(
+    html: bytes | str,
+    *,
+    url: str | None,
+    profiles: ProfileSet,
+    config: ExtractConfig,
+    fetch: FetchPage | None = None,
+    site: str | None = None,
+) -> Document:
+    """One article from a page (and its later pages, fetched through `fetch`).
+
+    Raises ExtractError(url or "<html>", reason) for a listing/index page or a page without
+    article text.
+    """
+    first = _load(html, None)
+    first.url = url or page_url(first.tree)
+    subject = first.url or "<html>"
+    profile = profiles.get(site) if site else profiles.for_url(first.url) or profiles.generic
+    rules = rules_for(profile)
+    meta = read_meta(first.tree, title=rules.title, date=rules.date, author=rules.author)
+    number = page_number(first.tree, first.url, rules)
+    part_of = first_page_url(first.tree, first.url, rules) if number and number > 1 else None
+    text = _read(first, rules, config)
+    if text.fallback is not None:
+        reason = listing_reason(first.tree, meta, text.paragraphs, config)
+    else:
+        words = _words(text.paragraphs)
+        few = words < config.min_words
+        reason = f"no article text ({words} words in the body)" if few else None
+    if reason:
+        raise ExtractError(subject, reason)
+    later = number is not None and number > 1
+    # A later page read on its own is not the start of an article: do not walk on from it.
+    paragraphs, urls = _all_pages(first, text, rules, config, None if later else fetch)
+    extractor = "trafilatura" if text.fallback else "profile"
+    extra: dict[str, object] = {"pages": urls, "extractor": extractor}
+    if later:
+        extra["page"] = number
+        extra["part_of"] = part_of
+    fb = text.fallback
+    return Document(
+        title=meta.title or (fb.title if fb else None),
+        paragraphs=paragraphs,
+        url=first.url,
+        site=profile.name if profile is not profiles.generic else None,
+        date=meta.date or (fb.date if fb else None),
+        author=meta.author or (fb.author if fb else None),
+        extra=extra,
+    )
+
+
+from scraper.extract.step import ExtractStep  # noqa: E402  (the step uses extract_html)
