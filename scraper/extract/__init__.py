@@ -62,6 +62,7 @@ class _Page:
     url: str | None
     html: str
     tree: LexborHTMLParser
+    next_url: str | None = None
 
 
 @dataclass
@@ -76,6 +77,8 @@ def _load(raw: bytes | str, url: str | None) -> _Page:
 
 
 def _read(page: _Page, rules: ExtractRules, config: ExtractConfig) -> _Text:
+    # Before the body is read: reading removes elements, and the pager may sit in the body.
+    page.next_url = next_link(page.tree, rules, page.url) if page.url else None
     body = find_body(page.tree, rules) if rules.body else None
     if body is not None:
         return _Text(paragraphs_of(body, rules), None)
@@ -116,7 +119,7 @@ def _follow(
     assert first.url is not None
     chain, urls, current = [text.paragraphs], [first.url], first
     while len(urls) < config.max_pages:
-        target = next_link(current.tree, rules, current.url or first.url)
+        target = current.next_url
         if target is None or target in urls:
             break  # the last page, or a loop back to a page already read
         page = _fetch(fetch, target)

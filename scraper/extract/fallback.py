@@ -38,10 +38,16 @@ def run_trafilatura(html: str, url: str | None, config: ExtractConfig) -> Fallba
     )
     if not isinstance(result, TrafilaturaDocument):
         return Fallback([], None, None, None)
+    title = normalize_line(result.title or "") or None
     lines = [normalize_line(line) for line in (result.text or "").split("\n")]
+    paragraphs = [line for line in lines if line]
+    # trafilatura keeps the headline when it sits inside the article element; it is the
+    # document's title, not a paragraph.
+    if paragraphs and title and paragraphs[0].casefold() == title.casefold():
+        paragraphs = paragraphs[1:]
     return Fallback(
-        paragraphs=[line for line in lines if line],
-        title=normalize_line(result.title or "") or None,
+        paragraphs=paragraphs,
+        title=title,
         date=result.date or None,
         author=normalize_line(result.author or "") or None,
     )
