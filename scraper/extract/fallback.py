@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import trafilatura
-from trafilatura.settings import Document as TrafilaturaDocument
 from selectolax.lexbor import LexborHTMLParser
+from trafilatura.settings import Document as TrafilaturaDocument
 
 from scraper.config import ExtractConfig
 from scraper.document import normalize_line

@@ -25,6 +25,8 @@ LISTING_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage"})
 _TITLE_META = ("og:title", "twitter:title", "title")
 _DATE_META = ("article:published_time", "og:published_time", "pubdate", "publishdate",
               "publish-date", "date", "dc.date", "dc.date.issued", "dtk:publishdate")
+# When neither JSON-LD, meta tags nor the profile name a title: the page's headline element.
+_LAST_RESORT_TITLE = ("h1", "title")
 _AUTHOR_META = ("author", "article:author", "dc.creator", "dtk:author", "content_author")
 
 
@@ -145,7 +147,8 @@ def read_meta(
     return Meta(
         title=_name(article.get("headline"))
         or _name(meta_tag(tree, _TITLE_META))
-        or select_text(tree, title),
+        or select_text(tree, title)
+        or select_text(tree, _LAST_RESORT_TITLE),
         date=(parse_date(raw_date) if isinstance(raw_date, str) else None)
         or _parse(meta_tag(tree, _DATE_META))
         or _date_from_selector(tree, date),
