@@ -74,9 +74,10 @@ class ExtractConfig:
     follow_pagination: bool = True
     max_pages: int = 20
     # A page with fewer words of article text is "no article text", not a document.
-    min_words: int = 20
+    min_words: int = 10
     # A page without article JSON-LD whose extracted text is at least this share link text
-    # (headlines pointing elsewhere) is an index or listing page.
+    # (headlines pointing elsewhere) is an index or listing page, unless prose remains once
+    # the link lines are dropped.
     max_link_share: float = 0.5
 
 

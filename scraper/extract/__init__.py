@@ -20,7 +20,7 @@ from scraper.config import ExtractConfig
 from scraper.document import Document
 from scraper.errors import ExtractError, FetchError
 from scraper.extract.body import find_body, paragraphs_of
-from scraper.extract.fallback import Fallback, listing_reason, run_trafilatura
+from scraper.extract.fallback import find_page_date, run_trafilatura, screen
 from scraper.extract.meta import page_url, read_meta
 from scraper.extract.pages import (
     FetchPage,
@@ -68,7 +68,7 @@ class _Page:
 @dataclass
 class _Text:
     paragraphs: list[str]
-    fallback: Fallback | None  # set when trafilatura read the page
+    by_trafilatura: bool
 
 
 def _load(raw: bytes | str, url: str | None) -> _Page:
@@ -76,14 +76,15 @@ def _load(raw: bytes | str, url: str | None) -> _Page:
     return _Page(url, html, LexborHTMLParser(html))
 
 
-def _read(page: _Page, rules: ExtractRules, config: ExtractConfig) -> _Text:
+def _read(
+    page: _Page, rules: ExtractRules, config: ExtractConfig, title: str | None = None
+) -> _Text:
     # Before the body is read: reading removes elements, and the pager may sit in the body.
     page.next_url = next_link(page.tree, rules, page.url) if page.url else None
     body = find_body(page.tree, rules) if rules.body else None
     if body is not None:
-        return _Text(paragraphs_of(body, rules), None)
-    fallback = run_trafilatura(page.html, page.url, config)
-    return _Text(fallback.paragraphs, fallback)
+        return _Text(paragraphs_of(body, rules), False)
+    return _Text(run_trafilatura(page.html, page.url, title, config), True)
 
 
 def _words(paragraphs: list[str]) -> int:
@@ -171,9 +172,9 @@ def extract_html(
     meta = read_meta(first.tree, title=rules.title, date=rules.date, author=rules.author)
     number = page_number(first.tree, first.url, rules)
     part_of = first_page_url(first.tree, first.url, rules) if number and number > 1 else None
-    text = _read(first, rules, config)
-    if text.fallback is not None:
-        reason = listing_reason(first.tree, meta, text.paragraphs, config)
+    text = _read(first, rules, config, meta.title)
+    if text.by_trafilatura:
+        text.paragraphs, reason = screen(first.tree, meta, text.paragraphs, config)
     else:
         words = _words(text.paragraphs)
         few = words < config.min_words
@@ -183,19 +184,21 @@ def extract_html(
     later = number is not None and number > 1
     # A later page read on its own is not the start of an article: do not walk on from it.
     paragraphs, urls = _all_pages(first, text, rules, config, None if later else fetch)
-    extractor = "trafilatura" if text.fallback else "profile"
+    extractor = "trafilatura" if text.by_trafilatura else "profile"
     extra: dict[str, object] = {"pages": urls, "extractor": extractor}
     if later:
         extra["page"] = number
         extra["part_of"] = part_of
-    fb = text.fallback
+    date = meta.date
+    if date is None and text.by_trafilatura:
+        date = find_page_date(first.html, first.url)
     return Document(
-        title=meta.title or (fb.title if fb else None),
+        title=meta.title,
         paragraphs=paragraphs,
         url=first.url,
         site=profile.name if profile is not profiles.generic else None,
-        date=meta.date or (fb.date if fb else None),
-        author=meta.author or (fb.author if fb else None),
+        date=date,
+        author=meta.author,
         extra=extra,
     )
 
