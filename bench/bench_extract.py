@@ -28,11 +28,11 @@ import trafilatura
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scraper.config import ExtractConfig  # noqa: E402
-from scraper.errors import ExtractError  # noqa: E402
-from scraper.extract import extract_html  # noqa: E402
-from scraper.extract.score import score_doc, summarise  # noqa: E402
-from scraper.profiles import load_profiles  # noqa: E402
+from scraper.config import ExtractConfig
+from scraper.errors import ExtractError
+from scraper.extract import extract_html
+from scraper.extract.score import score_doc, summarise
+from scraper.profiles import load_profiles
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
