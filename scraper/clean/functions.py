@@ -21,12 +21,10 @@ LineFunction = Callable[[Work, str, RuleSet], None]
 # Lowercase words that Indonesian headlines keep in lower case; any other lowercase word after a
 # "Baca juga:" headline is where the article's own sentence resumes.
 HEADLINE_LOWERCASE = frozenset(
-    {
-        "di", "ke", "dari", "dan", "yang", "untuk", "dengan", "ini", "itu", "atau", "pada", "soal",
-        "usai", "hingga", "jelang", "saat", "demi", "bagi", "oleh", "vs", "ala", "tak", "bisa",
-        "jadi", "akan", "lewat", "agar", "karena", "sebut", "kata", "bakal", "dalam", "tanpa",
-        "antara", "sampai", "hari", "per", "via",
-    }
+    (
+        "di", "ke", "dari", "dan", "yang", "untuk", "dengan", "atau", "pada", "vs", "ala", "per",
+        "via", "dalam", "oleh", "bagi", "demi", "antara", "soal", "usai", "jelang",
+    )
 )
 _PROMO_LABEL = re.compile(
     r"(?i:\b(?:baca|lihat|simak)\s+(?:juga|pula)|\bbaca\s+selengkapnya|\bartikel\s+terkait)"
