@@ -1,4 +1,4 @@
-"""Golden fixtures: each `fixtures/<site>/<name>/` dump must clean to `expected.txt`, byte for byte."""
+"""Golden fixtures: each `fixtures/<site>/<name>/` dump cleans to `expected.txt`, byte for byte."""
 
 from __future__ import annotations
 
