@@ -122,7 +122,9 @@ def test_bare_promo_label_leaves_a_following_sentence() -> None:
 
 
 def test_inline_ad_marker_segment() -> None:
-    doc = clean("Pasar dibuka pukul 05.00. ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT Pedagang tiba.")
+    doc = clean(
+        "Pasar dibuka pukul 05.00. ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT Pedagang tiba."
+    )
     assert doc.paragraphs == ["Pasar dibuka pukul 05.00. Pedagang tiba."]
 
 
@@ -184,7 +186,9 @@ def test_generic_reposted_footer_drops_the_related_list_after_it() -> None:
 
 def test_glued_paragraphs_are_split() -> None:
     doc = clean("Konflik itu meluas ke Eropa Timur.Berikut negara yang terdampak.")
-    assert doc.paragraphs == ["Konflik itu meluas ke Eropa Timur.", "Berikut negara yang terdampak."]
+    assert doc.paragraphs == [
+        "Konflik itu meluas ke Eropa Timur.", "Berikut negara yang terdampak."
+    ]
 
 
 def test_every_removal_names_profile_and_rule() -> None:
@@ -197,5 +201,6 @@ def test_every_removal_names_profile_and_rule() -> None:
 
 
 def test_never_raises_on_odd_text() -> None:
-    for text in ["", "\n\n\n", "(", "Baca juga:", "Baca juga: ", "...", "\x00\x01", "Foto/", "a" * 5000]:
+    odd = ["", "\n\n\n", "(", "Baca juga:", "Baca juga: ", "...", "\x00\x01", "Foto/", "a" * 5000]
+    for text in odd:
         clean_text(text)

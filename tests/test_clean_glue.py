@@ -14,10 +14,12 @@ ABBREVIATIONS = frozenset({"dr", "prof", "st", "www"})
     [
         ("…Eropa Timur.Berikut negara yang terdampak.",
          ["…Eropa Timur.", "Berikut negara yang terdampak."]),
-        ("Dewan Keamanan PBB.Selain itu, Rusia menolak.", ["Dewan Keamanan PBB.", "Selain itu, Rusia menolak."]),
+        ("Dewan Keamanan PBB.Selain itu, Rusia menolak.",
+         ["Dewan Keamanan PBB.", "Selain itu, Rusia menolak."]),
         ("Apa yang terjadi?Simak penjelasannya.", ["Apa yang terjadi?", "Simak penjelasannya."]),
         ("katanya.”Kami siap,” ujarnya.", ["katanya.”", "Kami siap,” ujarnya."]),
-        ("pada tahun 2024.Berikutnya rapat digelar.", ["pada tahun 2024.", "Berikutnya rapat digelar."]),
+        ("pada tahun 2024.Berikutnya rapat digelar.",
+         ["pada tahun 2024.", "Berikutnya rapat digelar."]),
     ],
 )
 def test_glued_boundaries_are_split(text: str, parts: list[str]) -> None:
@@ -44,4 +46,5 @@ def test_abbreviations_decimals_urls_and_initials_stay_whole(text: str) -> None:
 
 
 def test_repair_keeps_order_across_paragraphs() -> None:
-    assert repair_glue(["Satu.Dua tiga.", "Empat."], ABBREVIATIONS) == ["Satu.", "Dua tiga.", "Empat."]
+    parts = repair_glue(["Satu.Dua tiga.", "Empat."], ABBREVIATIONS)
+    assert parts == ["Satu.", "Dua tiga.", "Empat."]

@@ -91,7 +91,7 @@ def test_alternation_reports_the_rule_and_handles_leading_flags() -> None:
 
 def test_a_bad_user_profile_fails_the_cleaner_at_start(tmp_path) -> None:
     (tmp_path / "mine.toml").write_text('name = "mine"\n[clean.lines]\nx = ".*"\n')
-    with pytest.raises(ProfileError, match="mine.toml"):
+    with pytest.raises(ProfileError, match=r"mine\.toml"):
         Cleaner(CleanConfig(), load_profiles(tmp_path))
 
 
