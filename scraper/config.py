@@ -33,6 +33,9 @@ class CleanConfig:
     corpus_pass: bool = True
     corpus_min_docs: int = 4
     corpus_min_share: float = 0.6
+    # Only short lines near the top or bottom of a document can be learned as chrome.
+    corpus_max_chars: int = 120
+    corpus_edge_lines: int = 4
     profiles_dir: str | None = None
 
 
