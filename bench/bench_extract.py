@@ -37,6 +37,13 @@ from scraper.profiles import load_profiles
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
+def read_input(folder: Path) -> bytes:
+    plain = folder / "input.html"
+    if plain.exists():
+        return plain.read_bytes()
+    return gzip.decompress((folder / "input.html.gz").read_bytes())
+
+
 def ours(raw: bytes, url: str | None, profiles, config: ExtractConfig) -> str:
     try:
         return "\n".join(extract_html(raw, url=url, profiles=profiles, config=config).paragraphs)
@@ -88,7 +95,7 @@ def bench_profiled(repeat: int) -> None:
     for meta_path in sorted(FIXTURES.glob("*/*/meta.json")):
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("kind") == "html" and meta["site"] != "generic":
-            pages.append(((meta_path.parent / "input.html").read_bytes(), meta["url"]))
+            pages.append((read_input(meta_path.parent), meta["url"]))
     mine: list[float] = []
     anchor: list[float] = []
     for raw, url in pages:
