@@ -50,3 +50,8 @@ def test_body_selectors_are_tried_in_order() -> None:
     tree = LexborHTMLParser('<div class="third">c</div><div class="second">b</div>')
     node = find_body(tree, rules)
     assert node is not None and node.text() == "b"
+
+
+def test_source_line_breaks_and_odd_spaces_inside_text_are_spaces() -> None:
+    html = '<div id="b"><p>Baris\n  satu\tdan\u00a0dua\u200b kata.</p><p>\u00a0</p></div>'
+    assert read(html) == ["Baris satu dan dua kata."]

@@ -91,8 +91,13 @@ class _Collector:
 
     def flush(self) -> None:
         self.pending_br = 0
-        line = normalize_line("".join(self.buffer))
+        if not self.buffer:
+            return
+        # Source line breaks inside a text node are only whitespace in HTML.
+        line = " ".join("".join(self.buffer).split())
         self.buffer.clear()
+        if not line.isascii():
+            line = normalize_line(line)  # NFC, invisible characters: never needed for ASCII
         if line:
             self.paragraphs.append(line)
 
