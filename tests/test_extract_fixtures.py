@@ -80,6 +80,7 @@ def test_fixture(folder: Path) -> None:
         assert needle in out
     for needle in meta["must_not_contain"]:
         assert needle not in out
+    assert (doc.date, doc.author) == (meta["date"], meta["author"])
     if meta["site"] != "generic":
         assert doc.site == meta["site"]
         assert doc.extra["extractor"] == "profile"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract.meta import page_url, read_meta
+from scraper.extract.meta import page_url, read_meta, without_site_name
 
 
 def meta(html: str, **selectors: tuple[str, ...]):
@@ -47,3 +47,12 @@ def test_page_url_prefers_canonical_then_og_url() -> None:
     og = '<link rel="canonical" href="/relative"><meta property="og:url" content="https://a.id/og">'
     assert page_url(LexborHTMLParser(og)) == "https://a.id/og"
     assert page_url(LexborHTMLParser("<p>none</p>")) is None
+
+
+def test_the_site_name_suffix_is_dropped_from_a_title() -> None:
+    html = ('<meta property="og:site_name" content="KabarBali"><title>Harga Canang Naik - '
+            "KabarBali</title>")
+    assert meta(html).title == "Harga Canang Naik"
+    assert without_site_name("Satu - Dua | KabarBali", "kabarbali") == "Satu - Dua"
+    assert without_site_name("Tanya - Jawab", "KabarBali") == "Tanya - Jawab"
+    assert without_site_name("KabarBali", "KabarBali") == "KabarBali"

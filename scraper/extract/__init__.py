@@ -189,9 +189,8 @@ def extract_html(
     if later:
         extra["page"] = number
         extra["part_of"] = part_of
-    date = meta.date
-    if date is None and text.by_trafilatura:
-        date = find_page_date(first.html, first.url)
+    # htmldate searches the whole page: only worth it when the usual places had no date.
+    date = meta.date or find_page_date(first.html, first.url)
     return Document(
         title=meta.title,
         paragraphs=paragraphs,

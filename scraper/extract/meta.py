@@ -27,6 +27,7 @@ _DATE_META = ("article:published_time", "og:published_time", "pubdate", "publish
               "publish-date", "date", "dc.date", "dc.date.issued", "dtk:publishdate")
 # When neither JSON-LD, meta tags nor the profile name a title: the page's headline element.
 _LAST_RESORT_TITLE = ("h1", "title")
+_SITE_NAME_META = ("og:site_name", "application-name")
 _AUTHOR_META = ("author", "article:author", "dc.creator", "dtk:author", "content_author")
 
 
@@ -81,14 +82,30 @@ def json_ld(tree: LexborHTMLParser) -> tuple[dict[str, Any] | None, set[str]]:
     return article, seen
 
 
-def meta_tag(tree: LexborHTMLParser, names: tuple[str, ...]) -> str | None:
+def meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
+    """Every `<meta property|name=... content=...>`, the first of each key, keys lowercased."""
     found: dict[str, str] = {}
     for node in tree.css("meta[content]"):
         key = (node.attributes.get("property") or node.attributes.get("name") or "").lower()
-        content = node.attributes.get("content")
-        if key in names and content and content.strip() and key not in found:
-            found[key] = content.strip()
-    return next((found[n] for n in names if n in found), None)
+        content = (node.attributes.get("content") or "").strip()
+        if key and content and key not in found:
+            found[key] = content
+    return found
+
+
+def meta_tag(tags: dict[str, str], names: tuple[str, ...]) -> str | None:
+    return next((tags[n] for n in names if n in tags), None)
+
+
+def without_site_name(title: str | None, site_name: str | None) -> str | None:
+    """"Headline - Site" / "Headline | Site" → "Headline", when Site is the page's site name."""
+    if not title or not site_name:
+        return title
+    for separator in (" - ", " | ", " – ", " — ", " :: "):
+        head, found, tail = title.rpartition(separator)
+        if found and head and tail.strip().casefold() == site_name.strip().casefold():
+            return head.strip()
+    return title
 
 
 def select_text(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> str | None:
@@ -104,13 +121,13 @@ def select_text(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> str | Non
     return None
 
 
-def page_url(tree: LexborHTMLParser) -> str | None:
+def page_url(tree: LexborHTMLParser, tags: dict[str, str] | None = None) -> str | None:
     """The page's own URL as it declares it: the canonical link, else og:url."""
     for node in tree.css('link[rel="canonical"][href]'):
         href = (node.attributes.get("href") or "").strip()
         if href.startswith(("http://", "https://")):
             return href
-    og = meta_tag(tree, ("og:url",))
+    og = meta_tag(meta_tags(tree) if tags is None else tags, ("og:url",))
     return og if og and og.startswith(("http://", "https://")) else None
 
 
@@ -143,19 +160,23 @@ def read_meta(
     """The page's metadata, each field from the first source that has it."""
     article, kinds = json_ld(tree)
     article = article or {}
+    tags = meta_tags(tree)
     raw_date = article.get("datePublished")
-    return Meta(
-        title=_name(article.get("headline"))
-        or _name(meta_tag(tree, _TITLE_META))
+    found_title = (
+        _name(article.get("headline"))
+        or _name(meta_tag(tags, _TITLE_META))
         or select_text(tree, title)
-        or select_text(tree, _LAST_RESORT_TITLE),
+        or select_text(tree, _LAST_RESORT_TITLE)
+    )
+    return Meta(
+        title=without_site_name(found_title, meta_tag(tags, _SITE_NAME_META)),
         date=(parse_date(raw_date) if isinstance(raw_date, str) else None)
-        or _parse(meta_tag(tree, _DATE_META))
+        or _parse(meta_tag(tags, _DATE_META))
         or _date_from_selector(tree, date),
         author=_name(article.get("author"))
-        or _author(meta_tag(tree, _AUTHOR_META))
+        or _author(meta_tag(tags, _AUTHOR_META))
         or select_text(tree, author),
-        url=page_url(tree),
+        url=page_url(tree, tags),
         types=frozenset(kinds),
     )
 
