@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator
 from scraper.config import ExtractConfig
 from scraper.document import Document, canonical_url
 from scraper.errors import ExtractError
-from scraper.extract import FetchPage, extract_html
+from scraper.extract.article import extract_html
+from scraper.extract.pages import FetchPage
 from scraper.pipeline import Stats
 from scraper.profiles import ProfileSet
 

@@ -4,7 +4,7 @@ import pytest
 
 from scraper.config import ExtractConfig
 from scraper.errors import ExtractError, TransportError
-from scraper.extract import decode_html, extract_html
+from scraper.extract.article import decode_html, extract_html
 from scraper.profiles import Profile, ProfileSet, load_profiles
 
 SENTENCE = ("Kalimat berita yang cukup panjang untuk dihitung sebagai isi artikel sungguhan, "
@@ -112,3 +112,11 @@ def test_decode_html_honours_the_declared_charset() -> None:
     raw = '<meta charset="windows-1252"><p>caf\u00e9</p>'.encode("cp1252")
     assert "caf\u00e9" in decode_html(raw)
     assert decode_html("<p>x</p>") == "<p>x</p>"
+
+
+def test_the_package_exports_the_api() -> None:
+    import scraper.extract as package
+
+    assert sorted(package.__all__) == [
+        "ExtractError", "ExtractStep", "FetchPage", "decode_html", "extract_html"]
+    assert package.extract_html is extract_html
