@@ -120,3 +120,26 @@ def test_the_package_exports_the_api() -> None:
     assert sorted(package.__all__) == [
         "ExtractError", "ExtractStep", "FetchPage", "decode_html", "extract_html"]
     assert package.extract_html is extract_html
+
+
+def generic_page(n: int, next_href: str | None) -> bytes:
+    link = f'<link rel="next" href="{next_href}">' if next_href else ""
+    paragraphs = "".join(
+        f"<p>Halaman {n} paragraf {i}: {SENTENCE} Warga kampung ikut bergotong royong.</p>"
+        for i in range(4)
+    )
+    return (f"<html><head><title>Cerita Bersambung</title>{link}</head><body><article>"
+            f"<h1>Cerita Bersambung</h1>{paragraphs}<p>Simak kelanjutan cerita ini di kanal kami "
+            "setiap pekan, hanya di portal berita lokal kesayangan Anda semua.</p></article>"
+            "</body></html>").encode()
+
+
+def test_an_unprofiled_article_follows_link_rel_next_through_trafilatura() -> None:
+    site = {"https://lain.id/cerita?p=2": generic_page(2, None)}
+    doc = extract_html(generic_page(1, "/cerita?p=2"), url="https://lain.id/cerita",
+                       profiles=load_profiles(), config=ExtractConfig(), fetch=site.get)
+    assert doc.extra == {"pages": ["https://lain.id/cerita", "https://lain.id/cerita?p=2"],
+                         "extractor": "trafilatura"}
+    assert [p[:20] for p in doc.paragraphs] == [
+        f"Halaman {n} paragraf {i}"[:20] for n in (1, 2) for i in range(4)]
+    assert doc.title == "Cerita Bersambung"

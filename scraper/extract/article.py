@@ -64,6 +64,7 @@ class _Page:
 class _Text:
     paragraphs: list[str]
     by_trafilatura: bool
+    title: str | None = None  # the article's title, which trafilatura may repeat on each page
 
 
 def _load(raw: bytes | str, url: str | None) -> _Page:
@@ -78,8 +79,8 @@ def _read(
     page.next_url = next_link(page.tree, rules, page.url) if page.url else None
     body = find_body(page.tree, rules) if rules.body else None
     if body is not None:
-        return _Text(paragraphs_of(body, rules), False)
-    return _Text(run_trafilatura(page.html, page.url, title, config), True)
+        return _Text(paragraphs_of(body, rules), False, title)
+    return _Text(run_trafilatura(page.html, page.url, title, config), True, title)
 
 
 def _words(paragraphs: list[str]) -> int:
@@ -102,7 +103,7 @@ def _single_form(
     page = _fetch(fetch, all_url)
     if page is None:
         return None
-    paragraphs = _read(page, rules, config).paragraphs
+    paragraphs = _read(page, rules, config, text.title).paragraphs
     # The single-page form holds every page, so it cannot be shorter than page 1.
     if _words(paragraphs) < _words(text.paragraphs):
         return None
@@ -121,7 +122,7 @@ def _follow(
         page = _fetch(fetch, target)
         if page is None:
             break
-        paragraphs = _read(page, rules, config).paragraphs
+        paragraphs = _read(page, rules, config, text.title).paragraphs
         if not paragraphs:
             break
         chain.append(paragraphs)

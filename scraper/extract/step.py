@@ -4,6 +4,8 @@ Documents without `extra["html"]` pass through untouched. A page that is not an 
 reported (one error line naming the source, and a drop reason) and not yielded. A later page
 of a multi-page article is linked to its article through `extra["part_of"]` and not yielded:
 either it says it is page N > 1, or its URL is one of the pages of an article already read.
+The stage streams: a later page that does not say it is one and arrives *before* its article
+is yielded as an article of its own (the dedup stage's containment check then sees it).
 """
 
 from __future__ import annotations
