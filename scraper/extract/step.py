@@ -5,7 +5,8 @@ reported (one error line naming the source, and a drop reason) and not yielded. 
 of a multi-page article is linked to its article through `extra["part_of"]` and not yielded:
 either it says it is page N > 1, or its URL is one of the pages of an article already read.
 The stage streams: a later page that does not say it is one and arrives *before* its article
-is yielded as an article of its own (the dedup stage's containment check then sees it).
+is yielded as an article of its own (it is contained in the article: dedup's containment
+check is the backstop).
 """
 
 from __future__ import annotations
