@@ -32,6 +32,11 @@ def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | N
     """(rule, date, author) for a whole line: the rule that removes it, and metadata found."""
     if len(text) > rules.max_chrome_chars:
         return None, None, None
+    rule = rules.exact.get(" ".join(text.split()).casefold())
+    if rule:
+        return rule, None, None
+    if rules.any_line.fullmatch(text) is None:
+        return None, None, None
     rule = rules.datelines.fullmatch(text)
     if rule:
         return rule, parse_date(text), None
@@ -40,9 +45,6 @@ def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | N
         if match:
             author = match.groupdict().get("author")
             return byline.name, None, normalize_line(author) if author else None
-    rule = rules.exact.get(" ".join(text.split()).casefold())
-    if rule:
-        return rule, None, None
     return rules.lines.fullmatch(text), None, None
 
 
@@ -125,6 +127,7 @@ def _trim_signoffs(work: Work, rules: RuleSet) -> None:
         if tail is None or rule is None:
             return
         work.cut(i, [(rule, tail.start(), tail.end())])
+        work.tail_cut = True
         if work.why[i] is None:
             _classify_line(work, i, rules)
 
@@ -144,14 +147,14 @@ def clean_lines(doc: Document, rules: RuleSet) -> Work:
 
 
 def clean_document(doc: Document, rules: RuleSet) -> Document:
-    """The cleaned copy of `doc`. When a segment was cut, the rules run again on the result, so
-    that cleaning twice gives what cleaning once gave."""
+    """The cleaned copy of `doc`. When a sign-off tail was cut, the rules run again on the
+    result, so that cleaning twice gives what cleaning once gave."""
     work = clean_lines(doc, rules)
     removed = [*doc.removed, *work.removed]
     date, author = doc.date or work.date, doc.author or work.author
     current = replace(doc, title=work.title, paragraphs=work.paragraphs())
     for _ in range(2):
-        if not work.edited:
+        if not work.tail_cut:
             break
         work = clean_lines(current, rules)
         removed.extend(work.removed)

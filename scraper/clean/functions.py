@@ -63,6 +63,8 @@ def _headline_end(text: str, pos: int) -> int:
 
 def inline_promo(text: str) -> list[tuple[int, int]]:
     """"Baca juga: <headline>" glued into a paragraph, with its headline."""
+    if ":" not in text:  # every label ends in a colon; most paragraphs have none
+        return []
     spans = []
     for match in _PROMO_LABEL.finditer(text):
         spans.append((match.start(), _headline_end(text, match.end())))

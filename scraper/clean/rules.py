@@ -102,11 +102,14 @@ class Alternation:
         return next((r.name for r in self.rules if r.pattern.fullmatch(text)), None)
 
     def finditer(self, text: str) -> list[tuple[str, re.Match[str]]]:
-        """Non-overlapping matches, each with the name of its rule."""
-        if self.regex is not None:
-            return [(self._names[m.lastgroup or ""], m) for m in self.regex.finditer(text)]
+        """Non-overlapping matches, each with the name of its rule, in text order.
+
+        Each rule first searches on its own: a regex that starts with a literal scans far faster
+        alone than inside an alternation, and most paragraphs match no segment rule at all."""
         found = [(r.name, m) for r in self.rules for m in r.pattern.finditer(text)]
-        found.sort(key=lambda item: item[1].start())
+        if len(found) <= 1:
+            return found
+        found.sort(key=lambda item: (item[1].start(), -item[1].end()))
         kept: list[tuple[str, re.Match[str]]] = []
         for name, match in found:
             if not kept or match.start() >= kept[-1][1].end():
@@ -224,6 +227,8 @@ class RuleSet:
     datelines: Alternation
     bylines: tuple[Rule, ...]
     functions: tuple[tuple[str, str], ...]
+    # Every whole-line regex in one: most lines match none, and one scan tells.
+    any_line: Alternation
     max_chrome_chars: int
     header_lines: int
     abbreviations: frozenset[str]
@@ -257,6 +262,10 @@ def merge(generic: ProfileRules, site: ProfileRules | None) -> RuleSet:
             if enabled(f"{layer.profile}:{name}"):
                 functions.append((f"{layer.profile}:{name}", function))
     top = site if site is not None else generic
+    bylines = family("bylines")
+    unnamed = tuple(
+        Rule(b.name, re.compile(b.pattern.pattern.replace("(?P<author>", "(?:"))) for b in bylines
+    )
     return RuleSet(
         profile=top.profile,
         exact=exact,
@@ -265,8 +274,9 @@ def merge(generic: ProfileRules, site: ProfileRules | None) -> RuleSet:
         footers=Alternation(family("footers")),
         signoffs=Alternation(family("signoffs")),
         datelines=Alternation(family("datelines")),
-        bylines=family("bylines"),
+        bylines=bylines,
         functions=tuple(functions),
+        any_line=Alternation(family("datelines") + unnamed + family("lines")),
         max_chrome_chars=top.max_chrome_chars or generic.max_chrome_chars
         or DEFAULT_MAX_CHROME_CHARS,
         header_lines=top.header_lines or generic.header_lines or DEFAULT_HEADER_LINES,

@@ -18,7 +18,9 @@ class Work:
     removed: list[Removal] = field(default_factory=list)
     date: str | None = None
     author: str | None = None
-    edited: bool = False
+    # Set when a sign-off tail was cut from the last line: the steps before the sign-off step
+    # have not seen the shortened line, so the engine runs the rules once more.
+    tail_cut: bool = False
 
     def __post_init__(self) -> None:
         if not self.why:
@@ -55,7 +57,6 @@ class Work:
             return
         pieces.append(text[pos:])
         self.lines[i] = normalize_line(" ".join(pieces))
-        self.edited = True
         if not self.lines[i]:
             self.why[i] = last_rule
 
