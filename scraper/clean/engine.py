@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from scraper.clean.functions import FUNCTIONS
 from scraper.clean.glue import repair_glue
 from scraper.clean.rules import RuleSet
 from scraper.clean.work import Work
@@ -32,9 +31,10 @@ def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | N
     """(rule, date, author) for a whole line: the rule that removes it, and metadata found."""
     if len(text) > rules.max_chrome_chars:
         return None, None, None
-    rule = rules.exact.get(" ".join(text.split()).casefold())
-    if rule:
-        return rule, None, None
+    if len(text) <= rules.exact_max:
+        rule = rules.exact.get(text.casefold())  # lines arrive normalised (normalize_line)
+        if rule:
+            return rule, None, None
     if rules.any_line.fullmatch(text) is None:
         return None, None, None
     rule = rules.datelines.fullmatch(text)
@@ -71,10 +71,8 @@ def _check_title(work: Work, rules: RuleSet) -> None:
 
 def _segment_spans(text: str, rules: RuleSet) -> list[tuple[str, int, int]]:
     spans = [(name, m.start(), m.end()) for name, m in rules.segments.finditer(text)]
-    for name, function in rules.functions:
-        segment_function = FUNCTIONS.segments.get(function)
-        if segment_function is not None:
-            spans.extend((name, start, end) for start, end in segment_function(text))
+    for name, function in rules.segment_functions:
+        spans.extend((name, start, end) for start, end in function(text))
     return spans
 
 
@@ -89,10 +87,8 @@ def _cut_segments(work: Work, i: int, rules: RuleSet) -> None:
 
 
 def _run_line_functions(work: Work, rules: RuleSet) -> None:
-    for name, function in rules.functions:
-        line_function = FUNCTIONS.lines.get(function)
-        if line_function is not None:
-            line_function(work, name, rules)
+    for name, function in rules.line_functions:
+        function(work, name, rules)
 
 
 def _cut_footer(work: Work, rules: RuleSet) -> None:

@@ -27,6 +27,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scraper.clean.functions import FUNCTIONS, LineFunction, SegmentFunction
+from scraper.document import normalize_line
 from scraper.errors import ProfileError
 from scraper.profiles import Profile, compile_pattern
 
@@ -220,6 +222,7 @@ class RuleSet:
 
     profile: str
     exact: Mapping[str, str]
+    exact_max: int  # the longest exact line: longer lines skip the lookup
     lines: Alternation
     segments: Alternation
     footers: Alternation
@@ -227,6 +230,8 @@ class RuleSet:
     datelines: Alternation
     bylines: tuple[Rule, ...]
     functions: tuple[tuple[str, str], ...]
+    segment_functions: tuple[tuple[str, SegmentFunction], ...]
+    line_functions: tuple[tuple[str, LineFunction], ...]
     # Every whole-line regex in one: most lines match none, and one scan tells.
     any_line: Alternation
     max_chrome_chars: int
@@ -257,7 +262,7 @@ def merge(generic: ProfileRules, site: ProfileRules | None) -> RuleSet:
             qualified = f"{layer.profile}:{name}"
             if enabled(qualified):
                 for line in lines:
-                    exact.setdefault(" ".join(line.split()).casefold(), qualified)
+                    exact.setdefault(normalize_line(line).casefold(), qualified)
         for name, function in layer.functions:
             if enabled(f"{layer.profile}:{name}"):
                 functions.append((f"{layer.profile}:{name}", function))
@@ -269,6 +274,7 @@ def merge(generic: ProfileRules, site: ProfileRules | None) -> RuleSet:
     return RuleSet(
         profile=top.profile,
         exact=exact,
+        exact_max=max(map(len, exact), default=0),
         lines=Alternation(family("lines")),
         segments=Alternation(family("segments")),
         footers=Alternation(family("footers")),
@@ -276,6 +282,12 @@ def merge(generic: ProfileRules, site: ProfileRules | None) -> RuleSet:
         datelines=Alternation(family("datelines")),
         bylines=bylines,
         functions=tuple(functions),
+        segment_functions=tuple(
+            (name, FUNCTIONS.segments[f]) for name, f in functions if f in FUNCTIONS.segments
+        ),
+        line_functions=tuple(
+            (name, FUNCTIONS.lines[f]) for name, f in functions if f in FUNCTIONS.lines
+        ),
         any_line=Alternation(family("datelines") + unnamed + family("lines")),
         max_chrome_chars=top.max_chrome_chars or generic.max_chrome_chars
         or DEFAULT_MAX_CHROME_CHARS,
