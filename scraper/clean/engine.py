@@ -76,6 +76,26 @@ def _segment_spans(text: str, rules: RuleSet) -> list[tuple[str, int, int]]:
     return spans
 
 
+def _may_have_segments(work: Work, rules: RuleSet) -> bool:
+    """One scan of the whole document: most documents have no segment to cut at all."""
+    if rules.segments.anchored:
+        return True
+    text = "\n".join(work.lines[i] for i in work.kept())
+    return bool(_segment_spans(text, rules))
+
+
+def _classify_lines(work: Work, rules: RuleSet) -> None:
+    # Inlined fast path: most lines are prose, too long or matched by no rule at all.
+    limit, exact_max, exact = rules.max_chrome_chars, rules.exact_max, rules.exact
+    detector = rules.any_line
+    for i, text in enumerate(work.lines):
+        size = len(text)
+        if size > limit:
+            continue
+        if (size <= exact_max and text.casefold() in exact) or detector.fullmatch(text):
+            _classify_line(work, i, rules)
+
+
 def _cut_segments(work: Work, i: int, rules: RuleSet) -> None:
     for _ in range(MAX_SEGMENT_ROUNDS):
         spans = _segment_spans(work.lines[i], rules)
@@ -132,10 +152,10 @@ def clean_lines(doc: Document, rules: RuleSet) -> Work:
     """Run every rule of `rules` over one document; the result says what was kept and why not."""
     work = Work(title=doc.title, lines=repair_glue(doc.paragraphs, rules.abbreviations))
     _check_title(work, rules)
-    for i in range(len(work.lines)):
-        _classify_line(work, i, rules)
-    for i in list(work.kept()):
-        _cut_segments(work, i, rules)
+    _classify_lines(work, rules)
+    if _may_have_segments(work, rules):
+        for i in list(work.kept()):
+            _cut_segments(work, i, rules)
     _run_line_functions(work, rules)
     _cut_footer(work, rules)
     _trim_signoffs(work, rules)

@@ -9,7 +9,6 @@ digits ("3.5"), and only when a lowercase letter follows the capital ("Kompas.TV
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 # A sentence end right after a word, then the next sentence's capital and a lowercase letter.
 # It starts with the punctuation, so the regex engine skips ahead fast between candidates.
@@ -52,7 +51,9 @@ def split_glued(text: str, abbreviations: frozenset[str]) -> list[str]:
     return [part for part in parts if part]
 
 
-def repair_glue(paragraphs: Iterable[str], abbreviations: frozenset[str]) -> list[str]:
+def repair_glue(paragraphs: list[str], abbreviations: frozenset[str]) -> list[str]:
+    if not _GLUE.search("\n".join(paragraphs)):  # one scan of the document, most have none
+        return list(paragraphs)
     out: list[str] = []
     for paragraph in paragraphs:
         out.extend(split_glued(paragraph, abbreviations))

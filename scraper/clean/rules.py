@@ -45,6 +45,7 @@ _PROBES = (
     "2024",
 )
 _LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+_ANCHOR = re.compile(r"(?<![\[\\])\^|(?<!\\)\$|\\[AZ]")
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ class Alternation:
         except re.error:
             self.regex = None  # e.g. clashing group names: fall back to one regex per rule
         self._names = {f"_r{i}": rule.name for i, rule in enumerate(rules)}
+        # Anchored regexes (^, $, \A, \Z) only mean the same on one line as on a whole text.
+        self.anchored = any(_ANCHOR.search(rule.pattern.pattern) for rule in rules)
 
     def __bool__(self) -> bool:
         return bool(self.rules)
