@@ -65,7 +65,7 @@ def _check_title(work: Work, rules: RuleSet) -> None:
     if rule is not None:
         work.date = work.date or date
         work.author = work.author or author
-        work.removed.append(Removal(rule, work.title))
+        work.record(-1, Removal(rule, work.title))
         work.title = None
 
 
@@ -166,14 +166,14 @@ def clean_document(doc: Document, rules: RuleSet) -> Document:
     """The cleaned copy of `doc`. When a sign-off tail was cut, the rules run again on the
     result, so that cleaning twice gives what cleaning once gave."""
     work = clean_lines(doc, rules)
-    removed = [*doc.removed, *work.removed]
+    removed = [*doc.removed, *work.removals_in_order()]
     date, author = doc.date or work.date, doc.author or work.author
     current = replace(doc, title=work.title, paragraphs=work.paragraphs())
     for _ in range(2):
         if not work.tail_cut:
             break
         work = clean_lines(current, rules)
-        removed.extend(work.removed)
+        removed.extend(work.removals_in_order())
         date, author = date or work.date, author or work.author
         current = replace(current, title=work.title, paragraphs=work.paragraphs())
     return replace(current, site=rules.profile, date=date, author=author, removed=removed)
