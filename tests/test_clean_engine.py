@@ -66,6 +66,7 @@ def test_generic_chrome_lines_go(chrome: str) -> None:
         "jfid – Pasar ini dibangun dengan dana daerah.",
         "NAGAGG NEWS, 19 Juni 2024 – Pasar ini dibangun dengan dana daerah.",
         "Iklan rokok dilarang dipasang di area pasar.",
+        "Istimewanya, pasar ini buka 24 jam setiap hari",
         "Komentar warga di media sosial umumnya positif terhadap pasar baru tersebut.",
     ],
 )

@@ -34,20 +34,15 @@ class CorpusPolicy:
 
 
 def _candidates(doc: Document, policy: CorpusPolicy) -> set[str]:
+    # Lines are already normalised; chrome repeats verbatim, so exact equality is enough.
     paragraphs = doc.paragraphs
-    counts = Counter(p.casefold() for p in paragraphs)
+    short = Counter(p for p in paragraphs if len(p) <= policy.max_chars)
     edge = paragraphs[: policy.edge] + paragraphs[-policy.edge :]
-    return {
-        key
-        for p in edge
-        if len(p) <= policy.max_chars
-        and counts[key := p.casefold()] == 1
-        and not _CONTENT_LIKE.match(p)
-    }
+    return {p for p in edge if short.get(p) == 1 and not _CONTENT_LIKE.match(p)}
 
 
 def learn_chrome(docs: Sequence[Document], policy: CorpusPolicy) -> frozenset[str]:
-    """Casefolded lines that recur as chrome across `docs` (all from one site)."""
+    """Lines that recur as chrome across `docs` (all from one site)."""
     if len(docs) < policy.min_docs:
         return frozenset()
     seen: Counter[str] = Counter()
@@ -63,8 +58,8 @@ def remove_chrome(doc: Document, chrome: frozenset[str], policy: CorpusPolicy) -
     found = _candidates(doc, policy) & chrome
     if not found:
         return doc
-    kept = [p for p in doc.paragraphs if p.casefold() not in found]
-    gone = [Removal(RULE, p) for p in doc.paragraphs if p.casefold() in found]
+    kept = [p for p in doc.paragraphs if p not in found]
+    gone = [Removal(RULE, p) for p in doc.paragraphs if p in found]
     return replace(doc, paragraphs=kept, removed=[*doc.removed, *gone])
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from scraper.clean.functions import FUNCTIONS
 from scraper.clean.glue import repair_glue
 from scraper.clean.rules import RuleSet
 from scraper.clean.work import Work
@@ -32,6 +31,12 @@ def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | N
     """(rule, date, author) for a whole line: the rule that removes it, and metadata found."""
     if len(text) > rules.max_chrome_chars:
         return None, None, None
+    if len(text) <= rules.exact_max:
+        rule = rules.exact.get(text.casefold())  # lines arrive normalised (normalize_line)
+        if rule:
+            return rule, None, None
+    if rules.any_line.fullmatch(text) is None:
+        return None, None, None
     rule = rules.datelines.fullmatch(text)
     if rule:
         return rule, parse_date(text), None
@@ -40,9 +45,6 @@ def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | N
         if match:
             author = match.groupdict().get("author")
             return byline.name, None, normalize_line(author) if author else None
-    rule = rules.exact.get(" ".join(text.split()).casefold())
-    if rule:
-        return rule, None, None
     return rules.lines.fullmatch(text), None, None
 
 
@@ -63,17 +65,35 @@ def _check_title(work: Work, rules: RuleSet) -> None:
     if rule is not None:
         work.date = work.date or date
         work.author = work.author or author
-        work.removed.append(Removal(rule, work.title))
+        work.record(-1, Removal(rule, work.title))
         work.title = None
 
 
 def _segment_spans(text: str, rules: RuleSet) -> list[tuple[str, int, int]]:
     spans = [(name, m.start(), m.end()) for name, m in rules.segments.finditer(text)]
-    for name, function in rules.functions:
-        segment_function = FUNCTIONS.segments.get(function)
-        if segment_function is not None:
-            spans.extend((name, start, end) for start, end in segment_function(text))
+    for name, function in rules.segment_functions:
+        spans.extend((name, start, end) for start, end in function(text))
     return spans
+
+
+def _may_have_segments(work: Work, rules: RuleSet) -> bool:
+    """One scan of the whole document: most documents have no segment to cut at all."""
+    if rules.segments.anchored:
+        return True
+    text = "\n".join(work.lines[i] for i in work.kept())
+    return bool(_segment_spans(text, rules))
+
+
+def _classify_lines(work: Work, rules: RuleSet) -> None:
+    # Inlined fast path: most lines are prose, too long or matched by no rule at all.
+    limit, exact_max, exact = rules.max_chrome_chars, rules.exact_max, rules.exact
+    detector = rules.any_line
+    for i, text in enumerate(work.lines):
+        size = len(text)
+        if size > limit:
+            continue
+        if (size <= exact_max and text.casefold() in exact) or detector.fullmatch(text):
+            _classify_line(work, i, rules)
 
 
 def _cut_segments(work: Work, i: int, rules: RuleSet) -> None:
@@ -87,10 +107,8 @@ def _cut_segments(work: Work, i: int, rules: RuleSet) -> None:
 
 
 def _run_line_functions(work: Work, rules: RuleSet) -> None:
-    for name, function in rules.functions:
-        line_function = FUNCTIONS.lines.get(function)
-        if line_function is not None:
-            line_function(work, name, rules)
+    for name, function in rules.line_functions:
+        function(work, name, rules)
 
 
 def _cut_footer(work: Work, rules: RuleSet) -> None:
@@ -125,6 +143,7 @@ def _trim_signoffs(work: Work, rules: RuleSet) -> None:
         if tail is None or rule is None:
             return
         work.cut(i, [(rule, tail.start(), tail.end())])
+        work.tail_cut = True
         if work.why[i] is None:
             _classify_line(work, i, rules)
 
@@ -133,10 +152,10 @@ def clean_lines(doc: Document, rules: RuleSet) -> Work:
     """Run every rule of `rules` over one document; the result says what was kept and why not."""
     work = Work(title=doc.title, lines=repair_glue(doc.paragraphs, rules.abbreviations))
     _check_title(work, rules)
-    for i in range(len(work.lines)):
-        _classify_line(work, i, rules)
-    for i in list(work.kept()):
-        _cut_segments(work, i, rules)
+    _classify_lines(work, rules)
+    if _may_have_segments(work, rules):
+        for i in list(work.kept()):
+            _cut_segments(work, i, rules)
     _run_line_functions(work, rules)
     _cut_footer(work, rules)
     _trim_signoffs(work, rules)
@@ -144,17 +163,17 @@ def clean_lines(doc: Document, rules: RuleSet) -> Work:
 
 
 def clean_document(doc: Document, rules: RuleSet) -> Document:
-    """The cleaned copy of `doc`. When a segment was cut, the rules run again on the result, so
-    that cleaning twice gives what cleaning once gave."""
+    """The cleaned copy of `doc`. When a sign-off tail was cut, the rules run again on the
+    result, so that cleaning twice gives what cleaning once gave."""
     work = clean_lines(doc, rules)
-    removed = [*doc.removed, *work.removed]
+    removed = [*doc.removed, *work.removals_in_order()]
     date, author = doc.date or work.date, doc.author or work.author
     current = replace(doc, title=work.title, paragraphs=work.paragraphs())
     for _ in range(2):
-        if not work.edited:
+        if not work.tail_cut:
             break
         work = clean_lines(current, rules)
-        removed.extend(work.removed)
+        removed.extend(work.removals_in_order())
         date, author = date or work.date, author or work.author
         current = replace(current, title=work.title, paragraphs=work.paragraphs())
     return replace(current, site=rules.profile, date=date, author=author, removed=removed)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from scraper.clean.rules import RuleSet
 from scraper.clean.work import Work
 
+if TYPE_CHECKING:  # rules.py imports this module to resolve function names
+    from scraper.clean.rules import RuleSet
+
 SegmentFunction = Callable[[str], list[tuple[int, int]]]
-LineFunction = Callable[[Work, str, RuleSet], None]
+LineFunction = Callable[[Work, str, "RuleSet"], None]
 
 # Lowercase words that Indonesian headlines keep in lower case; any other lowercase word after a
 # "Baca juga:" headline is where the article's own sentence resumes.
@@ -30,6 +33,8 @@ _PROMO_LABEL = re.compile(
     r"(?i:\b(?:baca|lihat|simak)\s+(?:juga|pula)|\bbaca\s+selengkapnya|\bartikel\s+terkait)"
     r"\s*:\s*"
 )
+_PROMO_HINTS = ("juga", "Juga", "JUGA", "pula", "Pula", "elengkapnya", "ELENGKAPNYA", "erkait",
+                "ERKAIT")
 _TOKEN = re.compile(r"\S+")
 _PUNCT = "\"“”'‘’()[],:;-–—|"
 MAX_HEADLINE_WORDS = 20
@@ -63,6 +68,9 @@ def _headline_end(text: str, pos: int) -> int:
 
 def inline_promo(text: str) -> list[tuple[int, int]]:
     """"Baca juga: <headline>" glued into a paragraph, with its headline."""
+    # Cheap substring checks first: every label ends in a colon and holds one of these words.
+    if ":" not in text or not any(hint in text for hint in _PROMO_HINTS):
+        return []
     spans = []
     for match in _PROMO_LABEL.finditer(text):
         spans.append((match.start(), _headline_end(text, match.end())))

@@ -9,23 +9,28 @@ digits ("3.5"), and only when a lowercase letter follows the capital ("Kompas.TV
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-# word, sentence end, optional closing quote; then the next sentence's capital and lowercase.
-_GLUE = re.compile(r"([A-Za-z0-9)%]+)([.!?]+)([\"”’]?)(?=[\"“]?[A-Z][a-z])")
-_URLISH = re.compile(r"\S*(?:://|www\.)\S*$")
+# A sentence end right after a word, then the next sentence's capital and a lowercase letter.
+# It starts with the punctuation, so the regex engine skips ahead fast between candidates.
+_GLUE = re.compile(r"[.!?]+[\"”’]?(?=[\"“]?[A-Z][a-z])")
+_WORD_BEFORE = re.compile(r"[A-Za-z0-9)%]+$")
+_URLISH = re.compile(r"(?:://|www\.)")
 
 
 def _split_points(text: str, abbreviations: frozenset[str]) -> list[int]:
     points = []
     for match in _GLUE.finditer(text):
-        word = match[1]
-        if len(word) == 1 or word.lower() in abbreviations:
-            continue
-        before = text[: match.start(1)]
-        if before.endswith(".") or _URLISH.search(text[: match.end()].rsplit(" ", 1)[-1]):
-            continue
-        if before[-1:].isalnum():  # the match began mid-token, e.g. after a hyphen or digit
+        start = match.start()
+        head = text[max(0, start - 60) : start]
+        word = _WORD_BEFORE.search(head)
+        if word is None:
+            continue  # after a space, a quote or nothing: not a glued boundary
+        token = word[0]
+        if len(token) == 1 or token.lower() in abbreviations:
+            continue  # an initial ("M.Hatta", "U.S.Army") or an abbreviation ("dr.Andi")
+        if head[: word.start()].endswith("."):
+            continue  # the last letter of a dotted abbreviation
+        if _URLISH.search(head.rsplit(" ", 1)[-1]):
             continue
         points.append(match.end())
     return points
@@ -46,7 +51,9 @@ def split_glued(text: str, abbreviations: frozenset[str]) -> list[str]:
     return [part for part in parts if part]
 
 
-def repair_glue(paragraphs: Iterable[str], abbreviations: frozenset[str]) -> list[str]:
+def repair_glue(paragraphs: list[str], abbreviations: frozenset[str]) -> list[str]:
+    if not _GLUE.search("\n".join(paragraphs)):  # one scan of the document, most have none
+        return list(paragraphs)
     out: list[str] = []
     for paragraph in paragraphs:
         out.extend(split_glued(paragraph, abbreviations))

@@ -27,6 +27,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scraper.clean.functions import FUNCTIONS, LineFunction, SegmentFunction
+from scraper.document import normalize_line
 from scraper.errors import ProfileError
 from scraper.profiles import Profile, compile_pattern
 
@@ -43,6 +45,7 @@ _PROBES = (
     "2024",
 )
 _LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+_ANCHOR = re.compile(r"(?<![\[\\])\^|(?<!\\)\$|\\[AZ]")
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class Alternation:
         except re.error:
             self.regex = None  # e.g. clashing group names: fall back to one regex per rule
         self._names = {f"_r{i}": rule.name for i, rule in enumerate(rules)}
+        # Anchored regexes (^, $, \A, \Z) only mean the same on one line as on a whole text.
+        self.anchored = any(_ANCHOR.search(rule.pattern.pattern) for rule in rules)
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -102,11 +107,14 @@ class Alternation:
         return next((r.name for r in self.rules if r.pattern.fullmatch(text)), None)
 
     def finditer(self, text: str) -> list[tuple[str, re.Match[str]]]:
-        """Non-overlapping matches, each with the name of its rule."""
-        if self.regex is not None:
-            return [(self._names[m.lastgroup or ""], m) for m in self.regex.finditer(text)]
+        """Non-overlapping matches, each with the name of its rule, in text order.
+
+        Each rule first searches on its own: a regex that starts with a literal scans far faster
+        alone than inside an alternation, and most paragraphs match no segment rule at all."""
         found = [(r.name, m) for r in self.rules for m in r.pattern.finditer(text)]
-        found.sort(key=lambda item: item[1].start())
+        if len(found) <= 1:
+            return found
+        found.sort(key=lambda item: (item[1].start(), -item[1].end()))
         kept: list[tuple[str, re.Match[str]]] = []
         for name, match in found:
             if not kept or match.start() >= kept[-1][1].end():
@@ -217,6 +225,7 @@ class RuleSet:
 
     profile: str
     exact: Mapping[str, str]
+    exact_max: int  # the longest exact line: longer lines skip the lookup
     lines: Alternation
     segments: Alternation
     footers: Alternation
@@ -224,6 +233,10 @@ class RuleSet:
     datelines: Alternation
     bylines: tuple[Rule, ...]
     functions: tuple[tuple[str, str], ...]
+    segment_functions: tuple[tuple[str, SegmentFunction], ...]
+    line_functions: tuple[tuple[str, LineFunction], ...]
+    # Every whole-line regex in one: most lines match none, and one scan tells.
+    any_line: Alternation
     max_chrome_chars: int
     header_lines: int
     abbreviations: frozenset[str]
@@ -252,21 +265,33 @@ def merge(generic: ProfileRules, site: ProfileRules | None) -> RuleSet:
             qualified = f"{layer.profile}:{name}"
             if enabled(qualified):
                 for line in lines:
-                    exact.setdefault(" ".join(line.split()).casefold(), qualified)
+                    exact.setdefault(normalize_line(line).casefold(), qualified)
         for name, function in layer.functions:
             if enabled(f"{layer.profile}:{name}"):
                 functions.append((f"{layer.profile}:{name}", function))
     top = site if site is not None else generic
+    bylines = family("bylines")
+    unnamed = tuple(
+        Rule(b.name, re.compile(b.pattern.pattern.replace("(?P<author>", "(?:"))) for b in bylines
+    )
     return RuleSet(
         profile=top.profile,
         exact=exact,
+        exact_max=max(map(len, exact), default=0),
         lines=Alternation(family("lines")),
         segments=Alternation(family("segments")),
         footers=Alternation(family("footers")),
         signoffs=Alternation(family("signoffs")),
         datelines=Alternation(family("datelines")),
-        bylines=family("bylines"),
+        bylines=bylines,
         functions=tuple(functions),
+        segment_functions=tuple(
+            (name, FUNCTIONS.segments[f]) for name, f in functions if f in FUNCTIONS.segments
+        ),
+        line_functions=tuple(
+            (name, FUNCTIONS.lines[f]) for name, f in functions if f in FUNCTIONS.lines
+        ),
+        any_line=Alternation(family("datelines") + unnamed + family("lines")),
         max_chrome_chars=top.max_chrome_chars or generic.max_chrome_chars
         or DEFAULT_MAX_CHROME_CHARS,
         header_lines=top.header_lines or generic.header_lines or DEFAULT_HEADER_LINES,

@@ -16,9 +16,13 @@ class Work:
     lines: list[str]
     why: list[str | None] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
+    # The line each removal came from (-1: the title), to report removals in text order.
+    where: list[int] = field(default_factory=list)
     date: str | None = None
     author: str | None = None
-    edited: bool = False
+    # Set when a sign-off tail was cut from the last line: the steps before the sign-off step
+    # have not seen the shortened line, so the engine runs the rules once more.
+    tail_cut: bool = False
 
     def __post_init__(self) -> None:
         if not self.why:
@@ -33,7 +37,15 @@ class Work:
     def remove(self, i: int, rule: str) -> None:
         if self.why[i] is None:
             self.why[i] = rule
-            self.removed.append(Removal(rule, self.lines[i]))
+            self.record(i, Removal(rule, self.lines[i]))
+
+    def record(self, i: int, removal: Removal) -> None:
+        self.removed.append(removal)
+        self.where.append(i)
+
+    def removals_in_order(self) -> list[Removal]:
+        order = sorted(range(len(self.removed)), key=self.where.__getitem__)
+        return [self.removed[k] for k in order]
 
     def cut(self, i: int, spans: list[tuple[str, int, int]]) -> None:
         """Cut `(rule, start, end)` spans out of line i; a space keeps its neighbours apart."""
@@ -48,14 +60,13 @@ class Work:
             pieces.append(text[pos:start])
             segment = text[start:end].strip()
             if segment:
-                self.removed.append(Removal(rule, segment))
+                self.record(i, Removal(rule, segment))
             pos = end
             last_rule = rule
         if not pieces and pos == 0:
             return
         pieces.append(text[pos:])
         self.lines[i] = normalize_line(" ".join(pieces))
-        self.edited = True
         if not self.lines[i]:
             self.why[i] = last_rule
 
