@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from scraper.config import ExtractConfig
 from scraper.document import Document
+from scraper.errors import ConfigError, ProfileError
 from scraper.extract import ExtractStep
 from scraper.pipeline import Stats
-from scraper.profiles import load_profiles
+from scraper.profiles import Profile, ProfileSet, load_profiles
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures"
 SINDO = FIX / "sindonews" / "seed-000-html"
@@ -64,3 +67,12 @@ def test_a_listing_page_is_reported_in_one_line_and_dropped() -> None:
     assert out == []
     assert stats.errors == [f"{index}: not an article: a listing page (JSON-LD CollectionPage)"]
     assert stats.dropped[("extract", "not an article: a listing page")] == 1
+
+
+def test_bad_extract_tables_and_unknown_sites_fail_at_start() -> None:
+    shipped = {p.name: p for p in load_profiles()}
+    bad = Profile(name="rusak", extract={"body": [""]}, path="profiles/rusak.toml")
+    with pytest.raises(ProfileError, match="rusak.toml"):
+        ExtractStep(ExtractConfig(), ProfileSet({**shipped, "rusak": bad}))
+    with pytest.raises(ConfigError, match="unknown site profile"):
+        ExtractStep(ExtractConfig(), load_profiles(), site="tidakada")

@@ -18,6 +18,7 @@ from scraper.document import Document, canonical_url
 from scraper.errors import ExtractError
 from scraper.extract.article import extract_html
 from scraper.extract.pages import FetchPage
+from scraper.extract.rules import rules_for
 from scraper.pipeline import Stats
 from scraper.profiles import ProfileSet
 
@@ -38,6 +39,11 @@ class ExtractStep:
         self.profiles = profiles
         self.fetch = fetch
         self.site = site
+        # Fail at start, naming the file and key, rather than on the first page of a bad site.
+        for profile in profiles:
+            rules_for(profile)
+        if site:
+            profiles.get(site)  # ConfigError for an unknown --site
         # canonical page URL -> the URL of the article it belongs to
         self._claimed: dict[str, str] = {}
 
