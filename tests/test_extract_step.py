@@ -72,7 +72,7 @@ def test_a_listing_page_is_reported_in_one_line_and_dropped() -> None:
 def test_bad_extract_tables_and_unknown_sites_fail_at_start() -> None:
     shipped = {p.name: p for p in load_profiles()}
     bad = Profile(name="rusak", extract={"body": [""]}, path="profiles/rusak.toml")
-    with pytest.raises(ProfileError, match="rusak.toml"):
+    with pytest.raises(ProfileError, match=r"rusak\.toml"):
         ExtractStep(ExtractConfig(), ProfileSet({**shipped, "rusak": bad}))
     with pytest.raises(ConfigError, match="unknown site profile"):
         ExtractStep(ExtractConfig(), load_profiles(), site="tidakada")
