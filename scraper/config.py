@@ -33,6 +33,9 @@ class CleanConfig:
     corpus_pass: bool = True
     corpus_min_docs: int = 4
     corpus_min_share: float = 0.6
+    # Only short lines near the top or bottom of a document can be learned as chrome.
+    corpus_max_chars: int = 120
+    corpus_edge_lines: int = 4
     profiles_dir: str | None = None
 
 
@@ -68,9 +71,17 @@ class FetchConfig:
 
 @dataclass(frozen=True)
 class ExtractConfig:
+    # trafilatura settings for pages without a profile; chosen by measurement on AEB.
     favor_precision: bool = False
+    fast: bool = True
     follow_pagination: bool = True
     max_pages: int = 20
+    # A page with fewer words of article text is "no article text", not a document.
+    min_words: int = 10
+    # A page without article JSON-LD whose extracted text is at least this share link text
+    # (headlines pointing elsewhere) is an index or listing page, unless prose remains once
+    # the link lines are dropped.
+    max_link_share: float = 0.5
 
 
 @dataclass(frozen=True)

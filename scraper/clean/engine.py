@@ -1,0 +1,179 @@
+"""The rule engine: one document through a site's rule set.
+
+Order (each step sees only the lines that earlier steps kept):
+  1. glue repair splits paragraphs that lost their break;
+  2. the title is checked like a line: chrome ("Logo Bloomberg Technoz") leaves no title;
+  3. each short line is classified: dateline, byline, exact line, line regex;
+  4. segments (regexes and segment functions) are cut out of the kept lines, and a line that
+     changed is classified again;
+  5. line functions (repeated title, promo headline, header byline) look at the document;
+  6. the first footer marker after some content drops itself and every line after it;
+  7. trailing sign-offs are dropped from the end, whole lines or the tail of the last line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from scraper.clean.glue import repair_glue
+from scraper.clean.rules import RuleSet
+from scraper.clean.work import Work
+from scraper.dates import parse_date
+from scraper.document import Document, Removal, normalize_line
+
+# A parenthesised tail after a sentence end: "... kata dia. (ahm)".
+_TAIL = re.compile(r"(?<=[.!?\"”’])\s*(\([^()\n]{1,80}\))$")
+MAX_SEGMENT_ROUNDS = 4
+
+
+def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | None]:
+    """(rule, date, author) for a whole line: the rule that removes it, and metadata found."""
+    if len(text) > rules.max_chrome_chars:
+        return None, None, None
+    if len(text) <= rules.exact_max:
+        rule = rules.exact.get(text.casefold())  # lines arrive normalised (normalize_line)
+        if rule:
+            return rule, None, None
+    if rules.any_line.fullmatch(text) is None:
+        return None, None, None
+    rule = rules.datelines.fullmatch(text)
+    if rule:
+        return rule, parse_date(text), None
+    for byline in rules.bylines:
+        match = byline.pattern.fullmatch(text)
+        if match:
+            author = match.groupdict().get("author")
+            return byline.name, None, normalize_line(author) if author else None
+    return rules.lines.fullmatch(text), None, None
+
+
+def _classify_line(work: Work, i: int, rules: RuleSet) -> bool:
+    rule, date, author = classify(work.lines[i], rules)
+    if rule is None:
+        return False
+    work.date = work.date or date
+    work.author = work.author or author
+    work.remove(i, rule)
+    return True
+
+
+def _check_title(work: Work, rules: RuleSet) -> None:
+    if not work.title:
+        return
+    rule, date, author = classify(work.title, rules)
+    if rule is not None:
+        work.date = work.date or date
+        work.author = work.author or author
+        work.record(-1, Removal(rule, work.title))
+        work.title = None
+
+
+def _segment_spans(text: str, rules: RuleSet) -> list[tuple[str, int, int]]:
+    spans = [(name, m.start(), m.end()) for name, m in rules.segments.finditer(text)]
+    for name, function in rules.segment_functions:
+        spans.extend((name, start, end) for start, end in function(text))
+    return spans
+
+
+def _may_have_segments(work: Work, rules: RuleSet) -> bool:
+    """One scan of the whole document: most documents have no segment to cut at all."""
+    if rules.segments.anchored:
+        return True
+    text = "\n".join(work.lines[i] for i in work.kept())
+    return bool(_segment_spans(text, rules))
+
+
+def _classify_lines(work: Work, rules: RuleSet) -> None:
+    # Inlined fast path: most lines are prose, too long or matched by no rule at all.
+    limit, exact_max, exact = rules.max_chrome_chars, rules.exact_max, rules.exact
+    detector = rules.any_line
+    for i, text in enumerate(work.lines):
+        size = len(text)
+        if size > limit:
+            continue
+        if (size <= exact_max and text.casefold() in exact) or detector.fullmatch(text):
+            _classify_line(work, i, rules)
+
+
+def _cut_segments(work: Work, i: int, rules: RuleSet) -> None:
+    for _ in range(MAX_SEGMENT_ROUNDS):
+        spans = _segment_spans(work.lines[i], rules)
+        if not spans:
+            return
+        work.cut(i, spans)
+        if work.why[i] is not None or _classify_line(work, i, rules):
+            return
+
+
+def _run_line_functions(work: Work, rules: RuleSet) -> None:
+    for name, function in rules.line_functions:
+        function(work, name, rules)
+
+
+def _cut_footer(work: Work, rules: RuleSet) -> None:
+    """A footer marker ends the article, even when another rule already removed the marker
+    line itself (e.g. a byline that also opens the footer); above all content it goes alone."""
+    if not rules.footers:
+        return
+    seen_content = False
+    for i, line in enumerate(work.lines):
+        rule = rules.footers.fullmatch(line) if len(line) <= rules.max_chrome_chars else None
+        if rule is None:
+            seen_content = seen_content or work.why[i] is None
+        elif not seen_content:
+            work.remove(i, rule)
+        else:
+            for j in range(i, len(work.lines)):
+                work.remove(j, rule)
+            return
+
+
+def _trim_signoffs(work: Work, rules: RuleSet) -> None:
+    if not rules.signoffs:
+        return
+    while (i := work.last_kept()) is not None:
+        line = work.lines[i]
+        rule = rules.signoffs.fullmatch(line) if len(line) <= rules.max_chrome_chars else None
+        if rule is not None:
+            work.remove(i, rule)
+            continue
+        tail = _TAIL.search(line)
+        rule = rules.signoffs.fullmatch(tail[1]) if tail else None
+        if tail is None or rule is None:
+            return
+        work.cut(i, [(rule, tail.start(), tail.end())])
+        work.tail_cut = True
+        if work.why[i] is None:
+            _classify_line(work, i, rules)
+
+
+def clean_lines(doc: Document, rules: RuleSet) -> Work:
+    """Run every rule of `rules` over one document; the result says what was kept and why not."""
+    work = Work(title=doc.title, lines=repair_glue(doc.paragraphs, rules.abbreviations))
+    _check_title(work, rules)
+    _classify_lines(work, rules)
+    if _may_have_segments(work, rules):
+        for i in list(work.kept()):
+            _cut_segments(work, i, rules)
+    _run_line_functions(work, rules)
+    _cut_footer(work, rules)
+    _trim_signoffs(work, rules)
+    return work
+
+
+def clean_document(doc: Document, rules: RuleSet) -> Document:
+    """The cleaned copy of `doc`. When a sign-off tail was cut, the rules run again on the
+    result, so that cleaning twice gives what cleaning once gave."""
+    work = clean_lines(doc, rules)
+    removed = [*doc.removed, *work.removals_in_order()]
+    date, author = doc.date or work.date, doc.author or work.author
+    current = replace(doc, title=work.title, paragraphs=work.paragraphs())
+    for _ in range(2):
+        if not work.tail_cut:
+            break
+        work = clean_lines(current, rules)
+        removed.extend(work.removals_in_order())
+        date, author = date or work.date, author or work.author
+        current = replace(current, title=work.title, paragraphs=work.paragraphs())
+    return replace(current, site=rules.profile, date=date, author=author, removed=removed)

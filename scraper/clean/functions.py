@@ -1,0 +1,157 @@
+"""Named rules that need code, referenced by name from a profile's `[clean.functions]` table.
+
+Two kinds:
+  * segment functions `f(text) -> [(start, end), ...]` return the spans to cut from one line;
+  * line functions `f(work, rule, rules) -> None` look at the whole document (the title, the
+    neighbours of a line) and remove lines through `work.remove`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from scraper.clean.work import Work
+
+if TYPE_CHECKING:  # rules.py imports this module to resolve function names
+    from scraper.clean.rules import RuleSet
+
+SegmentFunction = Callable[[str], list[tuple[int, int]]]
+LineFunction = Callable[[Work, str, "RuleSet"], None]
+
+# Lowercase words that Indonesian headlines keep in lower case; any other lowercase word after a
+# "Baca juga:" headline is where the article's own sentence resumes.
+HEADLINE_LOWERCASE = frozenset(
+    (
+        "di", "ke", "dari", "dan", "yang", "untuk", "dengan", "atau", "pada", "vs", "ala", "per",
+        "via", "dalam", "oleh", "bagi", "demi", "antara", "soal", "usai", "jelang",
+    )
+)
+_PROMO_LABEL = re.compile(
+    r"(?i:\b(?:baca|lihat|simak)\s+(?:juga|pula)|\bbaca\s+selengkapnya|\bartikel\s+terkait)"
+    r"\s*:\s*"
+)
+_PROMO_HINTS = ("juga", "Juga", "JUGA", "pula", "Pula", "elengkapnya", "ELENGKAPNYA", "erkait",
+                "ERKAIT")
+_TOKEN = re.compile(r"\S+")
+_PUNCT = "\"“”'‘’()[],:;-–—|"
+MAX_HEADLINE_WORDS = 20
+_NAME = re.compile(r"[A-Z][A-Za-z'’.-]+(?: [A-Z][A-Za-z'’.-]+){1,3}")
+
+
+def _headline_word(word: str) -> bool:
+    core = word.strip(_PUNCT)
+    return not core or core[0].isupper() or core[0].isdigit() or core.lower() in HEADLINE_LOWERCASE
+
+
+def _headline_end(text: str, pos: int) -> int:
+    """Where the related headline that starts at `pos` ends."""
+    run: list[re.Match[str]] = []
+    stopped_by_prose = False
+    for match in _TOKEN.finditer(text, pos):
+        if len(run) >= MAX_HEADLINE_WORDS:
+            break
+        if not _headline_word(match[0]):
+            stopped_by_prose = True
+            break
+        run.append(match)
+        if match[0].rstrip("\"”’)").endswith((".", "?", "!")):
+            return match.end()
+    if stopped_by_prose and len(run) >= 2:
+        last = run[-1][0].strip(_PUNCT)
+        if last[:1].isupper() and last.lower() not in HEADLINE_LOWERCASE:
+            run.pop()  # a capitalised word right before prose starts the next sentence
+    return run[-1].end() if run else pos
+
+
+def inline_promo(text: str) -> list[tuple[int, int]]:
+    """"Baca juga: <headline>" glued into a paragraph, with its headline."""
+    # Cheap substring checks first: every label ends in a colon and holds one of these words.
+    if ":" not in text or not any(hint in text for hint in _PROMO_HINTS):
+        return []
+    spans = []
+    for match in _PROMO_LABEL.finditer(text):
+        spans.append((match.start(), _headline_end(text, match.end())))
+    return spans
+
+
+def repeated_title(work: Work, rule: str, rules: RuleSet) -> None:
+    """The title repeated in the body (image alt text), also truncated as "Title..."."""
+    if not work.title:
+        return
+    title = work.title.casefold()
+    for i in list(work.kept()):
+        line = work.lines[i]
+        if len(line) > len(title) + 3:
+            continue
+        low = line.casefold()
+        if low == title:
+            work.remove(i, rule)
+        elif low.endswith(("...", "…")):
+            stem = low.rstrip(".… ")
+            if len(stem) >= 12 and title.startswith(stem):
+                work.remove(i, rule)
+
+
+def promo_headline(work: Work, rule: str, rules: RuleSet) -> None:
+    """The headline on the line after a bare "Baca juga:" label that a rule removed."""
+    for i in range(1, len(work.lines)):
+        label = work.lines[i - 1]
+        if work.why[i] is not None or work.why[i - 1] is None or not label.endswith(":"):
+            continue
+        if not _PROMO_LABEL.fullmatch(label + " "):
+            continue
+        line = work.lines[i]
+        if len(line) <= 150 and not line.endswith((".", ",")):
+            work.remove(i, rule)
+
+
+def header_name_byline(work: Work, rule: str, rules: RuleSet) -> None:
+    """A bare author name at the top, next to a removed dateline or read-time line."""
+    header = {r.name for r in rules.datelines.rules}
+    for i in range(min(len(work.lines), rules.header_lines)):
+        if work.why[i] is not None or not _NAME.fullmatch(work.lines[i]):
+            continue
+        neighbours = [work.why[j] for j in (i - 1, i + 1) if 0 <= j < len(work.lines)]
+        if any(why in header for why in neighbours):
+            if work.author is None:
+                work.author = work.lines[i]
+            work.remove(i, rule)
+
+
+_SUMMARY_LABEL = re.compile(r"(?i:ringkasan berita|ringkasan|poin penting|intisari)\s*:?")
+_BULLET = re.compile(r"[-•*·]\s+\S.{0,300}")
+
+
+def summary_block(work: Work, rule: str, rules: RuleSet) -> None:
+    """The bullet lines of a summary box that follow its removed "Ringkasan Berita:" label."""
+    inside = False
+    for i, line in enumerate(work.lines):
+        if work.why[i] is not None and _SUMMARY_LABEL.fullmatch(line):
+            inside = True
+        elif inside and work.why[i] is None and _BULLET.fullmatch(line):
+            work.remove(i, rule)
+        else:
+            inside = False
+
+
+@dataclass(frozen=True)
+class Registry:
+    segments: dict[str, SegmentFunction]
+    lines: dict[str, LineFunction]
+
+    def names(self) -> dict[str, object]:
+        return {**self.segments, **self.lines}
+
+
+FUNCTIONS = Registry(
+    segments={"inline_promo": inline_promo},
+    lines={
+        "repeated_title": repeated_title,
+        "promo_headline": promo_headline,
+        "header_name_byline": header_name_byline,
+        "summary_block": summary_block,
+    },
+)

@@ -1,0 +1,60 @@
+"""Repair glued paragraphs: "…Eropa Timur.Berikut negara…" -> two paragraphs.
+
+Dumps lose the break between two paragraphs and leave a full stop directly followed by the next
+sentence's capital. We split there, but not after an abbreviation ("dr.Andi"), an initial
+("U.S.Army", "M.Hatta"), inside a URL or domain ("detik.com", "www.Kompas.com"), or between
+digits ("3.5"), and only when a lowercase letter follows the capital ("Kompas.TV" stays).
+"""
+
+from __future__ import annotations
+
+import re
+
+# A sentence end right after a word, then the next sentence's capital and a lowercase letter.
+# It starts with the punctuation, so the regex engine skips ahead fast between candidates.
+_GLUE = re.compile(r"[.!?]+[\"”’]?(?=[\"“]?[A-Z][a-z])")
+_WORD_BEFORE = re.compile(r"[A-Za-z0-9)%]+$")
+_URLISH = re.compile(r"(?:://|www\.)")
+
+
+def _split_points(text: str, abbreviations: frozenset[str]) -> list[int]:
+    points = []
+    for match in _GLUE.finditer(text):
+        start = match.start()
+        head = text[max(0, start - 60) : start]
+        word = _WORD_BEFORE.search(head)
+        if word is None:
+            continue  # after a space, a quote or nothing: not a glued boundary
+        token = word[0]
+        if len(token) == 1 or token.lower() in abbreviations:
+            continue  # an initial ("M.Hatta", "U.S.Army") or an abbreviation ("dr.Andi")
+        if head[: word.start()].endswith("."):
+            continue  # the last letter of a dotted abbreviation
+        if _URLISH.search(head.rsplit(" ", 1)[-1]):
+            continue
+        points.append(match.end())
+    return points
+
+
+def split_glued(text: str, abbreviations: frozenset[str]) -> list[str]:
+    """One paragraph, split at every glued sentence boundary."""
+    if not _GLUE.search(text):
+        return [text]
+    points = _split_points(text, abbreviations)
+    if not points:
+        return [text]
+    parts, start = [], 0
+    for point in points:
+        parts.append(text[start:point].strip())
+        start = point
+    parts.append(text[start:].strip())
+    return [part for part in parts if part]
+
+
+def repair_glue(paragraphs: list[str], abbreviations: frozenset[str]) -> list[str]:
+    if not _GLUE.search("\n".join(paragraphs)):  # one scan of the document, most have none
+        return list(paragraphs)
+    out: list[str] = []
+    for paragraph in paragraphs:
+        out.extend(split_glued(paragraph, abbreviations))
+    return out

@@ -1,0 +1,50 @@
+"""Glued-paragraph repair splits at lost breaks and nowhere else."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.clean.glue import repair_glue, split_glued
+
+ABBREVIATIONS = frozenset({"dr", "prof", "st", "www"})
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("…Eropa Timur.Berikut negara yang terdampak.",
+         ["…Eropa Timur.", "Berikut negara yang terdampak."]),
+        ("Dewan Keamanan PBB.Selain itu, Rusia menolak.",
+         ["Dewan Keamanan PBB.", "Selain itu, Rusia menolak."]),
+        ("Apa yang terjadi?Simak penjelasannya.", ["Apa yang terjadi?", "Simak penjelasannya."]),
+        ("katanya.”Kami siap,” ujarnya.", ["katanya.”", "Kami siap,” ujarnya."]),
+        ("pada tahun 2024.Berikutnya rapat digelar.",
+         ["pada tahun 2024.", "Berikutnya rapat digelar."]),
+    ],
+)
+def test_glued_boundaries_are_split(text: str, parts: list[str]) -> None:
+    assert split_glued(text, ABBREVIATIONS) == parts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pemimpin Korea Utara Kim Jong-un tiba di Vladivostok.",
+        "Pejabat U.S. Army menolak berkomentar.",
+        "Ekonomi tumbuh 3.5 persen tahun ini.",
+        "Berita ini pertama kali tayang di detik.com pagi tadi.",
+        "Kunjungi www.Kompas.com untuk berita lain.",
+        "Tayangan ulang ada di Kompas.TV malam ini.",
+        "Ia diperiksa dr.Andi Wijaya di rumah sakit.",
+        "Tokoh proklamator M.Hatta lahir di Bukittinggi.",
+        "Lihat https://contoh.example/Berita.Utama untuk detail.",
+        "Harga naik menjadi Rp1.500 per kilogram.",
+    ],
+)
+def test_abbreviations_decimals_urls_and_initials_stay_whole(text: str) -> None:
+    assert split_glued(text, ABBREVIATIONS) == [text]
+
+
+def test_repair_keeps_order_across_paragraphs() -> None:
+    parts = repair_glue(["Satu.Dua tiga.", "Empat."], ABBREVIATIONS)
+    assert parts == ["Satu.", "Dua tiga.", "Empat."]
