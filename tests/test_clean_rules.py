@@ -98,3 +98,30 @@ def test_a_bad_user_profile_fails_the_cleaner_at_start(tmp_path) -> None:
 def test_an_unknown_forced_site_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown site profile"):
         Cleaner(CleanConfig(site="nope"), load_profiles())
+
+
+ADVERSARIAL = ["1", "1 ", "A", "a", "Aa ", "a. ", "Foto/", "( ", "Baca juga: ", "1/", "- ", ". ",
+               "Halaman ", "Penulis: A ", "| ", ": ", "©", "“", "Facebook ", "Dok. ", "A.", "a-"]
+
+
+def test_no_shipped_rule_backtracks_catastrophically() -> None:
+    """A nested quantifier such as `(?:\\d+\\s*)*` takes seconds on "Halaman 1111…x"; every
+    shipped rule must stay fast on such lines (a line can hold up to max_chrome_chars)."""
+    import time
+
+    cleaner = Cleaner(CleanConfig(), load_profiles())
+    patterns = {}
+    for rules in cleaner._rules.values():
+        for family in ("lines", "segments", "footers", "signoffs", "datelines"):
+            patterns.update({r.name: r.pattern for r in getattr(rules, family).rules})
+        patterns.update({r.name: r.pattern for r in rules.bylines})
+    slow = []
+    for name, pattern in patterns.items():
+        for head in ADVERSARIAL:
+            for unit in ADVERSARIAL:
+                text = head + unit * 20 + "x"
+                start = time.perf_counter()
+                pattern.fullmatch(text)
+                if time.perf_counter() - start > 0.1:
+                    slow.append((name, text))
+    assert not slow
