@@ -35,17 +35,17 @@ def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | N
         rule = rules.exact.get(text.casefold())  # lines arrive normalised (normalize_line)
         if rule:
             return rule, None, None
-    if rules.any_line.fullmatch(text) is None:
+    index = rules.any_line.fullmatch_index(text)
+    if index is None:
         return None, None, None
-    rule = rules.datelines.fullmatch(text)
-    if rule:
+    rule, kind = rules.any_line.rules[index].name, rules.line_kinds[index]
+    if kind == "dateline":
         return rule, parse_date(text), None
-    for byline in rules.bylines:
-        match = byline.pattern.fullmatch(text)
-        if match:
-            author = match.groupdict().get("author")
-            return byline.name, None, normalize_line(author) if author else None
-    return rules.lines.fullmatch(text), None, None
+    if kind == "byline":
+        match = rules.bylines[index - rules.line_kinds.index("byline")].pattern.fullmatch(text)
+        author = match.groupdict().get("author") if match else None
+        return rule, None, normalize_line(author) if author else None
+    return rule, None, None
 
 
 def _classify_line(work: Work, i: int, rules: RuleSet) -> bool:
@@ -87,7 +87,9 @@ def _may_have_segments(work: Work, rules: RuleSet) -> bool:
 def _classify_lines(work: Work, rules: RuleSet) -> None:
     # Inlined fast path: most lines are prose, too long or matched by no rule at all.
     limit, exact_max, exact = rules.max_chrome_chars, rules.exact_max, rules.exact
-    detector = rules.any_line
+    detector = rules.any_line.regex
+    if detector is None:  # the rules could not be combined: classify every short line
+        detector = re.compile(r"(?s:.*)")
     for i, text in enumerate(work.lines):
         size = len(text)
         if size > limit:
@@ -114,7 +116,7 @@ def _run_line_functions(work: Work, rules: RuleSet) -> None:
 def _cut_footer(work: Work, rules: RuleSet) -> None:
     """A footer marker ends the article, even when another rule already removed the marker
     line itself (e.g. a byline that also opens the footer); above all content it goes alone."""
-    if not rules.footers:
+    if not rules.footers.any_line("\n".join(work.lines)):
         return
     seen_content = False
     for i, line in enumerate(work.lines):

@@ -33,8 +33,9 @@ _PROMO_LABEL = re.compile(
     r"(?i:\b(?:baca|lihat|simak)\s+(?:juga|pula)|\bbaca\s+selengkapnya|\bartikel\s+terkait)"
     r"\s*:\s*"
 )
-_PROMO_HINTS = ("juga", "Juga", "JUGA", "pula", "Pula", "elengkapnya", "ELENGKAPNYA", "erkait",
-                "ERKAIT")
+# Case-sensitive literals: scanned much faster than the case-insensitive label regex.
+_PROMO_HINT = re.compile(r"(?:juga|Juga|JUGA|pula|Pula|PULA|lengkapnya|LENGKAPNYA|terkait|Terkait"
+                         r"|TERKAIT)\s*:")
 _TOKEN = re.compile(r"\S+")
 _PUNCT = "\"“”'‘’()[],:;-–—|"
 MAX_HEADLINE_WORDS = 20
@@ -68,8 +69,8 @@ def _headline_end(text: str, pos: int) -> int:
 
 def inline_promo(text: str) -> list[tuple[int, int]]:
     """"Baca juga: <headline>" glued into a paragraph, with its headline."""
-    # Cheap substring checks first: every label ends in a colon and holds one of these words.
-    if ":" not in text or not any(hint in text for hint in _PROMO_HINTS):
+    # Cheap checks first: every label ends in a colon after one of a few words.
+    if ":" not in text or not _PROMO_HINT.search(text):
         return []
     spans = []
     for match in _PROMO_LABEL.finditer(text):
@@ -98,8 +99,10 @@ def repeated_title(work: Work, rule: str, rules: RuleSet) -> None:
 def promo_headline(work: Work, rule: str, rules: RuleSet) -> None:
     """The headline on the line after a bare "Baca juga:" label that a rule removed."""
     for i in range(1, len(work.lines)):
+        if work.why[i - 1] is None or work.why[i] is not None:
+            continue
         label = work.lines[i - 1]
-        if work.why[i] is not None or work.why[i - 1] is None or not label.endswith(":"):
+        if not label.endswith(":"):
             continue
         if not _PROMO_LABEL.fullmatch(label + " "):
             continue

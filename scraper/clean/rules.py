@@ -93,6 +93,10 @@ class Alternation:
         except re.error:
             self.regex = None  # e.g. clashing group names: fall back to one regex per rule
         self._names = {f"_r{i}": rule.name for i, rule in enumerate(rules)}
+        # The same alternation over a whole document, one line at a time: a quick "any line?".
+        self.lines_regex: re.Pattern[str] | None = (
+            re.compile(f"(?m)^(?:{self.regex.pattern})$") if self.regex is not None else None
+        )
         # Anchored regexes (^, $, \A, \Z) only mean the same on one line as on a whole text.
         self.anchored = any(_ANCHOR.search(rule.pattern.pattern) for rule in rules)
 
@@ -101,10 +105,21 @@ class Alternation:
 
     def fullmatch(self, text: str) -> str | None:
         """The name of the first rule that matches all of `text`, or None."""
+        index = self.fullmatch_index(text)
+        return None if index is None else self.rules[index].name
+
+    def fullmatch_index(self, text: str) -> int | None:
+        """The index in `rules` of the first rule that matches all of `text`, or None."""
         if self.regex is not None:
             match = self.regex.fullmatch(text)
-            return self._names[match.lastgroup or ""] if match else None
-        return next((r.name for r in self.rules if r.pattern.fullmatch(text)), None)
+            return int((match.lastgroup or "_r0")[2:]) if match else None
+        return next((i for i, r in enumerate(self.rules) if r.pattern.fullmatch(text)), None)
+
+    def any_line(self, text: str) -> bool:
+        """Whether some line of `text` might match in full (never a false "no")."""
+        if not self.rules:
+            return False
+        return self.lines_regex is None or self.lines_regex.search(text) is not None
 
     def finditer(self, text: str) -> list[tuple[str, re.Match[str]]]:
         """Non-overlapping matches, each with the name of its rule, in text order.
@@ -235,8 +250,10 @@ class RuleSet:
     functions: tuple[tuple[str, str], ...]
     segment_functions: tuple[tuple[str, SegmentFunction], ...]
     line_functions: tuple[tuple[str, LineFunction], ...]
-    # Every whole-line regex in one: most lines match none, and one scan tells.
+    # Every whole-line regex in one (datelines, bylines, lines: the order of precedence): most
+    # lines match none, and one scan tells; for the others it also tells which rule matched.
     any_line: Alternation
+    line_kinds: tuple[str, ...]  # "dateline", "byline" or "line" for each rule of any_line
     max_chrome_chars: int
     header_lines: int
     abbreviations: frozenset[str]
@@ -292,6 +309,8 @@ def merge(generic: ProfileRules, site: ProfileRules | None) -> RuleSet:
             (name, FUNCTIONS.lines[f]) for name, f in functions if f in FUNCTIONS.lines
         ),
         any_line=Alternation(family("datelines") + unnamed + family("lines")),
+        line_kinds=("dateline",) * len(family("datelines")) + ("byline",) * len(bylines)
+        + ("line",) * len(family("lines")),
         max_chrome_chars=top.max_chrome_chars or generic.max_chrome_chars
         or DEFAULT_MAX_CHROME_CHARS,
         header_lines=top.header_lines or generic.header_lines or DEFAULT_HEADER_LINES,
