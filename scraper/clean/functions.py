@@ -69,12 +69,15 @@ def _headline_end(text: str, pos: int) -> int:
 
 def inline_promo(text: str) -> list[tuple[int, int]]:
     """"Baca juga: <headline>" glued into a paragraph, with its headline."""
-    # Cheap checks first: every label ends in a colon after one of a few words.
-    if ":" not in text or not _PROMO_HINT.search(text):
+    # Cheap checks first: every label ends in a colon after one of a few words, so the slow
+    # case-insensitive label regex only runs in a short window before each such colon.
+    if ":" not in text:
         return []
     spans = []
-    for match in _PROMO_LABEL.finditer(text):
-        spans.append((match.start(), _headline_end(text, match.end())))
+    for hint in _PROMO_HINT.finditer(text):
+        label = _PROMO_LABEL.search(text, max(0, hint.start() - 24), hint.end())
+        if label is not None and label.end() == hint.end():
+            spans.append((label.start(), _headline_end(text, label.end())))
     return spans
 
 
