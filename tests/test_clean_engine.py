@@ -205,3 +205,14 @@ def test_never_raises_on_odd_text() -> None:
     odd = ["", "\n\n\n", "(", "Baca juga:", "Baca juga: ", "...", "\x00\x01", "Foto/", "a" * 5000]
     for text in odd:
         clean_text(text)
+
+
+def test_cleaning_a_fixture_output_again_changes_nothing() -> None:
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    for path in sorted(root.glob("*/*/expected.txt")):
+        site = json.loads((path.parent / "meta.json").read_text(encoding="utf-8"))["site"]
+        expected = path.read_text(encoding="utf-8")
+        assert clean_text(expected, site=site).document.to_seed() == expected, path
