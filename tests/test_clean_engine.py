@@ -216,3 +216,23 @@ def test_cleaning_a_fixture_output_again_changes_nothing() -> None:
         site = json.loads((path.parent / "meta.json").read_text(encoding="utf-8"))["site"]
         expected = path.read_text(encoding="utf-8")
         assert clean_text(expected, site=site).document.to_seed() == expected, path
+
+
+def test_a_bare_promo_label_takes_a_bulleted_list_of_headlines() -> None:
+    doc = clean(BODY, "Baca Juga:", "- Pasar Lama Direnovasi", "- Harga Cabai Turun", MORE)
+    assert doc.paragraphs == [BODY, MORE]
+
+
+def test_a_bare_promo_label_takes_one_plain_headline_only() -> None:
+    doc = clean(BODY, "Baca Juga:", "Pasar Lama Direnovasi", "Sub-judul Artikel", MORE)
+    assert doc.paragraphs == [BODY, "Sub-judul Artikel", MORE]
+
+
+@pytest.mark.parametrize("tail", ["(Sumber: Antara)", "Sumber: Instagram @pemkot"])
+def test_trailing_source_lines_go(tail: str) -> None:
+    assert clean(BODY, MORE, tail).paragraphs == [BODY, MORE]
+
+
+def test_google_news_promo_starting_with_simak_goes() -> None:
+    doc = clean(BODY, "Simak berita dan artikel lainnya di Google News", MORE)
+    assert doc.paragraphs == [BODY, MORE]

@@ -100,18 +100,29 @@ def repeated_title(work: Work, rule: str, rules: RuleSet) -> None:
 
 
 def promo_headline(work: Work, rule: str, rules: RuleSet) -> None:
-    """The headline on the line after a bare "Baca juga:" label that a rule removed."""
+    """The headline on the line after a bare "Baca juga:" label that a rule removed, or the
+    bulleted list of headlines ("- …", "• …") that follows it."""
     for i in range(1, len(work.lines)):
         if work.why[i - 1] is None or work.why[i] is not None:
             continue
         label = work.lines[i - 1]
-        if not label.endswith(":"):
+        if not label.endswith(":") or not _PROMO_LABEL.fullmatch(label + " "):
             continue
-        if not _PROMO_LABEL.fullmatch(label + " "):
-            continue
-        line = work.lines[i]
-        if len(line) <= 150 and not line.endswith((".", ",")):
-            work.remove(i, rule)
+        first = work.lines[i]
+        bulleted = first.startswith(_BULLETS)
+        j = i
+        while j < len(work.lines) and work.why[j] is None and _is_headline_line(work.lines[j]):
+            if j > i and not (bulleted and work.lines[j].startswith(_BULLETS)):
+                break
+            work.remove(j, rule)
+            j += 1
+
+
+_BULLETS = ("- ", "• ", "* ", "· ")
+
+
+def _is_headline_line(line: str) -> bool:
+    return len(line) <= 150 and not line.endswith((".", ","))
 
 
 def header_name_byline(work: Work, rule: str, rules: RuleSet) -> None:
