@@ -13,6 +13,7 @@ CHROME = [
     "Copyright © 2024 Contoh.com", "Tinggalkan Komentar", "Baca Juga:", "Pilihan Editor: X",
     "Presiden tiba.Berikut daftarnya.", "SINDOnews.com", "[Gambas:Video 20detik]",
     "Ringkasan Berita:", "- poin", "Tag", "Pewarta: Budi", "(Budi Santoso)", "Judul Berita...",
+    "• Harga Cabai", "(Sumber: Antara)", "Simak berita di Google News", "1 2", "Foto: Dok. Humas",
 ]
 WORDS = ["Presiden", "tiba", "di", "Jakarta.", "kata", "dia,", "“Kami", "siap.”", "Foto", "Baca",
          "juga:", "Rp1.500", "U.S.", "(ahm)", "detik.com", "Halaman", "1", "2", "Judul", "Berita"]
