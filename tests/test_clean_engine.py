@@ -191,6 +191,11 @@ def test_generic_reposted_footer_drops_the_related_list_after_it() -> None:
     assert doc.paragraphs == [BODY, MORE]
 
 
+def test_a_tag_list_ends_the_article() -> None:
+    doc = clean(BODY, MORE, "(ahm)", "Tag: pasar, pedagang", "Pasar Lama Direnovasi")
+    assert doc.paragraphs == [BODY, MORE]
+
+
 def test_glued_paragraphs_are_split() -> None:
     doc = clean("Konflik itu meluas ke Eropa Timur.Berikut negara yang terdampak.")
     assert doc.paragraphs == [
