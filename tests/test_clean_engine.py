@@ -37,6 +37,7 @@ def clean(*lines: str, title: str = "Pasar Baru Diresmikan", site: str | None = 
         "Bagikan: Facebook Twitter WhatsApp",
         "Halaman :",
         "Halaman 1 2 Selanjutnya",
+        "Halaman 2 dari 3",
         "No more pages",
         "Copyright © 2024 KabarKota.example",
         "All Rights Reserved",
