@@ -116,11 +116,11 @@ def _run_line_functions(work: Work, rules: RuleSet) -> None:
 def _cut_footer(work: Work, rules: RuleSet) -> None:
     """A footer marker ends the article, even when another rule already removed the marker
     line itself (e.g. a byline that also opens the footer); above all content it goes alone."""
-    if not rules.footers.any_line("\n".join(work.lines)):
+    if not rules.footers:
         return
-    seen_content = False
+    seen_content, limit = False, rules.max_chrome_chars
     for i, line in enumerate(work.lines):
-        rule = rules.footers.fullmatch(line) if len(line) <= rules.max_chrome_chars else None
+        rule = rules.footers.fullmatch(line) if len(line) <= limit else None
         if rule is None:
             seen_content = seen_content or work.why[i] is None
         elif not seen_content:

@@ -93,10 +93,6 @@ class Alternation:
         except re.error:
             self.regex = None  # e.g. clashing group names: fall back to one regex per rule
         self._names = {f"_r{i}": rule.name for i, rule in enumerate(rules)}
-        # The same alternation over a whole document, one line at a time: a quick "any line?".
-        self.lines_regex: re.Pattern[str] | None = (
-            re.compile(f"(?m)^(?:{self.regex.pattern})$") if self.regex is not None else None
-        )
         # Anchored regexes (^, $, \A, \Z) only mean the same on one line as on a whole text.
         self.anchored = any(_ANCHOR.search(rule.pattern.pattern) for rule in rules)
 
@@ -114,12 +110,6 @@ class Alternation:
             match = self.regex.fullmatch(text)
             return int((match.lastgroup or "_r0")[2:]) if match else None
         return next((i for i, r in enumerate(self.rules) if r.pattern.fullmatch(text)), None)
-
-    def any_line(self, text: str) -> bool:
-        """Whether some line of `text` might match in full (never a false "no")."""
-        if not self.rules:
-            return False
-        return self.lines_regex is None or self.lines_regex.search(text) is not None
 
     def finditer(self, text: str) -> list[tuple[str, re.Match[str]]]:
         """Non-overlapping matches, each with the name of its rule, in text order.
