@@ -44,3 +44,24 @@ def test_cleaning_is_idempotent(text: str, site: str | None) -> None:
     once = first.to_seed()
     twice = clean_text(once, site=first.site).document.to_seed()
     assert twice == once
+
+
+CORPUS_LINES = ["Dukung kami", "Isi A.", "Isi B.", "Jawaban:", "“Kutipan.”", "1. Sub", "Tag"]
+
+
+@FAST
+@given(st.lists(st.lists(st.sampled_from(CORPUS_LINES), max_size=8), max_size=12))
+def test_corpus_pass_only_drops_lines_and_records_them(bodies: list[list[str]]) -> None:
+    from scraper.clean.corpus import CorpusPolicy, corpus_pass
+    from scraper.document import Document
+
+    docs = [Document(title=None, paragraphs=list(b), site="s", source=str(i))
+            for i, b in enumerate(bodies)]
+    out = corpus_pass(docs, CorpusPolicy())
+    assert [d.source for d in out] == [d.source for d in docs]
+    for before, after in zip(docs, out, strict=True):
+        rest = iter(before.paragraphs)
+        assert all(p in rest for p in after.paragraphs)  # a subsequence, order kept
+        dropped = len(before.paragraphs) - len(after.paragraphs)
+        assert [r.rule for r in after.removed] == ["corpus:recurring"] * dropped
+        assert "Jawaban:" not in {r.text for r in after.removed}
