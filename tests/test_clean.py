@@ -37,6 +37,11 @@ def test_profile_is_picked_by_forced_site_then_url_then_text_then_generic() -> N
                                      url="https://news.detik.com/x")).site == "tempo"
 
 
+def test_a_malformed_url_falls_back_to_the_text() -> None:
+    result = clean_text("Judul\n\nIsi berita.\nCopyright © 2024 SINDOnews.com", url="http://[oops")
+    assert result.document.site == "sindonews"
+
+
 def test_clean_one_keeps_the_input_document_unchanged() -> None:
     doc = Document(title="Judul", paragraphs=["Foto/AP", *BODY], source="x")
     cleaned = Cleaner(CleanConfig(), load_profiles()).clean_one(doc)
