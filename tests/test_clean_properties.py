@@ -28,10 +28,14 @@ unicode_text = st.text(max_size=400)
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+URLS = st.one_of(st.none(), st.text(max_size=30), st.text(max_size=20).map("http://[{}".format),
+                 st.sampled_from(["https://news.detik.com/x", "https://a.sindonews.com/read/1"]))
+
+
 @FAST
-@given(unicode_text)
-def test_never_raises_on_arbitrary_text(text: str) -> None:
-    result = clean_text(text)
+@given(unicode_text, URLS)
+def test_never_raises_on_arbitrary_text(text: str, url: str | None) -> None:
+    result = clean_text(text, url=url)
     assert result.removed == result.document.removed
 
 
