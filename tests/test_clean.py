@@ -56,3 +56,11 @@ def test_removals_already_on_the_document_are_kept_first() -> None:
                    removed=[Removal("extract:nav", "Menu")])
     cleaned = Cleaner(CleanConfig(), load_profiles()).clean_one(doc)
     assert [r.rule for r in cleaned.removed] == ["extract:nav", "generic:photo_caption"]
+
+
+def test_paragraphs_that_are_not_normalised_are_normalised_first() -> None:
+    paragraphs = ["A  A  A", "", " Isi\u200b berita. ", "(ahm) "]
+    doc = Document(title=" Judul\u00a0Berita ", paragraphs=paragraphs)
+    cleaned = Cleaner(CleanConfig(), load_profiles()).clean_one(doc)
+    assert cleaned.title == "Judul Berita"
+    assert cleaned.paragraphs == ["Isi berita."]
