@@ -69,3 +69,25 @@ def test_corpus_pass_only_drops_lines_and_records_them(bodies: list[list[str]]) 
         dropped = len(before.paragraphs) - len(after.paragraphs)
         assert [r.rule for r in after.removed] == ["corpus:recurring"] * dropped
         assert "Jawaban:" not in {r.text for r in after.removed}
+
+
+@FAST
+@given(st.one_of(st.none(), st.text(max_size=30), st.sampled_from(CHROME)),
+       st.lists(st.one_of(st.text(max_size=60), st.sampled_from(CHROME)), max_size=12))
+def test_documents_from_other_readers_clean_idempotently(title: str | None,
+                                                         paragraphs: list[str]) -> None:
+    """Documents that did not come through `parse_seed` (other readers, the extract stage) may
+    carry odd spaces or line breaks; the output is still a fixed point of cleaning."""
+    from hypothesis import assume
+
+    from scraper.clean import Cleaner
+    from scraper.config import CleanConfig
+    from scraper.document import Document, looks_like_title, normalize_line
+    from scraper.profiles import load_profiles
+
+    # The seed format reads a title that ends with "." or "," back as a paragraph.
+    assume(title is None or not normalize_line(title) or looks_like_title(normalize_line(title)))
+    cleaner = Cleaner(CleanConfig(), load_profiles())
+    first = cleaner.clean_one(Document(title=title, paragraphs=paragraphs))
+    once = first.to_seed()
+    assert clean_text(once, site=first.site).document.to_seed() == once

@@ -21,12 +21,12 @@ from scraper.clean.glue import repair_glue
 from scraper.clean.rules import RuleSet
 from scraper.clean.work import Work
 from scraper.dates import parse_date
-from scraper.document import Document, Removal, normalize_line
+from scraper.document import Document, Removal, normalize_line, split_lines
 
 # What `normalize_line` would change: odd spaces, invisible characters, runs of spaces, ends.
 # Substring tests (each a fast C scan), much faster than one regex over the same text.
 _UNNORMAL = (
-    "\t", "\r", "  ", "\n ", " \n", "\u00a0", "\u1680", "\u202f", "\u205f", "\u3000", "\u2060",
+    "\t", "\r", "  ", "\u00a0", "\u1680", "\u202f", "\u205f", "\u3000", "\u2060",
     "\ufeff", "\u00ad", *(chr(c) for c in range(0x2000, 0x200E)),
 )
 # A parenthesised tail after a sentence end: "... kata dia. (ahm)".
@@ -158,18 +158,19 @@ def _trim_signoffs(work: Work, rules: RuleSet) -> None:
 
 
 def _normalized(paragraphs: list[str]) -> list[str]:
-    """The rules expect `normalize_line` output; readers give it, other callers may not."""
+    """The rules expect one line per paragraph, as `normalize_line` gives it; the readers do
+    that, other callers may not."""
     text = "\n".join(paragraphs)
-    odd = text.startswith(" ") or text.endswith(" ") or "" in paragraphs
+    odd = any(not p or p[0].isspace() or p[-1].isspace() or "\n" in p for p in paragraphs)
     if not odd and not any(s in text for s in _UNNORMAL) and unicodedata.is_normalized("NFC", text):
         return paragraphs
-    return [p for p in map(normalize_line, paragraphs) if p]
+    return [q for p in paragraphs for q in map(normalize_line, split_lines(p)) if q]
 
 
 def clean_lines(doc: Document, rules: RuleSet) -> Work:
     """Run every rule of `rules` over one document; the result says what was kept and why not."""
     paragraphs = repair_glue(_normalized(doc.paragraphs), rules.abbreviations)
-    title = normalize_line(doc.title) or None if doc.title else None
+    title = normalize_line(" ".join(split_lines(doc.title))) or None if doc.title else None
     work = Work(title=title, lines=paragraphs)
     _check_title(work, rules)
     _classify_lines(work, rules)
