@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from scraper.clean import clean_text
+from scraper.clean import Cleaner, clean_text
+from scraper.config import CleanConfig
+from scraper.document import Document, looks_like_title, normalize_line
+from scraper.profiles import load_profiles
+
+CLEANER = Cleaner(CleanConfig(), load_profiles())
 
 CHROME = [
     "Foto/AP", "Baca juga: Harga Cabai Turun", "(ahm)", "A A A", "loading...", "Halaman :",
@@ -57,7 +62,6 @@ CORPUS_LINES = ["Dukung kami", "Isi A.", "Isi B.", "Jawaban:", "“Kutipan.”",
 @given(st.lists(st.lists(st.sampled_from(CORPUS_LINES), max_size=8), max_size=12))
 def test_corpus_pass_only_drops_lines_and_records_them(bodies: list[list[str]]) -> None:
     from scraper.clean.corpus import CorpusPolicy, corpus_pass
-    from scraper.document import Document
 
     docs = [Document(title=None, paragraphs=list(b), site="s", source=str(i))
             for i, b in enumerate(bodies)]
@@ -78,16 +82,8 @@ def test_documents_from_other_readers_clean_idempotently(title: str | None,
                                                          paragraphs: list[str]) -> None:
     """Documents that did not come through `parse_seed` (other readers, the extract stage) may
     carry odd spaces or line breaks; the output is still a fixed point of cleaning."""
-    from hypothesis import assume
-
-    from scraper.clean import Cleaner
-    from scraper.config import CleanConfig
-    from scraper.document import Document, looks_like_title, normalize_line
-    from scraper.profiles import load_profiles
-
     # The seed format reads a title that ends with "." or "," back as a paragraph.
     assume(title is None or not normalize_line(title) or looks_like_title(normalize_line(title)))
-    cleaner = Cleaner(CleanConfig(), load_profiles())
-    first = cleaner.clean_one(Document(title=title, paragraphs=paragraphs))
+    first = CLEANER.clean_one(Document(title=title, paragraphs=paragraphs))
     once = first.to_seed()
     assert clean_text(once, site=first.site).document.to_seed() == once
