@@ -13,6 +13,7 @@ Order (each step sees only the lines that earlier steps kept):
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import replace
@@ -83,12 +84,23 @@ def _segment_spans(text: str, rules: RuleSet) -> list[tuple[str, int, int]]:
     return spans
 
 
-def _may_have_segments(work: Work, rules: RuleSet) -> bool:
-    """One scan of the whole document: most documents have no segment to cut at all."""
-    if rules.segments.anchored:
-        return True
-    text = "\n".join(work.lines[i] for i in work.kept())
-    return bool(_segment_spans(text, rules))
+def _lines_with_segments(work: Work, rules: RuleSet) -> list[int]:
+    """The kept lines that may hold a segment, found with one scan of the whole document (a
+    span that crosses a line break marks both lines; they are then checked one by one)."""
+    kept = list(work.kept())
+    if rules.segments.anchored:  # ^ and $ mean something else on the joined text
+        return kept
+    starts, offset = [], 0
+    for i in kept:
+        starts.append(offset)
+        offset += len(work.lines[i]) + 1
+    spans = _segment_spans("\n".join(work.lines[i] for i in kept), rules)
+    touched = set()
+    for _, start, end in spans:
+        first = bisect.bisect_right(starts, start) - 1
+        last = bisect.bisect_right(starts, max(start, end - 1)) - 1
+        touched.update(kept[first : last + 1])
+    return sorted(touched)
 
 
 def _classify_lines(work: Work, rules: RuleSet) -> None:
@@ -174,9 +186,8 @@ def clean_lines(doc: Document, rules: RuleSet) -> Work:
     work = Work(title=title, lines=paragraphs)
     _check_title(work, rules)
     _classify_lines(work, rules)
-    if _may_have_segments(work, rules):
-        for i in list(work.kept()):
-            _cut_segments(work, i, rules)
+    for i in _lines_with_segments(work, rules):
+        _cut_segments(work, i, rules)
     _run_line_functions(work, rules)
     _cut_footer(work, rules)
     _trim_signoffs(work, rules)
