@@ -87,6 +87,8 @@ def _segment_spans(text: str, rules: RuleSet) -> list[tuple[str, int, int]]:
 def _lines_with_segments(work: Work, rules: RuleSet) -> list[int]:
     """The kept lines that may hold a segment, found with one scan of the whole document (a
     span that crosses a line break marks both lines; they are then checked one by one)."""
+    if not rules.segments and not rules.segment_functions:
+        return []
     kept = list(work.kept())
     if rules.segments.anchored:  # ^ and $ mean something else on the joined text
         return kept
