@@ -248,3 +248,25 @@ def test_trailing_source_lines_go(tail: str) -> None:
 def test_google_news_promo_starting_with_simak_goes() -> None:
     doc = clean(BODY, "Simak berita dan artikel lainnya di Google News", MORE)
     assert doc.paragraphs == [BODY, MORE]
+
+
+def test_user_profile_rules_including_an_anchored_segment(tmp_path) -> None:
+    from scraper.clean import Cleaner
+    from scraper.config import CleanConfig
+    from scraper.document import Document
+    from scraper.profiles import load_profiles
+
+    (tmp_path / "kabar.toml").write_text(
+        'name = "kabar"\ndomains = ["kabar.example"]\n'
+        "[clean.segments]\nend_tag = '''\\s*\\[KBR\\]$'''\n"
+        "[clean.lines]\npromo = '''Unduh aplikasi Kabar.{0,40}'''\n",
+        encoding="utf-8",
+    )
+    cleaner = Cleaner(CleanConfig(profiles_dir=str(tmp_path)), load_profiles(tmp_path))
+    doc = Document(title="Judul", paragraphs=[BODY, "Isi [KBR] di tengah. [KBR]",
+                                              "Unduh aplikasi Kabar sekarang", MORE],
+                   url="https://www.kabar.example/a/1")
+    cleaned = cleaner.clean_one(doc)
+    assert cleaned.site == "kabar"
+    assert cleaned.paragraphs == [BODY, "Isi [KBR] di tengah.", MORE]
+    assert [r.rule for r in cleaned.removed] == ["kabar:end_tag", "kabar:promo"]
