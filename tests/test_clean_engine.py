@@ -270,3 +270,13 @@ def test_user_profile_rules_including_an_anchored_segment(tmp_path) -> None:
     assert cleaned.site == "kabar"
     assert cleaned.paragraphs == [BODY, "Isi [KBR] di tengah.", MORE]
     assert [r.rule for r in cleaned.removed] == ["kabar:end_tag", "kabar:promo"]
+
+
+def test_a_date_in_the_lead_fills_the_date_and_stays_in_the_text() -> None:
+    lead = "MARTAPURA, 14 Mei 2024 - Jembatan gantung itu rampung dibangun."
+    doc = clean(lead, MORE)
+    assert doc.paragraphs == [lead, MORE] and doc.date == "2024-05-14"
+    doc = clean("Kamis, 20 Juni 2024 - 13:45 WIB", lead)
+    assert doc.date == "2024-06-20T13:45:00+07:00"  # the page-header dateline comes first
+    doc = clean(MORE, lead)
+    assert doc.date is None  # only the lead, not a later paragraph

@@ -33,6 +33,7 @@ def test_every_shipped_profile_validates() -> None:
         ("[clean.segments]\nany = '\\w'", "matches everything"),
         ("[clean.lines]\nbad = '(unclosed'", "bad regex"),
         ("[clean.lines]\ngroups = '(?P<x>ab)'", "named groups"),
+        ("[clean.lead_dates]\nd = '(?P<author>ab)'", "named groups"),
         ("[clean.exact]\nblank = ['  ']", "non-empty lines"),
         ("[clean.functions]\nf = 'no_such_function'", "unknown function"),
         ("[clean.nonsense]\na = 'b'", "unknown keys"),
@@ -114,7 +115,7 @@ def test_no_shipped_rule_backtracks_catastrophically() -> None:
     for rules in cleaner._rules.values():
         for family in ("lines", "segments", "footers", "signoffs", "datelines"):
             patterns.update({r.name: r.pattern for r in getattr(rules, family).rules})
-        patterns.update({r.name: r.pattern for r in rules.bylines})
+        patterns.update({r.name: r.pattern for r in (*rules.bylines, *rules.lead_dates)})
     slow = []
     for name, pattern in patterns.items():
         for head in ADVERSARIAL:

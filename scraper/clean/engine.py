@@ -8,7 +8,9 @@ Order (each step sees only the lines that earlier steps kept):
      changed is classified again;
   5. line functions (repeated title, promo headline, header byline) look at the document;
   6. the first footer marker after some content drops itself and every line after it;
-  7. trailing sign-offs are dropped from the end, whole lines or the tail of the last line.
+  7. trailing sign-offs are dropped from the end, whole lines or the tail of the last line;
+  8. with no dateline found, a date at the start of the lead ("NAGAGG NEWS, 19 Juni 2024 – ")
+     becomes the document's date; the lead keeps it.
 """
 
 from __future__ import annotations
@@ -193,7 +195,20 @@ def clean_lines(doc: Document, rules: RuleSet) -> Work:
     _run_line_functions(work, rules)
     _cut_footer(work, rules)
     _trim_signoffs(work, rules)
+    _lead_date(work, rules)
     return work
+
+
+def _lead_date(work: Work, rules: RuleSet) -> None:
+    """A date in the lead's own dateline ("NAGAGG NEWS, 19 Juni 2024 – ..."), kept in the text."""
+    first = next(work.kept(), None)
+    if work.date is not None or first is None:
+        return
+    for rule in rules.lead_dates:
+        match = rule.pattern.match(work.lines[first])
+        if match and (date := parse_date(match["date"])):
+            work.date = date
+            return
 
 
 def clean_document(doc: Document, rules: RuleSet) -> Document:

@@ -14,6 +14,8 @@ A `[clean]` table holds settings and one sub-table per rule family; every rule h
     [clean.signoffs]  name = 'regex'         trailing lines, or the tail of the last paragraph
     [clean.datelines] name = 'regex'         header metadata line; a date in it -> doc.date
     [clean.bylines]   name = 'regex'         byline; its group `author` -> doc.author
+    [clean.lead_dates] name = 'regex'        the article's first line starts with it; its group
+                                             `date` -> doc.date (nothing is removed)
     [clean.functions] name = "function"      a named Python rule (scraper.clean.functions)
 
 A site profile extends the generic one: its rules apply after the generic rules. Removals are
@@ -34,7 +36,9 @@ from scraper.profiles import Profile, compile_pattern
 
 DEFAULT_MAX_CHROME_CHARS = 300
 DEFAULT_HEADER_LINES = 8
-REGEX_FAMILIES = ("lines", "segments", "footers", "signoffs", "datelines", "bylines")
+REGEX_FAMILIES = (
+    "lines", "segments", "footers", "signoffs", "datelines", "bylines", "lead_dates"
+)
 FAMILIES = ("exact", *REGEX_FAMILIES, "functions")
 SETTINGS = ("max_chrome_chars", "header_lines", "disable", "abbreviations")
 _RULE_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -69,6 +73,7 @@ class ProfileRules:
     signoffs: tuple[Rule, ...] = ()
     datelines: tuple[Rule, ...] = ()
     bylines: tuple[Rule, ...] = ()
+    lead_dates: tuple[Rule, ...] = ()
     functions: tuple[tuple[str, str], ...] = ()
     max_chrome_chars: int | None = None
     header_lines: int | None = None
@@ -146,7 +151,7 @@ def _check_regex(pattern: Any, family: str, where: str, rule: str) -> re.Pattern
     if all(probe(text) for text in _PROBES):
         raise ProfileError(subject, f"regex {pattern!r} matches everything")
     groups = set(compiled.groupindex)
-    allowed = {"author"} if family == "bylines" else set()
+    allowed = {"bylines": {"author"}, "lead_dates": {"date"}}.get(family, set())
     if groups - allowed:
         raise ProfileError(subject, f"named groups {sorted(groups - allowed)} are not allowed")
     return compiled
@@ -237,6 +242,7 @@ class RuleSet:
     signoffs: Alternation
     datelines: Alternation
     bylines: tuple[Rule, ...]
+    lead_dates: tuple[Rule, ...]
     functions: tuple[tuple[str, str], ...]
     segment_functions: tuple[tuple[str, SegmentFunction], ...]
     line_functions: tuple[tuple[str, LineFunction], ...]
@@ -291,6 +297,7 @@ def merge(generic: ProfileRules, site: ProfileRules | None) -> RuleSet:
         signoffs=Alternation(family("signoffs")),
         datelines=Alternation(family("datelines")),
         bylines=bylines,
+        lead_dates=family("lead_dates"),
         functions=tuple(functions),
         segment_functions=tuple(
             (name, FUNCTIONS.segments[f]) for name, f in functions if f in FUNCTIONS.segments
