@@ -53,6 +53,11 @@ def test_inline_promo_leaves_sentences(text: str) -> None:
     assert inline_promo(text) == []
 
 
+def test_every_label_is_found_when_several_are_close() -> None:
+    # Found by hypothesis: the second label sat within the look-back window of the first.
+    assert _cut(":BACA Juga:\n&BACA Juga:") == ["BACA Juga:", "BACA Juga:"]
+
+
 def _work(title: str | None, *lines: str) -> Work:
     return Work(title=title, lines=list(lines))
 

@@ -29,10 +29,11 @@ HEADLINE_LOWERCASE = frozenset(
         "via", "dalam", "oleh", "bagi", "demi", "antara", "soal", "usai", "jelang",
     )
 )
-_PROMO_LABEL = re.compile(
-    r"(?i:\b(?:baca|lihat|simak)\s+(?:juga|pula)|\bbaca\s+selengkapnya|\bartikel\s+terkait)"
-    r"\s*:\s*"
+_LABEL = (
+    r"(?i:\b(?:baca|lihat|simak)\s+(?:juga|pula)|\bbaca\s+selengkapnya|\bartikel\s+terkait)\s*:"
 )
+_PROMO_LABEL = re.compile(_LABEL + r"\s*")
+_LABEL_AT_END = re.compile(_LABEL + r"\Z")  # with `endpos`: the label that ends right there
 # Case-sensitive literals: scanned much faster than the case-insensitive label regex.
 _PROMO_HINT = re.compile(r"(?:juga|Juga|JUGA|pula|Pula|PULA|lengkapnya|LENGKAPNYA|terkait|Terkait"
                          r"|TERKAIT)\s*:")
@@ -75,8 +76,8 @@ def inline_promo(text: str) -> list[tuple[int, int]]:
         return []
     spans = []
     for hint in _PROMO_HINT.finditer(text):
-        label = _PROMO_LABEL.search(text, max(0, hint.start() - 24), hint.end())
-        if label is not None and label.end() == hint.end():
+        label = _LABEL_AT_END.search(text, max(0, hint.start() - 24), hint.end())
+        if label is not None:
             spans.append((label.start(), _headline_end(text, label.end())))
     return spans
 
