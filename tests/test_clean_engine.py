@@ -227,6 +227,8 @@ def test_cleaning_a_fixture_output_again_changes_nothing() -> None:
     for path in sorted(root.glob("*/*/expected.txt")):
         site = json.loads((path.parent / "meta.json").read_text(encoding="utf-8"))["site"]
         expected = path.read_text(encoding="utf-8")
+        if not expected:  # a page the pipeline drops (e.g. an index page) has no output
+            continue
         assert clean_text(expected, site=site).document.to_seed() == expected, path
 
 
