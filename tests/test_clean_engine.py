@@ -29,12 +29,15 @@ def clean(*lines: str, title: str = "Pasar Baru Diresmikan", site: str | None = 
         "Lihat Juga :",
         "Simak Video \"Suasana Pasar Baru\"",
         "Ikuti kami di Google News untuk berita terbaru",
+        "Follow Instagram @kabarkota untuk info terkini",
+        "Ikuti kami di Instagram dan TikTok",
         "Gabung ke saluran WhatsApp kami, klik di sini",
         "tulis komentar anda",
         "Share This Article",
         "Bagikan: Facebook Twitter WhatsApp",
         "Halaman :",
         "Halaman 1 2 Selanjutnya",
+        "Halaman 2 dari 3",
         "No more pages",
         "Copyright © 2024 KabarKota.example",
         "All Rights Reserved",
@@ -67,6 +70,10 @@ def test_generic_chrome_lines_go(chrome: str) -> None:
         "NAGAGG NEWS, 19 Juni 2024 – Pasar ini dibangun dengan dana daerah.",
         "Iklan rokok dilarang dipasang di area pasar.",
         "Istimewanya, pasar ini buka 24 jam setiap hari",
+        "Hak cipta lagu itu dipegang oleh label rekaman asal Bandung.",
+        "Ikuti perkembangan kasus ini, polisi merilis hasilnya melalui akun Instagram resmi.",
+        "Dapatkan bantuan itu, warga cukup mendaftar lewat aplikasi resmi pemerintah.",
+        "Lihat video itu, warga pun geram dan melapor ke polisi.",
         "Komentar warga di media sosial umumnya positif terhadap pasar baru tersebut.",
     ],
 )
@@ -185,6 +192,11 @@ def test_generic_reposted_footer_drops_the_related_list_after_it() -> None:
     assert doc.paragraphs == [BODY, MORE]
 
 
+def test_a_tag_list_ends_the_article() -> None:
+    doc = clean(BODY, MORE, "(ahm)", "Tag: pasar, pedagang", "Pasar Lama Direnovasi")
+    assert doc.paragraphs == [BODY, MORE]
+
+
 def test_glued_paragraphs_are_split() -> None:
     doc = clean("Konflik itu meluas ke Eropa Timur.Berikut negara yang terdampak.")
     assert doc.paragraphs == [
@@ -205,3 +217,68 @@ def test_never_raises_on_odd_text() -> None:
     odd = ["", "\n\n\n", "(", "Baca juga:", "Baca juga: ", "...", "\x00\x01", "Foto/", "a" * 5000]
     for text in odd:
         clean_text(text)
+
+
+def test_cleaning_a_fixture_output_again_changes_nothing() -> None:
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    for path in sorted(root.glob("*/*/expected.txt")):
+        site = json.loads((path.parent / "meta.json").read_text(encoding="utf-8"))["site"]
+        expected = path.read_text(encoding="utf-8")
+        if not expected:  # a page the pipeline drops (e.g. an index page) has no output
+            continue
+        assert clean_text(expected, site=site).document.to_seed() == expected, path
+
+
+def test_a_bare_promo_label_takes_a_bulleted_list_of_headlines() -> None:
+    doc = clean(BODY, "Baca Juga:", "- Pasar Lama Direnovasi", "- Harga Cabai Turun", MORE)
+    assert doc.paragraphs == [BODY, MORE]
+
+
+def test_a_bare_promo_label_takes_one_plain_headline_only() -> None:
+    doc = clean(BODY, "Baca Juga:", "Pasar Lama Direnovasi", "Sub-judul Artikel", MORE)
+    assert doc.paragraphs == [BODY, "Sub-judul Artikel", MORE]
+
+
+@pytest.mark.parametrize("tail", ["(Sumber: Antara)", "Sumber: Instagram @pemkot"])
+def test_trailing_source_lines_go(tail: str) -> None:
+    assert clean(BODY, MORE, tail).paragraphs == [BODY, MORE]
+
+
+def test_google_news_promo_starting_with_simak_goes() -> None:
+    doc = clean(BODY, "Simak berita dan artikel lainnya di Google News", MORE)
+    assert doc.paragraphs == [BODY, MORE]
+
+
+def test_user_profile_rules_including_an_anchored_segment(tmp_path) -> None:
+    from scraper.clean import Cleaner
+    from scraper.config import CleanConfig
+    from scraper.document import Document
+    from scraper.profiles import load_profiles
+
+    (tmp_path / "kabar.toml").write_text(
+        'name = "kabar"\ndomains = ["kabar.example"]\n'
+        "[clean.segments]\nend_tag = '''\\s*\\[KBR\\]$'''\n"
+        "[clean.lines]\npromo = '''Unduh aplikasi Kabar.{0,40}'''\n",
+        encoding="utf-8",
+    )
+    cleaner = Cleaner(CleanConfig(profiles_dir=str(tmp_path)), load_profiles(tmp_path))
+    doc = Document(title="Judul", paragraphs=[BODY, "Isi [KBR] di tengah. [KBR]",
+                                              "Unduh aplikasi Kabar sekarang", MORE],
+                   url="https://www.kabar.example/a/1")
+    cleaned = cleaner.clean_one(doc)
+    assert cleaned.site == "kabar"
+    assert cleaned.paragraphs == [BODY, "Isi [KBR] di tengah.", MORE]
+    assert [r.rule for r in cleaned.removed] == ["kabar:end_tag", "kabar:promo"]
+
+
+def test_a_date_in_the_lead_fills_the_date_and_stays_in_the_text() -> None:
+    lead = "MARTAPURA, 14 Mei 2024 - Jembatan gantung itu rampung dibangun."
+    doc = clean(lead, MORE)
+    assert doc.paragraphs == [lead, MORE] and doc.date == "2024-05-14"
+    doc = clean("Kamis, 20 Juni 2024 - 13:45 WIB", lead)
+    assert doc.date == "2024-06-20T13:45:00+07:00"  # the page-header dateline comes first
+    doc = clean(MORE, lead)
+    assert doc.date is None  # only the lead, not a later paragraph

@@ -33,6 +33,7 @@ def test_every_shipped_profile_validates() -> None:
         ("[clean.segments]\nany = '\\w'", "matches everything"),
         ("[clean.lines]\nbad = '(unclosed'", "bad regex"),
         ("[clean.lines]\ngroups = '(?P<x>ab)'", "named groups"),
+        ("[clean.lead_dates]\nd = '(?P<author>ab)'", "named groups"),
         ("[clean.exact]\nblank = ['  ']", "non-empty lines"),
         ("[clean.functions]\nf = 'no_such_function'", "unknown function"),
         ("[clean.nonsense]\na = 'b'", "unknown keys"),
@@ -98,3 +99,30 @@ def test_a_bad_user_profile_fails_the_cleaner_at_start(tmp_path) -> None:
 def test_an_unknown_forced_site_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown site profile"):
         Cleaner(CleanConfig(site="nope"), load_profiles())
+
+
+ADVERSARIAL = ["1", "1 ", "A", "a", "Aa ", "a. ", "Foto/", "( ", "Baca juga: ", "1/", "- ", ". ",
+               "Halaman ", "Penulis: A ", "| ", ": ", "©", "“", "Facebook ", "Dok. ", "A.", "a-"]
+
+
+def test_no_shipped_rule_backtracks_catastrophically() -> None:
+    """A nested quantifier such as `(?:\\d+\\s*)*` takes seconds on "Halaman 1111…x"; every
+    shipped rule must stay fast on such lines (a line can hold up to max_chrome_chars)."""
+    import time
+
+    cleaner = Cleaner(CleanConfig(), load_profiles())
+    patterns = {}
+    for rules in cleaner._rules.values():
+        for family in ("lines", "segments", "footers", "signoffs", "datelines"):
+            patterns.update({r.name: r.pattern for r in getattr(rules, family).rules})
+        patterns.update({r.name: r.pattern for r in (*rules.bylines, *rules.lead_dates)})
+    slow = []
+    for name, pattern in patterns.items():
+        for head in ADVERSARIAL:
+            for unit in ADVERSARIAL:
+                text = head + unit * 20 + "x"
+                start = time.perf_counter()
+                pattern.fullmatch(text)
+                if time.perf_counter() - start > 0.1:
+                    slow.append((name, text))
+    assert not slow

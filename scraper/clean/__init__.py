@@ -61,7 +61,10 @@ class Cleaner:
     def rules_for(self, doc: Document) -> RuleSet:
         if self.config.site:
             return self._rules[self.config.site]
-        profile = self.profiles.for_url(doc.url)
+        try:
+            profile = self.profiles.for_url(doc.url)
+        except ValueError:  # a malformed URL from a dump ("http://[oops"): pick by text
+            profile = None
         if profile is None:
             text = "\n".join([doc.title or "", *doc.paragraphs])
             profile = self.profiles.for_text(text) or self.profiles.generic

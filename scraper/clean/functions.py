@@ -29,12 +29,14 @@ HEADLINE_LOWERCASE = frozenset(
         "via", "dalam", "oleh", "bagi", "demi", "antara", "soal", "usai", "jelang",
     )
 )
-_PROMO_LABEL = re.compile(
-    r"(?i:\b(?:baca|lihat|simak)\s+(?:juga|pula)|\bbaca\s+selengkapnya|\bartikel\s+terkait)"
-    r"\s*:\s*"
+_LABEL = (
+    r"(?i:\b(?:baca|lihat|simak)\s+(?:juga|pula)|\bbaca\s+selengkapnya|\bartikel\s+terkait)\s*:"
 )
-_PROMO_HINTS = ("juga", "Juga", "JUGA", "pula", "Pula", "elengkapnya", "ELENGKAPNYA", "erkait",
-                "ERKAIT")
+_PROMO_LABEL = re.compile(_LABEL + r"\s*")
+_LABEL_AT_END = re.compile(_LABEL + r"\Z")  # with `endpos`: the label that ends right there
+# Case-sensitive literals: scanned much faster than the case-insensitive label regex.
+_PROMO_HINT = re.compile(r"(?:juga|Juga|JUGA|pula|Pula|PULA|lengkapnya|LENGKAPNYA|terkait|Terkait"
+                         r"|TERKAIT)\s*:")
 _TOKEN = re.compile(r"\S+")
 _PUNCT = "\"“”'‘’()[],:;-–—|"
 MAX_HEADLINE_WORDS = 20
@@ -68,12 +70,15 @@ def _headline_end(text: str, pos: int) -> int:
 
 def inline_promo(text: str) -> list[tuple[int, int]]:
     """"Baca juga: <headline>" glued into a paragraph, with its headline."""
-    # Cheap substring checks first: every label ends in a colon and holds one of these words.
-    if ":" not in text or not any(hint in text for hint in _PROMO_HINTS):
+    # Cheap checks first: every label ends in a colon after one of a few words, so the slow
+    # case-insensitive label regex only runs in a short window before each such colon.
+    if ":" not in text:
         return []
     spans = []
-    for match in _PROMO_LABEL.finditer(text):
-        spans.append((match.start(), _headline_end(text, match.end())))
+    for hint in _PROMO_HINT.finditer(text):
+        label = _LABEL_AT_END.search(text, max(0, hint.start() - 24), hint.end())
+        if label is not None:
+            spans.append((label.start(), _headline_end(text, label.end())))
     return spans
 
 
@@ -96,16 +101,29 @@ def repeated_title(work: Work, rule: str, rules: RuleSet) -> None:
 
 
 def promo_headline(work: Work, rule: str, rules: RuleSet) -> None:
-    """The headline on the line after a bare "Baca juga:" label that a rule removed."""
+    """The headline on the line after a bare "Baca juga:" label that a rule removed, or the
+    bulleted list of headlines ("- …", "• …") that follows it."""
     for i in range(1, len(work.lines)):
+        if work.why[i - 1] is None or work.why[i] is not None:
+            continue
         label = work.lines[i - 1]
-        if work.why[i] is not None or work.why[i - 1] is None or not label.endswith(":"):
+        if not label.endswith(":") or not _PROMO_LABEL.fullmatch(label + " "):
             continue
-        if not _PROMO_LABEL.fullmatch(label + " "):
-            continue
-        line = work.lines[i]
-        if len(line) <= 150 and not line.endswith((".", ",")):
-            work.remove(i, rule)
+        first = work.lines[i]
+        bulleted = first.startswith(_BULLETS)
+        j = i
+        while j < len(work.lines) and work.why[j] is None and _is_headline_line(work.lines[j]):
+            if j > i and not (bulleted and work.lines[j].startswith(_BULLETS)):
+                break
+            work.remove(j, rule)
+            j += 1
+
+
+_BULLETS = ("- ", "• ", "* ", "· ")
+
+
+def _is_headline_line(line: str) -> bool:
+    return len(line) <= 150 and not line.endswith((".", ","))
 
 
 def header_name_byline(work: Work, rule: str, rules: RuleSet) -> None:

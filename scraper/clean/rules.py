@@ -14,6 +14,8 @@ A `[clean]` table holds settings and one sub-table per rule family; every rule h
     [clean.signoffs]  name = 'regex'         trailing lines, or the tail of the last paragraph
     [clean.datelines] name = 'regex'         header metadata line; a date in it -> doc.date
     [clean.bylines]   name = 'regex'         byline; its group `author` -> doc.author
+    [clean.lead_dates] name = 'regex'        the article's first line starts with it; its group
+                                             `date` -> doc.date (nothing is removed)
     [clean.functions] name = "function"      a named Python rule (scraper.clean.functions)
 
 A site profile extends the generic one: its rules apply after the generic rules. Removals are
@@ -34,7 +36,9 @@ from scraper.profiles import Profile, compile_pattern
 
 DEFAULT_MAX_CHROME_CHARS = 300
 DEFAULT_HEADER_LINES = 8
-REGEX_FAMILIES = ("lines", "segments", "footers", "signoffs", "datelines", "bylines")
+REGEX_FAMILIES = (
+    "lines", "segments", "footers", "signoffs", "datelines", "bylines", "lead_dates"
+)
 FAMILIES = ("exact", *REGEX_FAMILIES, "functions")
 SETTINGS = ("max_chrome_chars", "header_lines", "disable", "abbreviations")
 _RULE_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -69,6 +73,7 @@ class ProfileRules:
     signoffs: tuple[Rule, ...] = ()
     datelines: tuple[Rule, ...] = ()
     bylines: tuple[Rule, ...] = ()
+    lead_dates: tuple[Rule, ...] = ()
     functions: tuple[tuple[str, str], ...] = ()
     max_chrome_chars: int | None = None
     header_lines: int | None = None
@@ -101,10 +106,15 @@ class Alternation:
 
     def fullmatch(self, text: str) -> str | None:
         """The name of the first rule that matches all of `text`, or None."""
+        index = self.fullmatch_index(text)
+        return None if index is None else self.rules[index].name
+
+    def fullmatch_index(self, text: str) -> int | None:
+        """The index in `rules` of the first rule that matches all of `text`, or None."""
         if self.regex is not None:
             match = self.regex.fullmatch(text)
-            return self._names[match.lastgroup or ""] if match else None
-        return next((r.name for r in self.rules if r.pattern.fullmatch(text)), None)
+            return int((match.lastgroup or "_r0")[2:]) if match else None
+        return next((i for i, r in enumerate(self.rules) if r.pattern.fullmatch(text)), None)
 
     def finditer(self, text: str) -> list[tuple[str, re.Match[str]]]:
         """Non-overlapping matches, each with the name of its rule, in text order.
@@ -141,7 +151,7 @@ def _check_regex(pattern: Any, family: str, where: str, rule: str) -> re.Pattern
     if all(probe(text) for text in _PROBES):
         raise ProfileError(subject, f"regex {pattern!r} matches everything")
     groups = set(compiled.groupindex)
-    allowed = {"author"} if family == "bylines" else set()
+    allowed = {"bylines": {"author"}, "lead_dates": {"date"}}.get(family, set())
     if groups - allowed:
         raise ProfileError(subject, f"named groups {sorted(groups - allowed)} are not allowed")
     return compiled
@@ -232,11 +242,14 @@ class RuleSet:
     signoffs: Alternation
     datelines: Alternation
     bylines: tuple[Rule, ...]
+    lead_dates: tuple[Rule, ...]
     functions: tuple[tuple[str, str], ...]
     segment_functions: tuple[tuple[str, SegmentFunction], ...]
     line_functions: tuple[tuple[str, LineFunction], ...]
-    # Every whole-line regex in one: most lines match none, and one scan tells.
+    # Every whole-line regex in one (datelines, bylines, lines: the order of precedence): most
+    # lines match none, and one scan tells; for the others it also tells which rule matched.
     any_line: Alternation
+    line_kinds: tuple[str, ...]  # "dateline", "byline" or "line" for each rule of any_line
     max_chrome_chars: int
     header_lines: int
     abbreviations: frozenset[str]
@@ -284,6 +297,7 @@ def merge(generic: ProfileRules, site: ProfileRules | None) -> RuleSet:
         signoffs=Alternation(family("signoffs")),
         datelines=Alternation(family("datelines")),
         bylines=bylines,
+        lead_dates=family("lead_dates"),
         functions=tuple(functions),
         segment_functions=tuple(
             (name, FUNCTIONS.segments[f]) for name, f in functions if f in FUNCTIONS.segments
@@ -292,6 +306,8 @@ def merge(generic: ProfileRules, site: ProfileRules | None) -> RuleSet:
             (name, FUNCTIONS.lines[f]) for name, f in functions if f in FUNCTIONS.lines
         ),
         any_line=Alternation(family("datelines") + unnamed + family("lines")),
+        line_kinds=("dateline",) * len(family("datelines")) + ("byline",) * len(bylines)
+        + ("line",) * len(family("lines")),
         max_chrome_chars=top.max_chrome_chars or generic.max_chrome_chars
         or DEFAULT_MAX_CHROME_CHARS,
         header_lines=top.header_lines or generic.header_lines or DEFAULT_HEADER_LINES,

@@ -1,0 +1,93 @@
+"""The named Python rules, called directly."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.clean import Cleaner
+from scraper.clean.functions import (
+    FUNCTIONS,
+    header_name_byline,
+    inline_promo,
+    repeated_title,
+    summary_block,
+)
+from scraper.clean.work import Work
+from scraper.config import CleanConfig
+from scraper.profiles import load_profiles
+
+
+def _cut(text: str) -> list[str]:
+    return [text[start:end] for start, end in inline_promo(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "segment"),
+    [
+        ("Stok aman. Baca juga: Bulog Pastikan Stok Beras Aman Penyaluran dimulai pekan depan.",
+         "Baca juga: Bulog Pastikan Stok Beras Aman"),
+        ("Stok aman. Baca Juga : Harga Cabai di Pasar Induk Turun Pedagang lega.",
+         "Baca Juga : Harga Cabai di Pasar Induk Turun"),
+        ("Stok aman. LIHAT JUGA: Apa yang Terjadi? Semua pihak menunggu.",
+         "LIHAT JUGA: Apa yang Terjadi?"),
+        ("Stok aman. Baca juga: Pasar Lama Akan Direnovasi",
+         "Baca juga: Pasar Lama Akan Direnovasi"),
+        ("Stok aman. Simak juga: 5 Fakta Bus Listrik Baru Warga antusias.",
+         "Simak juga: 5 Fakta Bus Listrik Baru"),
+    ],
+)
+def test_inline_promo_cuts_label_and_headline(text: str, segment: str) -> None:
+    assert _cut(text) == [segment]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ia mengajak warga membaca juga buku sejarah lokal.",
+        "Jawaban: Kutai Martadipura.",
+        "Lihat juga bagaimana pedagang menata lapak mereka.",
+        "Waktu: pukul 08.00 sampai selesai.",
+    ],
+)
+def test_inline_promo_leaves_sentences(text: str) -> None:
+    assert inline_promo(text) == []
+
+
+def test_every_label_is_found_when_several_are_close() -> None:
+    # Found by hypothesis: the second label sat within the look-back window of the first.
+    assert _cut(":BACA Juga:\n&BACA Juga:") == ["BACA Juga:", "BACA Juga:"]
+
+
+def _work(title: str | None, *lines: str) -> Work:
+    return Work(title=title, lines=list(lines))
+
+
+def test_repeated_title_removes_full_and_truncated_copies_only() -> None:
+    work = _work("Harga Beras Medium Naik di 12 Provinsi", "Harga Beras Medium Naik...",
+                 "harga beras medium naik di 12 provinsi", "Harga...", "Isi berita.")
+    repeated_title(work, "t:rule", None)  # type: ignore[arg-type]
+    assert work.paragraphs() == ["Harga...", "Isi berita."]
+
+
+def test_summary_block_needs_its_removed_label() -> None:
+    work = _work("T", "Ringkasan Berita:", "- satu poin", "- dua poin", "Isi berita.", "- daftar")
+    work.why[0] = "site:summary_label"
+    summary_block(work, "t:summary", None)  # type: ignore[arg-type]
+    assert work.paragraphs() == ["Isi berita.", "- daftar"]
+
+
+def test_header_name_byline_only_beside_header_metadata() -> None:
+    rules = Cleaner(CleanConfig(), load_profiles())._rules["generic"]
+    work = _work("T", "Noer Huda", "4 Min Read", "Isi berita.")
+    work.why[1] = "generic:read_time"
+    header_name_byline(work, "g:byline", rules)
+    assert work.author == "Noer Huda" and work.why[0] == "g:byline"
+    lone = _work("T", "Noer Huda", "Isi berita.")
+    header_name_byline(lone, "g:byline", rules)
+    assert lone.author is None and lone.why == [None, None]
+
+
+def test_registry_lists_every_function_once() -> None:
+    names = FUNCTIONS.names()
+    assert set(names) == {"inline_promo", "repeated_title", "promo_headline",
+                          "header_name_byline", "summary_block"}
