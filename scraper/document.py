@@ -89,21 +89,28 @@ def looks_like_title(line: str) -> bool:
 
 
 def parse_seed(text: str, *, source: str = "-") -> Document:
-    """Read seed-format text, or a plain text dump, into a Document.
+    """Read seed-format text: line 1 is the title (empty: none), every later line a paragraph."""
+    lines = split_lines(text.lstrip("\ufeff"))
+    title = normalize_line(lines[0]) or None
+    return Document(title=title, paragraphs=_paragraphs(lines[1:]), source=source)
 
-    Every non-empty line after the title becomes one paragraph: dirty dumps often separate
-    paragraphs by a single line break, and a clean seed file reads back the same either way.
-    In a plain dump, line 1 is a title only when a blank line follows it and it looks like one.
+
+def parse_dump(text: str, *, source: str = "-") -> Document:
+    """Read a dump that may or may not be in the seed format into a Document.
+
+    Line 1 is a title only when a blank line follows it and it looks like a title. Every other
+    non-empty line becomes one paragraph: dirty dumps often separate paragraphs by a single line
+    break, and a clean seed file reads the same either way.
     """
     lines = split_lines(text.lstrip("\ufeff"))
-    title: str | None = None
-    rest = lines
     has_title_slot = len(lines) == 1 or (len(lines) > 1 and not lines[1].strip())
-    if lines and has_title_slot and (not lines[0].strip() or looks_like_title(lines[0])):
-        title = normalize_line(lines[0]) or None
-        rest = lines[1:]
-    paragraphs = [p for p in (normalize_line(line) for line in rest) if p]
-    return Document(title=title, paragraphs=paragraphs, source=source)
+    if has_title_slot and (not lines[0].strip() or looks_like_title(lines[0])):
+        return parse_seed(text, source=source)
+    return Document(title=None, paragraphs=_paragraphs(lines), source=source)
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    return [p for p in (normalize_line(line) for line in lines) if p]
 
 
 def read_seed(path: str | Path) -> Document:

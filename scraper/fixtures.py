@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper.config import Config
-from scraper.document import Document, parse_seed
+from scraper.document import Document, parse_dump
 from scraper.errors import InputError, ScraperError
 from scraper.pipeline import process_one
 from scraper.sources.dumps import decode_text
@@ -110,7 +110,7 @@ def fixture_document(fixture: Fixture) -> Document:
     if ".htm" in path.name:
         return Document(title=None, paragraphs=[], source=str(path), url=url,
                         extra={"html": data})
-    doc = parse_seed(decode_text(data, str(path)), source=str(path))
+    doc = parse_dump(decode_text(data, str(path)), source=str(path))
     doc.url = url
     return doc
 

@@ -9,7 +9,7 @@ import pytest
 
 from scraper.clean import Cleaner
 from scraper.config import CleanConfig
-from scraper.document import parse_seed
+from scraper.document import parse_dump
 from scraper.profiles import load_profiles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,7 @@ def _meta(path: Path) -> dict[str, object]:
 
 def _clean(path: Path):
     meta = _meta(path)
-    doc = parse_seed((path / "input.txt").read_bytes().decode("utf-8"), source=str(path))
+    doc = parse_dump((path / "input.txt").read_bytes().decode("utf-8"), source=str(path))
     doc.url = meta.get("url")  # type: ignore[assignment]
     return CLEANER.clean_one(doc)
 

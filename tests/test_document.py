@@ -7,6 +7,7 @@ from scraper.document import (
     document_id,
     format_seed,
     normalize_line,
+    parse_dump,
     parse_seed,
     read_seed,
     write_seed,
@@ -31,21 +32,27 @@ def test_normalize_line_is_nfc_and_drops_invisible_characters():
 
 
 def test_parse_accepts_crlf_cr_and_a_bom():
-    doc = parse_seed("\ufeffJudul\r\n\r\nSatu.\rDua.\r\n")
+    doc = parse_dump("\ufeffJudul\r\n\r\nSatu.\rDua.\r\n")
     assert doc.title == "Judul"
     assert doc.paragraphs == ["Satu.", "Dua."]
 
 
 def test_each_line_of_a_dirty_dump_is_a_paragraph():
-    doc = parse_seed("Judul\n\nBaris satu.\nBaris dua.\n\n\nBaris tiga.")
+    doc = parse_dump("Judul\n\nBaris satu.\nBaris dua.\n\n\nBaris tiga.")
     assert doc.paragraphs == ["Baris satu.", "Baris dua.", "Baris tiga."]
 
 
 def test_a_plain_dump_whose_first_line_is_a_sentence_has_no_title():
-    doc = parse_seed("Ini kalimat pertama artikel.\n\nIni kalimat kedua.")
+    doc = parse_dump("Ini kalimat pertama artikel.\n\nIni kalimat kedua.")
     assert doc.title is None
     assert doc.paragraphs[0] == "Ini kalimat pertama artikel."
-    assert parse_seed("Satu paragraf saja tanpa judul\nlanjutan.").title is None
+    assert parse_dump("Satu paragraf saja tanpa judul\nlanjutan.").title is None
+
+
+def test_the_seed_reader_always_takes_line_1_as_the_title():
+    doc = parse_seed("Harga naik.\n\nIsi.")
+    assert doc.title == "Harga naik." and doc.paragraphs == ["Isi."]
+    assert format_seed(doc.title, doc.paragraphs) == "Harga naik.\n\nIsi."
 
 
 def test_roundtrip_through_a_file(tmp_path):
@@ -72,7 +79,7 @@ def test_id_without_url_comes_from_the_normalised_body():
 
 @given(st.text())
 def test_formatting_is_stable(text):
-    doc = parse_seed(text)
+    doc = parse_dump(text)
     if not doc.paragraphs:
         return  # an empty document is never written
     once = format_seed(doc.title, doc.paragraphs)

@@ -64,7 +64,8 @@ def test_csv_with_a_bad_row(tmp_path):
                     'Dua,hanya dua kolom\n"Tiga",Isi tiga.,\n', encoding="utf-8")
     items = read(path)
     assert items[0].doc.paragraphs == ["Isi, dengan koma.", "Baris dua."]
-    assert isinstance(items[1].error, MalformedRecordError) and items[1].error.subject.endswith("#1")
+    assert isinstance(items[1].error, MalformedRecordError)
+    assert items[1].error.subject.endswith("#1")
     assert items[2].doc.title == "Tiga" and items[2].doc.url is None
 
 

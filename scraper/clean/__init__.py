@@ -18,7 +18,7 @@ from scraper.clean.engine import clean_document
 from scraper.clean.functions import FUNCTIONS
 from scraper.clean.rules import RuleSet, merge, parse_clean_table
 from scraper.config import CleanConfig
-from scraper.document import Document, Removal, parse_seed
+from scraper.document import Document, Removal, parse_dump
 from scraper.pipeline import Stats
 from scraper.profiles import ProfileSet, load_profiles
 
@@ -99,7 +99,7 @@ def _cleaner(site: str | None) -> Cleaner:
 
 def clean_text(text: str, *, url: str | None = None, site: str | None = None) -> CleanResult:
     """Clean one text (seed format or a plain dump); `site` forces a profile by name."""
-    doc = parse_seed(text)
+    doc = parse_dump(text)
     doc.url = url
     cleaned = _cleaner(site).clean_one(doc)
     return CleanResult(document=cleaned, removed=cleaned.removed)

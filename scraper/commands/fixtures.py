@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scraper.config import Config, override
-from scraper.document import parse_seed
+from scraper.document import parse_dump
 from scraper.errors import FetchError, InputError
 from scraper.fixtures import Outcome, check, find_fixtures, record, slug, update
 from scraper.profiles import load_profiles
@@ -68,7 +68,7 @@ def handle_record(args: argparse.Namespace, config: Config) -> int:
     profiles = load_profiles(config.clean.profiles_dir)
     site = args.site or profiles.pick(url=url, text=text).name
     name = args.name or slug(urlsplit(url).path.rsplit("/", 1)[-1] if url else Path(source).stem)
-    if kind == "text" and not parse_seed(text).paragraphs:
+    if kind == "text" and not parse_dump(text).paragraphs:
         raise InputError(source, "empty input")
     fixture = record(data, kind=kind, root=args.dir, site=site, name=name, config=config,
                      url=url, fetched=fetched, force=args.force)

@@ -21,7 +21,7 @@ from charset_normalizer.md import mess_ratio
 
 from scraper.config import CleanConfig
 from scraper.dates import parse_date
-from scraper.document import Document, normalize_line, parse_seed, split_lines
+from scraper.document import Document, normalize_line, parse_dump, split_lines
 from scraper.errors import (
     BinaryInputError,
     EmptyInputError,
@@ -164,7 +164,7 @@ def read_input(
     elif suffix == ".csv":
         yield from _csv_records(text, name, config)
     else:
-        doc = parse_seed(text, source=name)
+        doc = parse_dump(text, source=name)
         doc.url = url
         yield Item(doc=doc)
 
