@@ -1,0 +1,394 @@
+"""`Fetcher`: polite, fault-tolerant async fetching of pages.
+
+One URL's path through the fetcher, hop by hop (redirects are followed here, never by httpx, so
+that each hop is checked again):
+
+    scheme check -> resolve + address check -> robots.txt -> host slot (concurrency, delay)
+    -> global slot -> request (retried by tenacity) -> content type -> body, capped after
+    decompression -> redirect? next hop : result (+ page store)
+
+A URL's failure never raises: it comes back as a `FetchResult` whose `error` is the class name
+of a `FetchError` from `scraper.errors` and whose `reason` says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from scraper.config import FetchConfig
+from scraper.errors import (
+    ConfigError,
+    FetchError,
+    HTTPStatusError,
+    NotInStoreError,
+    RobotsDisallowed,
+    TooLargeError,
+    TooManyRedirects,
+    TransportError,
+)
+from scraper.fetch.charset import decode_body
+from scraper.fetch.limits import (
+    BACKOFF_STATUSES,
+    REDIRECT_STATUSES,
+    RETRY_STATUSES,
+    check_content_type,
+    parse_retry_after,
+    validate_config,
+)
+from scraper.fetch.politeness import ROBOTS_MAX_BYTES, Politeness, Robots
+from scraper.fetch.result import FetchResult, utc_now
+from scraper.fetch.security import AddressPolicy, HostGuard, Resolver, check_scheme
+from scraper.fetch.store import PageStore
+from scraper.fetch.transports import build_transport
+
+_HeadersFor = Callable[[str], dict[str, str]]
+
+
+@dataclass
+class _Response:
+    url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes
+
+
+class _RetryableStatus(Exception):
+    """A response whose status is worth another try (429, 503, ...)."""
+
+    def __init__(self, response: _Response, retry_after: float | None) -> None:
+        super().__init__(f"HTTP {response.status}")
+        self.response = response
+        self.retry_after = retry_after
+
+
+@dataclass
+class _Trace:
+    """What one URL's fetch has done so far, for the result even when it fails."""
+
+    url: str
+    sent: int = 0
+    retries: int = 0
+    status: int | None = None
+
+    @property
+    def attempts(self) -> int:
+        """1 plus the retries once a request went out (redirect hops are not attempts)."""
+        return min(self.sent, 1) + self.retries
+
+    def retried(self, state: RetryCallState) -> None:
+        self.retries += 1
+
+
+class Fetcher:
+    """Async context manager; `fetch(url)` and `fetch_many(urls)` never raise for a URL."""
+
+    def __init__(
+        self,
+        config: FetchConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver | None = None,
+        store: PageStore | None = None,
+        offline: bool = False,
+    ) -> None:
+        validate_config(config)
+        if offline and store is None:
+            raise ConfigError("--offline", "offline fetching needs a page store (--store DIR)")
+        self.config = config
+        self.store = store
+        self.offline = offline
+        self._guard = HostGuard(AddressPolicy(config.allow_private_networks), resolver)
+        self._transport = transport
+        self._politeness = Politeness(
+            config.per_host_concurrency, config.delay, config.backoff_base
+        )
+        self._global = asyncio.Semaphore(config.concurrency)
+        self._robots = Robots(config.user_agent, self._fetch_robots)
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        if not self.offline:
+            transport = self._transport or build_transport(
+                self.config.backend, self._guard, self.config.concurrency
+            )
+            c = self.config
+            self._client = httpx.AsyncClient(
+                transport=transport,
+                headers={
+                    "User-Agent": c.user_agent,
+                    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5",
+                    "Accept-Encoding": "gzip, deflate",
+                },
+                timeout=httpx.Timeout(c.read_timeout, connect=c.connect_timeout, pool=None),
+                follow_redirects=False,
+                trust_env=False,  # an environment proxy would bypass the address checks
+            )
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def fetch(self, url: str) -> FetchResult:
+        """Fetch one URL (or read it from the store when offline)."""
+        trace = _Trace(url)
+        try:
+            if self.offline:
+                return self._from_store(url)
+            return await self._fetch_online(url, trace)
+        except FetchError as exc:
+            return FetchResult(
+                url=url,
+                final_url=trace.url,
+                status=trace.status,
+                attempts=trace.attempts,
+                error=type(exc).__name__,
+                reason=exc.reason,
+            )
+
+    async def fetch_bytes(self, url: str) -> bytes | None:
+        """The body of `url`, or None when it could not be fetched (for pagination helpers)."""
+        result = await self.fetch(url)
+        return result.body if result.ok else None
+
+    async def fetch_many(self, urls: Iterable[str]) -> AsyncIterator[FetchResult]:
+        """Fetch `urls`, yielding results as they complete.
+
+        URLs are interleaved host by host and only a window of them is in flight, so one slow or
+        delayed host does not hold up the others, and a huge frontier costs no more than its list.
+        """
+        queue = iter(_interleave_by_host(urls))
+        window = 2 * max(self.config.concurrency, self.config.per_host_concurrency)
+        pending: set[asyncio.Task[FetchResult]] = set()
+        try:
+            while True:
+                while len(pending) < window and (url := next(queue, None)) is not None:
+                    pending.add(asyncio.create_task(self.fetch(url)))
+                if not pending:
+                    return
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    yield task.result()
+        finally:
+            for task in pending:
+                task.cancel()
+
+    def _from_store(self, url: str) -> FetchResult:
+        stored = self.store.get(url) if self.store is not None else None
+        if stored is None:
+            raise NotInStoreError(url, "not in the page store (offline)")
+        return stored
+
+    async def _fetch_online(self, url: str, trace: _Trace) -> FetchResult:
+        cond_url, cond_headers = self._conditional(url)
+        try:
+            response = await self._follow(
+                url,
+                trace,
+                self.config.max_bytes,
+                lambda hop: cond_headers if hop == cond_url else {},
+            )
+        except httpx.HTTPError as exc:
+            raise TransportError(trace.url, _describe(exc)) from exc
+        return await self._finish(url, response, trace)
+
+    def _conditional(self, url: str) -> tuple[str | None, dict[str, str]]:
+        if self.store is None:
+            return None, {}
+        stored = self.store.get_entry(url)
+        if stored is None:
+            return None, {}
+        return stored["final_url"] or url, self.store.validators(url)
+
+    async def _follow(
+        self,
+        url: str,
+        trace: _Trace,
+        limit: int,
+        headers_for: _HeadersFor,
+        *,
+        robots_txt: bool = False,
+    ) -> _Response:
+        """Request `url`, following at most `max_redirects` redirects, each hop checked again."""
+        current = url
+        for _ in range(self.config.max_redirects + 1):
+            trace.url = current
+            response = await self._checked_request(
+                current, trace, limit, headers_for(current), robots_txt=robots_txt
+            )
+            location = response.headers.get("location")
+            if response.status not in REDIRECT_STATUSES or not location:
+                return response
+            current = urljoin(current, location.strip())
+        raise TooManyRedirects(url, f"more than {self.config.max_redirects} redirects")
+
+    async def _checked_request(
+        self, url: str, trace: _Trace, limit: int, headers: dict[str, str], *, robots_txt: bool
+    ) -> _Response:
+        check_scheme(url)
+        host = urlsplit(url).hostname or ""
+        await self._guard.check(host, subject=url)
+        if self.config.respect_robots and not robots_txt:
+            refusal, crawl_delay = await self._robots.check(url)
+            if crawl_delay:
+                self._politeness.set_crawl_delay(host, crawl_delay)
+            if refusal is not None:
+                raise RobotsDisallowed(url, refusal)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.config.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type((_RetryableStatus, httpx.TransportError)),
+            reraise=True,
+            before_sleep=trace.retried,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._exchange(
+                        url, host, trace, limit, headers, check_type=not robots_txt
+                    )
+        except _RetryableStatus as exc:
+            return exc.response  # out of attempts: the caller reports the status
+        raise AssertionError("unreachable: tenacity either returns or re-raises")
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Exponential back-off with jitter, or the server's Retry-After (capped)."""
+        exc = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(exc, _RetryableStatus) and exc.retry_after is not None:
+            return min(exc.retry_after, self.config.retry_after_cap)
+        backoff = wait_exponential_jitter(
+            initial=self.config.backoff_base,
+            max=self.config.retry_after_cap,
+            jitter=self.config.backoff_base,
+        )
+        return float(backoff(state))
+
+    async def _exchange(
+        self,
+        url: str,
+        host: str,
+        trace: _Trace,
+        limit: int,
+        headers: dict[str, str],
+        *,
+        check_type: bool,
+    ) -> _Response:
+        """One request inside the host's politeness slot and the global concurrency limit."""
+        assert self._client is not None, "use `async with Fetcher(...)`"
+        async with self._politeness.slot(host), self._global:
+            trace.sent += 1
+            request = self._client.build_request("GET", url, headers=headers)
+            response = await self._client.send(request, stream=True)
+            try:
+                trace.status = status = response.status_code
+                if status in RETRY_STATUSES:
+                    if status in BACKOFF_STATUSES:
+                        self._politeness.back_off(host)
+                    retry_after = parse_retry_after(response.headers.get("retry-after"))
+                    raise _RetryableStatus(
+                        _Response(url, status, response.headers, b""), retry_after
+                    )
+                body = b""
+                if 200 <= status < 300:
+                    if check_type:
+                        check_content_type(url, response.headers.get("content-type"))
+                    body = await _read_capped(url, response, limit)
+                return _Response(url, status, response.headers, body)
+            finally:
+                await response.aclose()
+
+    async def _fetch_robots(self, url: str) -> tuple[int | None, bytes]:
+        trace = _Trace(url)
+        try:
+            response = await self._follow(
+                url, trace, ROBOTS_MAX_BYTES, lambda _: {}, robots_txt=True
+            )
+        except TooLargeError:
+            return 500, b""
+        except (FetchError, httpx.HTTPError):
+            return None, b""
+        return response.status, response.body
+
+    async def _finish(self, url: str, response: _Response, trace: _Trace) -> FetchResult:
+        if response.status == 304 and self.store is not None:
+            stored = self.store.get(url)
+            if stored is not None:
+                await asyncio.to_thread(
+                    self.store.put, dataclasses.replace(stored, fetched_at=utc_now())
+                )
+                return dataclasses.replace(
+                    stored,
+                    status=304,
+                    attempts=trace.attempts,
+                    not_modified=True,
+                    fetched_at=utc_now(),
+                )
+        if not 200 <= response.status < 300:
+            raise HTTPStatusError(response.url, response.status)
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        result = FetchResult(
+            url=url,
+            final_url=response.url,
+            status=response.status,
+            headers=headers,
+            body=response.body,
+            text=decode_body(response.body, headers.get("content-type")),
+            attempts=trace.attempts,
+        )
+        if self.store is not None:
+            await asyncio.to_thread(self.store.put, result)
+        return result
+
+
+async def _read_capped(url: str, response: httpx.Response, limit: int) -> bytes:
+    """The decoded body, aborted as soon as it passes `limit` bytes (so a gzip bomb stops)."""
+    declared = response.headers.get("content-length", "")
+    if "content-encoding" not in response.headers and declared.isdigit() and int(declared) > limit:
+        raise TooLargeError(url, f"Content-Length {declared} is over the {limit}-byte limit")
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        if total > limit:
+            raise TooLargeError(url, f"body is over the {limit}-byte limit (after decompression)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _describe(exc: BaseException) -> str:
+    """Name the underlying failure: the aiohttp transport maps errors to broad httpx classes."""
+    root = exc.__cause__ or exc
+    return f"{type(root).__name__}: {root}" if str(root) else type(root).__name__
+
+
+def _interleave_by_host(urls: Iterable[str]) -> list[str]:
+    """Round-robin the URLs across hosts, keeping each host's order."""
+    by_host: dict[str, list[str]] = {}
+    for url in urls:
+        by_host.setdefault((urlsplit(url).hostname or "").lower(), []).append(url)
+    lanes = deque(deque(lane) for lane in by_host.values())
+    order: list[str] = []
+    while lanes:
+        lane = lanes.popleft()
+        order.append(lane.popleft())
+        if lane:
+            lanes.append(lane)
+    return order

@@ -1,0 +1,114 @@
+"""Politeness: per-host concurrency and spacing, back-off on 429/503, and robots.txt.
+
+A host's requests start at least `delay` apart (randomised x0.5-1.5, as Scrapy does, so the
+rhythm does not look robotic), never closer than the robots.txt `Crawl-delay`, and never closer
+than the back-off delay that each 429 or 503 doubles. robots.txt is fetched once per origin per
+run: a 4xx means no rules (allow all), a 5xx or a network failure means "disallow for now" (the
+whole origin is skipped for this run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+from protego import Protego
+
+# A back-off never exceeds this many seconds between two requests to one host.
+MAX_HOST_DELAY = 300.0
+ROBOTS_MAX_BYTES = 512 * 1024  # Google reads the first 500 KiB of a robots.txt
+
+
+class _Host:
+    def __init__(self, concurrency: int) -> None:
+        self.semaphore = asyncio.Semaphore(concurrency)
+        self.next_start = 0.0
+        self.crawl_delay = 0.0
+        self.backoff_delay = 0.0
+
+
+class Politeness:
+    def __init__(self, per_host_concurrency: int, delay: float, backoff_base: float) -> None:
+        self._concurrency = per_host_concurrency
+        self._delay = delay
+        self._backoff_base = backoff_base
+        self._hosts: dict[str, _Host] = {}
+
+    def _host(self, host: str) -> _Host:
+        found = self._hosts.get(host)
+        if found is None:
+            found = self._hosts[host] = _Host(self._concurrency)
+        return found
+
+    def delay(self, host: str) -> float:
+        """The gap to leave before the next request to `host` starts."""
+        state = self._host(host)
+        jittered = self._delay * random.uniform(0.5, 1.5) if self._delay > 0 else 0.0
+        return max(jittered, state.crawl_delay, state.backoff_delay)
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        """Hold one of the host's concurrent slots, started no sooner than its delay allows."""
+        state = self._host(host)
+        async with state.semaphore:
+            now = asyncio.get_running_loop().time()
+            wait = state.next_start - now
+            # Reserve this start time before sleeping, so the next caller queues behind it.
+            state.next_start = max(now, state.next_start) + self.delay(host)
+            if wait > 0:
+                await asyncio.sleep(wait)
+            yield
+
+    def set_crawl_delay(self, host: str, seconds: float) -> None:
+        self._host(host).crawl_delay = min(seconds, MAX_HOST_DELAY)
+
+    def back_off(self, host: str) -> None:
+        """After a 429 or 503: double the host's delay (from at least `backoff_base`)."""
+        state = self._host(host)
+        current = max(self._delay, state.crawl_delay, state.backoff_delay, self._backoff_base / 2)
+        state.backoff_delay = min(2 * current, MAX_HOST_DELAY)
+
+
+RobotsFetch = Callable[[str], Awaitable[tuple[int | None, bytes]]]
+
+
+class Robots:
+    """robots.txt rules per origin, fetched once per run through `fetch(url) -> (status, body)`."""
+
+    def __init__(self, user_agent: str, fetch: RobotsFetch) -> None:
+        self._user_agent = user_agent
+        self._fetch = fetch
+        self._rules: dict[str, Protego | str] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def check(self, url: str) -> tuple[str | None, float | None]:
+        """(why `url` is disallowed or None, the origin's Crawl-delay or None)."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        rules = self._rules.get(origin)
+        if rules is None:
+            async with self._locks.setdefault(origin, asyncio.Lock()):
+                if origin not in self._rules:
+                    self._rules[origin] = await self._load(origin)
+            rules = self._rules[origin]
+        if isinstance(rules, str):
+            return rules, None
+        delay = rules.crawl_delay(self._user_agent)
+        if not rules.can_fetch(url, self._user_agent):
+            return "disallowed by robots.txt", delay
+        return None, delay
+
+    async def _load(self, origin: str) -> Protego | str:
+        status, body = await self._fetch(f"{origin}/robots.txt")
+        if status is None or status >= 500:
+            what = "unreachable" if status is None else f"HTTP {status}"
+            return f"robots.txt {what}: disallowed for now"
+        if status >= 400:
+            return Protego.parse("")
+        if status >= 300:
+            return f"robots.txt redirect could not be followed (HTTP {status}): disallowed for now"
+        text = body[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
+        return Protego.parse(text)
