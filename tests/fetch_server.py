@@ -22,6 +22,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
+import httpx
+
+from scraper.config import FetchConfig
+
 
 @dataclass
 class Request:
@@ -132,7 +136,8 @@ class FaultServer:
             await writer.drain()
         finally:
             self.in_flight[host] -= 1
-        return headers.get("connection", "").lower() != "close"
+        closing = {headers.get("connection", ""), reply.headers.get("Connection", "")}
+        return "close" not in {value.lower() for value in closing}
 
 
 def _encode(reply: Reply) -> bytes:
@@ -158,3 +163,49 @@ def sequence(*replies: Reply | Reset) -> Handler:
         return remaining.pop(0) if len(remaining) > 1 else remaining[0]
 
     return handler
+
+
+def loopback_config(**overrides: object) -> FetchConfig:
+    """A fast config that may reach 127.0.0.0/8 and nothing else private."""
+    values: dict[str, object] = {
+        "delay": 0.0,
+        "backoff_base": 0.01,
+        "connect_timeout": 2.0,
+        "read_timeout": 2.0,
+        "retry_after_cap": 2.0,
+        "allow_private_networks": ["127.0.0.0/8"],
+        **overrides,
+    }
+    return FetchConfig(**values)  # type: ignore[arg-type]
+
+
+class LoopbackOnlyTransport(httpx.AsyncBaseTransport):
+    """Wraps a real transport and fails the test before any request leaves for a non-loopback host.
+
+    The fetcher must refuse such hosts itself; reaching this check is a test failure, not a refusal.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self.inner = inner or httpx.AsyncHTTPTransport()
+        self.hosts: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        self.hosts.append(host)
+        if host not in ("127.0.0.1", "localhost"):
+            raise AssertionError(f"the fetcher tried to reach {host}")
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def forbidden_resolver(table: dict[str, list[str]]) -> Callable[[str], Awaitable[list[str]]]:
+    """A resolver answering from `table` only; any other name fails the test (no real DNS)."""
+
+    async def resolve(host: str) -> list[str]:
+        if host not in table:
+            raise AssertionError(f"unexpected DNS lookup of {host}")
+        return table[host]
+
+    return resolve

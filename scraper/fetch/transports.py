@@ -129,6 +129,11 @@ def build_transport(
             ssl=ssl.create_default_context(),
         )
         # Cookies are not kept: every page is fetched as a fresh visitor.
-        return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+        client = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+        # aiohttp silently re-sends a GET once after a reset; tenacity owns retries (and counts
+        # them), so turn that off where this aiohttp version has it (a private switch).
+        if hasattr(client, "_retry_connection"):
+            client._retry_connection = False
+        return client
 
     return AiohttpTransport(client=session)
