@@ -70,7 +70,8 @@ class FaultServer:
         return f"http://{host}:{self.port}{path}"
 
     def requests(self, path: str) -> list[Request]:
-        return [r for r in self.log if r.path == path]
+        """Requests for `path` (the query string is ignored)."""
+        return [r for r in self.log if r.path.split("?", 1)[0] == path]
 
     def __enter__(self) -> FaultServer:
         self._thread.start()

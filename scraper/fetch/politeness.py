@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
@@ -54,7 +55,7 @@ class Politeness:
         """Hold one of the host's concurrent slots, started no sooner than its delay allows."""
         state = self._host(host)
         async with state.semaphore:
-            now = asyncio.get_running_loop().time()
+            now = time.monotonic()
             wait = state.next_start - now
             # Reserve this start time before sleeping, so the next caller queues behind it.
             state.next_start = max(now, state.next_start) + self.delay(host)
@@ -70,6 +71,9 @@ class Politeness:
         state = self._host(host)
         current = max(self._delay, state.crawl_delay, state.backoff_delay, self._backoff_base / 2)
         state.backoff_delay = min(2 * current, MAX_HOST_DELAY)
+        # Push back a start already reserved, so that the very next request waits too.
+        now = time.monotonic()
+        state.next_start = max(state.next_start, now + state.backoff_delay)
 
 
 RobotsFetch = Callable[[str], Awaitable[tuple[int | None, bytes]]]
