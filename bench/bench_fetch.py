@@ -27,6 +27,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import ClassVar
 
 HOSTS = [f"127.0.0.{i}" for i in range(2, 10)]
 CONTROL = "127.0.0.1"
@@ -41,10 +42,11 @@ PAGE = (
 
 
 class _Server(asyncio.Protocol):
-    latency = 0.0
-    in_flight: Counter[str] = Counter()
-    max_in_flight: Counter[str] = Counter()
-    served = 0
+    # Shared by every connection of the server process.
+    latency: ClassVar[float] = 0.0
+    in_flight: ClassVar[Counter[str]] = Counter()
+    max_in_flight: ClassVar[Counter[str]] = Counter()
+    served: ClassVar[int] = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
@@ -251,8 +253,10 @@ def main() -> None:
     rates = bench_latency(args.pages, args.skip_scrapy, 0.05)
     bound = len(HOSTS) * 4 / 0.05
     ours = rates["fetcher/aiohttp"]
-    print(f"  => fetcher/aiohttp: {ours / bound:.2f} x bound (target >= 0.90)"
-          + (f", {ours / rates['scrapy']:.2f} x Scrapy (target >= 1.00)" if "scrapy" in rates else ""))
+    versus = ""
+    if "scrapy" in rates:
+        versus = f", {ours / rates['scrapy']:.2f} x Scrapy (target >= 1.00)"
+    print(f"  => fetcher/aiohttp: {ours / bound:.2f} x bound (target >= 0.90){versus}")
     zero = bench_latency(args.pages, args.skip_scrapy, 0.0)
     if "scrapy" in zero:
         print(f"  => raw loopback: {zero['fetcher/aiohttp'] / zero['scrapy']:.2f} x Scrapy")
@@ -265,8 +269,9 @@ def main() -> None:
     finally:
         stop_server(proc)
     f = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"frontier of {args.frontier} URLs at 0 ms: {int(f['pages'])} pages in {f['seconds']:.1f} s"
-          f" ({f['pages'] / f['seconds']:.0f} pages/s); peak RSS {f['peak_mb']:.0f} MB"
+    print(f"frontier of {args.frontier} URLs at 0 ms: {int(f['pages'])} pages"
+          f" in {f['seconds']:.1f} s ({f['pages'] / f['seconds']:.0f} pages/s);"
+          f" peak RSS {f['peak_mb']:.0f} MB"
           f" (after imports {f['base_mb']:.0f} MB)")
 
 

@@ -110,7 +110,9 @@ class FaultServer:
             self._tasks.discard(task)
             writer.close()
 
-    async def _one_request(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+    async def _one_request(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
         head = await reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         method, path, _ = lines[0].split(" ", 2)
@@ -142,7 +144,8 @@ class FaultServer:
 
 
 def _encode(reply: Reply) -> bytes:
-    reason = HTTPStatus(reply.status).phrase if reply.status in HTTPStatus._value2member_map_ else ""
+    known = {status.value: status.phrase for status in HTTPStatus}
+    reason = known.get(reply.status, "")
     lines = [f"HTTP/1.1 {reply.status} {reason}"]
     lines += [f"{name}: {value}" for name, value in reply.headers.items()]
     lines.append(f"Content-Length: {len(reply.body)}")

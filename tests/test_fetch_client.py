@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import time
 from collections.abc import Iterator
 
 import pytest
 from fetch_server import (
     FaultServer,
-    LoopbackOnlyTransport,
     Reply,
     Reset,
-    forbidden_resolver,
     loopback_config,
     sequence,
 )
@@ -26,7 +23,7 @@ from scraper.config import FetchConfig
 from scraper.fetch import Fetcher, FetchResult
 
 BACKENDS = ["aiohttp", "httpx"]
-PAGE = "<html><head><title>Berita</title></head><body><p>Isi berita.</p></body></html>".encode()
+PAGE = b"<html><head><title>Berita</title></head><body><p>Isi berita.</p></body></html>"
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 from fetch_server import FaultServer, Reply, forbidden_resolver, loopback_config
@@ -11,6 +12,7 @@ from scraper.fetch import Fetcher, FetchResult
 from scraper.fetch.politeness import Politeness
 
 PAGE = b"<html><body><p>Isi.</p></body></html>"
+TEXT = {"Content-Type": "text/plain"}
 ROBOTS = b"User-agent: *\nDisallow: /private\nCrawl-delay: 0.3\n"
 
 
@@ -43,11 +45,11 @@ def page_starts(server: FaultServer) -> list[float]:
 
 
 def gaps(times: list[float]) -> list[float]:
-    return [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    return [later - earlier for earlier, later in itertools.pairwise(times)]
 
 
 def test_robots_disallow_and_crawl_delay_are_obeyed(server):
-    server.route("/robots.txt", lambda r: Reply(body=ROBOTS, headers={"Content-Type": "text/plain"}))
+    server.route("/robots.txt", lambda r: Reply(body=ROBOTS, headers=TEXT))
     paths = ["/a", "/private/x", "/b", "/private", "/c"]
     results = fetch_many(loopback_config(delay=0.0), [server.url(p) for p in paths])
     refused = {p for p in paths if results[server.url(p)].error == "RobotsDisallowed"}
@@ -82,7 +84,7 @@ def test_robots_can_be_ignored_when_configured(server):
 
 def test_robots_rules_for_our_user_agent(server):
     robots = b"User-agent: uji-bot\nDisallow: /b\n\nUser-agent: *\nDisallow: /a\n"
-    server.route("/robots.txt", lambda r: Reply(body=robots, headers={"Content-Type": "text/plain"}))
+    server.route("/robots.txt", lambda r: Reply(body=robots, headers=TEXT))
     config = loopback_config(user_agent="uji-bot/1.0 (+https://example.org/bot)")
     results = fetch_many(config, [server.url("/a"), server.url("/b")])
     assert results[server.url("/a")].ok
