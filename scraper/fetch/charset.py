@@ -28,7 +28,7 @@ _META_CHARSET = re.compile(
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""")
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 # Browsers read these labels as windows-1252 (WHATWG Encoding), and so do we.
-_WINDOWS_1252_ALIASES = frozenset({"latin_1", "iso8859_1", "ascii"})
+_WINDOWS_1252_ALIASES = frozenset({"iso8859-1", "ascii"})
 
 
 def header_charset(content_type: str | None) -> str | None:
