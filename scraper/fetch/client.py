@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
@@ -75,6 +76,9 @@ class _RetryableStatus(Exception):
         super().__init__(f"HTTP {response.status}")
         self.response = response
         self.retry_after = retry_after
+
+
+_RETRYABLE = (_RetryableStatus, httpx.TransportError)
 
 
 @dataclass
@@ -267,21 +271,36 @@ class Fetcher:
                 self._politeness.set_crawl_delay(host, crawl_delay)
             if refusal is not None:
                 raise RobotsDisallowed(url, refusal)
+        exchange = functools.partial(
+            self._exchange, url, host, trace, limit, headers, check_type=not robots_txt
+        )
+        try:
+            try:
+                return await exchange()
+            except _RETRYABLE as exc:
+                # Most requests succeed at once; tenacity's loop costs ~0.1 ms of CPU per
+                # request, so it only starts after a failure, which it replays as attempt 1.
+                return await self._retry(exchange, exc, trace)
+        except _RetryableStatus as exc:
+            return exc.response  # out of attempts: the caller reports the status
+
+    async def _retry(
+        self, exchange: Callable[[], Awaitable[_Response]], first: BaseException, trace: _Trace
+    ) -> _Response:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.config.max_attempts),
             wait=self._wait,
-            retry=retry_if_exception_type((_RetryableStatus, httpx.TransportError)),
+            retry=retry_if_exception_type(_RETRYABLE),
             reraise=True,
             before_sleep=trace.retried,
         )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    return await self._exchange(
-                        url, host, trace, limit, headers, check_type=not robots_txt
-                    )
-        except _RetryableStatus as exc:
-            return exc.response  # out of attempts: the caller reports the status
+        failed: BaseException | None = first
+        async for attempt in retrying:
+            with attempt:
+                if failed is not None:
+                    error, failed = failed, None
+                    raise error
+                return await exchange()
         raise AssertionError("unreachable: tenacity either returns or re-raises")
 
     def _wait(self, state: RetryCallState) -> float:
