@@ -48,7 +48,14 @@ class Reset:
     """Close the connection with a TCP RST instead of answering."""
 
 
-Handler = Callable[[Request], "Reply | Reset | Awaitable[Reply | Reset]"]
+@dataclass
+class Raw:
+    """Send these exact bytes, then close: for malformed responses."""
+
+    data: bytes
+
+
+Handler = Callable[[Request], "Reply | Reset | Raw | Awaitable[Reply | Reset | Raw]"]
 
 
 class FaultServer:
@@ -129,10 +136,14 @@ class FaultServer:
         try:
             handler = self.routes.get(path.split("?", 1)[0])
             reply = handler(request) if handler else Reply(404, b"not found")
-            if not isinstance(reply, Reply | Reset):
+            if not isinstance(reply, Reply | Reset | Raw):
                 reply = await reply
             if isinstance(reply, Reset):
                 _reset(writer)
+                return False
+            if isinstance(reply, Raw):
+                writer.write(reply.data)
+                await writer.drain()
                 return False
             await asyncio.sleep(reply.delay)
             writer.write(_encode(reply))
@@ -159,11 +170,11 @@ def _reset(writer: asyncio.StreamWriter) -> None:
     writer.transport.abort()
 
 
-def sequence(*replies: Reply | Reset) -> Handler:
+def sequence(*replies: Reply | Reset | Raw) -> Handler:
     """A handler that answers with `replies` in turn, then repeats the last one."""
     remaining = list(replies)
 
-    def handler(request: Request) -> Reply | Reset:
+    def handler(request: Request) -> Reply | Reset | Raw:
         return remaining.pop(0) if len(remaining) > 1 else remaining[0]
 
     return handler

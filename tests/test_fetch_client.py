@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from fetch_server import (
     FaultServer,
+    Raw,
     Reply,
     Reset,
     loopback_config,
@@ -186,3 +187,18 @@ def test_exactly_max_redirects_is_allowed(server):
     assert fetch_one(loopback_config(max_redirects=3), server.url("/hop0")).ok
     result = fetch_one(loopback_config(max_redirects=2), server.url("/hop0"))
     assert result.error == "TooManyRedirects"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_malformed_response_is_a_transport_error(server, backend):
+    server.route("/garbage", lambda r: Raw(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\nbody"))
+    result = fetch_one(loopback_config(backend=backend, max_attempts=1), server.url("/garbage"))
+    assert (result.error, result.status) == ("TransportError", None)
+    assert "\n" not in (result.reason or "")  # one line, for the CLI
+
+
+@pytest.mark.parametrize("url", ["http://[::1/berita", "http://berita.test:99999/"])
+def test_invalid_url_is_an_error_result(url):
+    result = fetch_one(loopback_config(), url)
+    assert result.error == "UnsupportedSchemeError"
+    assert "not a valid URL" in (result.reason or "")

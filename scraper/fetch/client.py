@@ -16,12 +16,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
+import aiohttp
 import httpx
 from tenacity import (
     AsyncRetrying,
@@ -50,9 +50,10 @@ from scraper.fetch.limits import (
     RETRY_STATUSES,
     check_content_type,
     parse_retry_after,
+    read_capped,
     validate_config,
 )
-from scraper.fetch.politeness import ROBOTS_MAX_BYTES, Politeness, Robots
+from scraper.fetch.politeness import ROBOTS_MAX_BYTES, Politeness, Robots, interleave_by_host
 from scraper.fetch.result import FetchResult, utc_now
 from scraper.fetch.security import AddressPolicy, HostGuard, Resolver, check_scheme
 from scraper.fetch.store import PageStore
@@ -79,6 +80,9 @@ class _RetryableStatus(Exception):
 
 
 _RETRYABLE = (_RetryableStatus, httpx.TransportError)
+# What a transport may raise for one URL: httpx's errors, and aiohttp's own where httpx-aiohttp
+# does not map them (a malformed response, for one).
+_NETWORK_ERRORS = (httpx.HTTPError, httpx.InvalidURL, aiohttp.ClientError)
 
 
 @dataclass
@@ -182,7 +186,7 @@ class Fetcher:
         URLs are interleaved host by host and only a window of them is in flight, so one slow or
         delayed host does not hold up the others, and a huge frontier costs no more than its list.
         """
-        queue = iter(_interleave_by_host(urls))
+        queue = iter(interleave_by_host(urls))
         window = 2 * max(self.config.concurrency, self.config.per_host_concurrency)
         pending: set[asyncio.Task[FetchResult]] = set()
         # Finished tasks arrive through a queue: asyncio.wait() would re-register a callback on
@@ -225,7 +229,7 @@ class Fetcher:
                 self.config.max_bytes,
                 lambda hop: cond_headers if hop == cond_url else {},
             )
-        except httpx.HTTPError as exc:
+        except _NETWORK_ERRORS as exc:
             raise TransportError(trace.url, _describe(exc)) from exc
         return await self._finish(url, response, trace)
 
@@ -344,7 +348,7 @@ class Fetcher:
                 if 200 <= status < 300:
                     if check_type:
                         check_content_type(url, response.headers.get("content-type"))
-                    body = await _read_capped(url, response, limit)
+                    body = await read_capped(url, response, limit)
                 return _Response(url, status, response.headers, body)
             finally:
                 await response.aclose()
@@ -357,7 +361,7 @@ class Fetcher:
             )
         except TooLargeError:
             return 500, b""
-        except (FetchError, httpx.HTTPError):
+        except (FetchError, *_NETWORK_ERRORS):
             return None, b""
         return response.status, response.body
 
@@ -392,37 +396,8 @@ class Fetcher:
         return result
 
 
-async def _read_capped(url: str, response: httpx.Response, limit: int) -> bytes:
-    """The decoded body, aborted as soon as it passes `limit` bytes (so a gzip bomb stops)."""
-    declared = response.headers.get("content-length", "")
-    if "content-encoding" not in response.headers and declared.isdigit() and int(declared) > limit:
-        raise TooLargeError(url, f"Content-Length {declared} is over the {limit}-byte limit")
-    chunks: list[bytes] = []
-    total = 0
-    async for chunk in response.aiter_bytes():
-        total += len(chunk)
-        if total > limit:
-            raise TooLargeError(url, f"body is over the {limit}-byte limit (after decompression)")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _describe(exc: BaseException) -> str:
-    """Name the underlying failure: the aiohttp transport maps errors to broad httpx classes."""
+    """Name the underlying failure on one line (the aiohttp transport maps errors broadly)."""
     root = exc.__cause__ or exc
-    return f"{type(root).__name__}: {root}" if str(root) else type(root).__name__
-
-
-def _interleave_by_host(urls: Iterable[str]) -> list[str]:
-    """Round-robin the URLs across hosts, keeping each host's order."""
-    by_host: dict[str, list[str]] = {}
-    for url in urls:
-        by_host.setdefault((urlsplit(url).hostname or "").lower(), []).append(url)
-    lanes = deque(deque(lane) for lane in by_host.values())
-    order: list[str] = []
-    while lanes:
-        lane = lanes.popleft()
-        order.append(lane.popleft())
-        if lane:
-            lanes.append(lane)
-    return order
+    message = " ".join(str(root).split())
+    return f"{type(root).__name__}: {message}" if message else type(root).__name__

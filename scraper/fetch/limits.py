@@ -5,8 +5,10 @@ from __future__ import annotations
 import email.utils
 from datetime import UTC, datetime
 
+import httpx
+
 from scraper.config import FetchConfig
-from scraper.errors import ConfigError, UnsupportedContentError
+from scraper.errors import ConfigError, TooLargeError, UnsupportedContentError
 from scraper.fetch.transports import BACKENDS
 
 # Scrapy's RETRY_HTTP_CODES: transient server-side or throttling answers.
@@ -70,3 +72,18 @@ def validate_config(config: FetchConfig) -> None:
         raise ConfigError("[fetch] backend", f"must be one of {', '.join(BACKENDS)}")
     if not config.user_agent.strip():
         raise ConfigError("[fetch] user_agent", "must not be empty")
+
+
+async def read_capped(url: str, response: httpx.Response, limit: int) -> bytes:
+    """The decoded body, aborted as soon as it passes `limit` bytes (so a gzip bomb stops)."""
+    declared = response.headers.get("content-length", "")
+    if "content-encoding" not in response.headers and declared.isdigit() and int(declared) > limit:
+        raise TooLargeError(url, f"Content-Length {declared} is over the {limit}-byte limit")
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        if total > limit:
+            raise TooLargeError(url, f"body is over the {limit}-byte limit (after decompression)")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
@@ -116,3 +117,18 @@ class Robots:
             return f"robots.txt redirect could not be followed (HTTP {status}): disallowed for now"
         text = body[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
         return Protego.parse(text)
+
+
+def interleave_by_host(urls: Iterable[str]) -> list[str]:
+    """Round-robin the URLs across hosts, keeping each host's order."""
+    by_host: dict[str, list[str]] = {}
+    for url in urls:
+        by_host.setdefault((urlsplit(url).hostname or "").lower(), []).append(url)
+    lanes = deque(deque(lane) for lane in by_host.values())
+    order: list[str] = []
+    while lanes:
+        lane = lanes.popleft()
+        order.append(lane.popleft())
+        if lane:
+            lanes.append(lane)
+    return order

@@ -26,7 +26,11 @@ ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 def check_scheme(url: str) -> None:
     """Refuse anything but http and https (no file:, ftp:, data:, javascript: ...)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a bad port)
+    except ValueError as exc:
+        raise UnsupportedSchemeError(url, f"not a valid URL ({exc})") from exc
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
         raise UnsupportedSchemeError(url, f"scheme {parts.scheme or '(none)'!r} is not http/https")
     if not parts.hostname:
