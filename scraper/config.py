@@ -64,7 +64,8 @@ class FetchConfig:
     allow_private_networks: bool | list[str] = False
     retry_after_cap: float = 120.0
     store: str | None = None
-    # First retry waits about this long (then doubles, plus jitter); also the least 429/503 back-off.
+    # The first retry waits about this long (then doubling, plus jitter); also the least
+    # delay a 429/503 back-off sets.
     backoff_base: float = 1.0
     # "aiohttp" (HTTP/1.1, least CPU per request) or "httpx" (httpx's own pool, HTTP/2 via ALPN).
     backend: str = "aiohttp"
