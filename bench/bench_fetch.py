@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -209,55 +210,65 @@ def rss_child(port: int, frontier: int) -> None:
 # ----------------------------------------------------------------------------- the report
 
 
-def _line(name: str, f: dict[str, float], bound: float | None, stats: dict[str, object]) -> str:
+def _line(name: str, runs: list[dict[str, float]], bound: float | None) -> str:
+    """The median run by pages/s, with every run's rate, CPU and server-side peak."""
+    rates = sorted(f["pages"] / f["seconds"] for f in runs)
+    f = sorted(runs, key=lambda r: r["pages"] / r["seconds"])[len(runs) // 2]
     rate = f["pages"] / f["seconds"]
-    share = f"{100 * rate / bound:5.1f}% of bound" if bound else ""
-    per_host = stats.get("max_in_flight", {})
-    peak = max(per_host.values()) if isinstance(per_host, dict) and per_host else 0
+    share = f" {100 * rate / bound:5.1f}% of bound" if bound else ""
+    peak = max(int(r["peak"]) for r in runs)
     return (
-        f"  {name:<16} {int(f['pages']):>6} pages {f['seconds']:7.2f} s {rate:8.1f} pages/s"
-        f" {share}  client CPU {1000 * f['cpu'] / max(f['pages'], 1):5.2f} s/1000 pages"
-        f"  server max open/host {peak}"
+        f"  {name:<16} {int(f['pages']):>5} pages {rate:7.1f} pages/s{share}"
+        f"  CPU {1000 * f['cpu'] / max(f['pages'], 1):4.2f} ms/page"
+        f"  server max open/host {peak}  (runs: {', '.join(f'{r:.0f}' for r in rates)})"
     )
 
 
-def bench_latency(pages: int, skip_scrapy: bool, latency: float) -> dict[str, float]:
+def bench_latency(pages: int, skip_scrapy: bool, latency: float, repeat: int) -> dict[str, float]:
+    """Median pages/s per client; runs of the clients are interleaved to share the noise."""
     proc, port = start_server(latency)
-    rates: dict[str, float] = {}
     bound = len(HOSTS) * 4 / latency if latency else None
     print(f"latency {latency * 1000:.0f} ms, {len(HOSTS)} hosts x {pages} pages, "
-          f"per_host_concurrency 4, concurrency 32, delay 0"
-          + (f"; bound {bound:.0f} pages/s" if bound else ""))
+          f"per_host_concurrency 4, concurrency 32, delay 0, median of {repeat}"
+          + (f"; bound {bound:.0f} pages/s" if bound else ""), flush=True)
+    urls = urls_for(port, pages)
+    clients = {"fetcher/aiohttp": lambda: run_ours(urls, "aiohttp"),
+               "fetcher/httpx": lambda: run_ours(urls, "httpx")}
+    if not skip_scrapy:
+        clients["scrapy"] = lambda: run_scrapy(port, pages)
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in clients}
     try:
-        urls = urls_for(port, pages)
-        clients = [("fetcher/aiohttp", lambda: run_ours(urls, "aiohttp")),
-                   ("fetcher/httpx", lambda: run_ours(urls, "httpx"))]
-        if not skip_scrapy:
-            clients.append(("scrapy", lambda: run_scrapy(port, pages)))
-        for name, run in clients:
-            server_stats(port)  # reset the server's counters
-            figures = run()
-            print(_line(name, figures, bound, server_stats(port)), flush=True)
-            rates[name] = figures["pages"] / figures["seconds"]
+        for _ in range(repeat):
+            for name, run in clients.items():
+                server_stats(port)  # reset the server's counters
+                figures = run()
+                per_host = server_stats(port)["max_in_flight"]
+                assert isinstance(per_host, dict)
+                runs[name].append({**figures, "peak": max(per_host.values(), default=0)})
     finally:
         stop_server(proc)
-    return rates
+    for name, done in runs.items():
+        print(_line(name, done, bound), flush=True)
+    return {name: sorted(f["pages"] / f["seconds"] for f in done)[repeat // 2]
+            for name, done in runs.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=200, help="pages per host (default 200)")
     parser.add_argument("--frontier", type=int, default=100_000, help="URLs in the RSS run")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per client (median)")
     parser.add_argument("--skip-scrapy", action="store_true")
     args = parser.parse_args()
-    rates = bench_latency(args.pages, args.skip_scrapy, 0.05)
+    print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores shared with other work)")
+    rates = bench_latency(args.pages, args.skip_scrapy, 0.05, args.repeat)
     bound = len(HOSTS) * 4 / 0.05
     ours = rates["fetcher/aiohttp"]
     versus = ""
     if "scrapy" in rates:
         versus = f", {ours / rates['scrapy']:.2f} x Scrapy (target >= 1.00)"
     print(f"  => fetcher/aiohttp: {ours / bound:.2f} x bound (target >= 0.90){versus}")
-    zero = bench_latency(args.pages, args.skip_scrapy, 0.0)
+    zero = bench_latency(args.pages, args.skip_scrapy, 0.0, args.repeat)
     if "scrapy" in zero:
         print(f"  => raw loopback: {zero['fetcher/aiohttp'] / zero['scrapy']:.2f} x Scrapy")
     proc, port = start_server(0.0)
@@ -273,6 +284,7 @@ def main() -> None:
           f" in {f['seconds']:.1f} s ({f['pages'] / f['seconds']:.0f} pages/s);"
           f" peak RSS {f['peak_mb']:.0f} MB"
           f" (after imports {f['base_mb']:.0f} MB)")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
