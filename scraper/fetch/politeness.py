@@ -65,7 +65,12 @@ class Politeness:
             yield
 
     def set_crawl_delay(self, host: str, seconds: float) -> None:
-        self._host(host).crawl_delay = min(seconds, MAX_HOST_DELAY)
+        state = self._host(host)
+        seconds = min(seconds, MAX_HOST_DELAY)
+        if seconds > state.crawl_delay:
+            state.crawl_delay = seconds
+            # robots.txt was requested a moment ago: the next request waits a full Crawl-delay.
+            state.next_start = max(state.next_start, time.monotonic() + seconds)
 
     def back_off(self, host: str) -> None:
         """After a 429 or 503: double the host's delay (from at least `backoff_base`)."""
