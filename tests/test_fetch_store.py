@@ -128,3 +128,13 @@ def test_blocking_fetcher_gives_bytes_or_none(server):
     with BlockingFetcher(loopback_config()) as fetcher:
         assert fetcher.fetch_bytes(server.url("/page")) == PAGE
         assert fetcher.fetch_bytes(server.url("/nothing")) is None
+
+
+def test_an_unreadable_stored_body_is_an_error_line_offline(tmp_path):
+    store = PageStore(tmp_path)
+    store.put(FetchResult(url="http://a.test/1", status=200, body=PAGE))
+    for body_file in (tmp_path / "objects").rglob("*.gz"):
+        body_file.write_bytes(b"not gzip")
+    (result,) = fetch(loopback_config(), "http://a.test/1", store=store, offline=True)
+    assert (result.error, result.body) == ("StoreError", b"")
+    assert "unreadable" in (result.reason or "")

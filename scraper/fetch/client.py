@@ -39,6 +39,7 @@ from scraper.errors import (
     HTTPStatusError,
     NotInStoreError,
     RobotsDisallowed,
+    StoreError,
     TooLargeError,
     TooManyRedirects,
     TransportError,
@@ -165,7 +166,7 @@ class Fetcher:
             if self.offline:
                 return self._from_store(url)
             return await self._fetch_online(url, trace)
-        except FetchError as exc:
+        except (FetchError, StoreError) as exc:  # a store that cannot be read or written
             return FetchResult(
                 url=url,
                 final_url=trace.url,
@@ -369,15 +370,10 @@ class Fetcher:
         if response.status == 304 and self.store is not None:
             stored = self.store.get(url)
             if stored is not None:
-                await asyncio.to_thread(
-                    self.store.put, dataclasses.replace(stored, fetched_at=utc_now())
-                )
+                checked = dataclasses.replace(stored, fetched_at=utc_now())
+                await asyncio.to_thread(self.store.put, checked)
                 return dataclasses.replace(
-                    stored,
-                    status=304,
-                    attempts=trace.attempts,
-                    not_modified=True,
-                    fetched_at=utc_now(),
+                    checked, status=304, attempts=trace.attempts, not_modified=True
                 )
         if not 200 <= response.status < 300:
             raise HTTPStatusError(response.url, response.status)
