@@ -7,8 +7,9 @@ every page after a fixed latency, and counts, per host, the most requests it had
 Clients run with per_host_concurrency 4, concurrency 32, delay 0, robots.txt obeyed (the server
 answers 404 there). The bound is hosts x per_host_concurrency / latency pages/s. Figures:
 
-1. our Fetcher (both backends) and Scrapy at 50 ms latency: pages/s, % of the bound, client CPU
-   seconds per 1000 pages, and the server-side maximum of requests open at once per host;
+1. our Fetcher (both backends), Scrapy, and bare aiohttp with two semaphores (no robots, no
+   retries, no store: the ceiling this machine allows right now) at 50 ms latency: pages/s, % of
+   the bound, client CPU per page, and the server-side maximum of requests open at once per host;
 2. raw loopback throughput at 0 ms latency (ours and Scrapy);
 3. peak RSS of a child process that fetches a frontier of --frontier URLs at 0 ms latency.
 
@@ -129,6 +130,29 @@ def urls_for(port: int, pages: int) -> list[str]:
 # ----------------------------------------------------------------------------- the clients
 
 
+def run_bare_aiohttp(urls: list[str]) -> dict[str, float]:
+    """The ceiling: aiohttp with a global and a per-host semaphore and nothing else."""
+    import aiohttp
+
+    async def go() -> int:
+        total = asyncio.Semaphore(32)
+        hosts = {host: asyncio.Semaphore(4) for host in HOSTS}
+        connector = aiohttp.TCPConnector(limit=32)
+        async with aiohttp.ClientSession(connector=connector) as session:
+
+            async def one(url: str) -> bool:
+                host = hosts[url.split("/")[2].split(":")[0]]
+                async with host, total, session.get(url) as response:
+                    await response.read()
+                    return response.status == 200
+
+            return sum(await asyncio.gather(*(one(url) for url in urls)))
+
+    cpu, start = time.process_time(), time.perf_counter()
+    ok = asyncio.run(go())
+    return {"pages": ok, "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
+
+
 def run_ours(urls: list[str], backend: str) -> dict[str, float]:
     from scraper.config import FetchConfig
     from scraper.fetch import Fetcher
@@ -233,7 +257,8 @@ def bench_latency(pages: int, skip_scrapy: bool, latency: float, repeat: int) ->
           + (f"; bound {bound:.0f} pages/s" if bound else ""), flush=True)
     urls = urls_for(port, pages)
     clients = {"fetcher/aiohttp": lambda: run_ours(urls, "aiohttp"),
-               "fetcher/httpx": lambda: run_ours(urls, "httpx")}
+               "fetcher/httpx": lambda: run_ours(urls, "httpx"),
+               "bare aiohttp": lambda: run_bare_aiohttp(urls)}
     if not skip_scrapy:
         clients["scrapy"] = lambda: run_scrapy(port, pages)
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in clients}
@@ -264,7 +289,7 @@ def main() -> None:
     rates = bench_latency(args.pages, args.skip_scrapy, 0.05, args.repeat)
     bound = len(HOSTS) * 4 / 0.05
     ours = rates["fetcher/aiohttp"]
-    versus = ""
+    versus = f", {ours / rates['bare aiohttp']:.2f} x bare aiohttp"
     if "scrapy" in rates:
         versus = f", {ours / rates['scrapy']:.2f} x Scrapy (target >= 1.00)"
     print(f"  => fetcher/aiohttp: {ours / bound:.2f} x bound (target >= 0.90){versus}")

@@ -67,7 +67,7 @@ _HeadersFor = Callable[[str], dict[str, str]]
 class _Response:
     url: str
     status: int
-    headers: httpx.Headers
+    headers: dict[str, str]  # lower-case names
     body: bytes
 
 
@@ -338,19 +338,19 @@ class Fetcher:
             response = await self._open.handle_async_request(request)
             try:
                 trace.status = status = response.status_code
+                # One pass over the headers: every httpx.Headers lookup decodes them again.
+                found = dict(response.headers.items())
                 if status in RETRY_STATUSES:
                     if status in BACKOFF_STATUSES:
                         self._politeness.back_off(host)
-                    retry_after = parse_retry_after(response.headers.get("retry-after"))
-                    raise _RetryableStatus(
-                        _Response(url, status, response.headers, b""), retry_after
-                    )
+                    retry_after = parse_retry_after(found.get("retry-after"))
+                    raise _RetryableStatus(_Response(url, status, found, b""), retry_after)
                 body = b""
                 if 200 <= status < 300:
                     if check_type:
-                        check_content_type(url, response.headers.get("content-type"))
-                    body = await read_capped(url, response, limit)
-                return _Response(url, status, response.headers, body)
+                        check_content_type(url, found.get("content-type"))
+                    body = await read_capped(url, response, found, limit)
+                return _Response(url, status, found, body)
             finally:
                 await response.aclose()
 
@@ -377,7 +377,7 @@ class Fetcher:
                 )
         if not 200 <= response.status < 300:
             raise HTTPStatusError(response.url, response.status)
-        headers = {k.lower(): v for k, v in response.headers.items()}
+        headers = response.headers
         result = FetchResult(
             url=url,
             final_url=response.url,

@@ -74,10 +74,12 @@ def validate_config(config: FetchConfig) -> None:
         raise ConfigError("[fetch] user_agent", "must not be empty")
 
 
-async def read_capped(url: str, response: httpx.Response, limit: int) -> bytes:
+async def read_capped(
+    url: str, response: httpx.Response, headers: dict[str, str], limit: int
+) -> bytes:
     """The decoded body, aborted as soon as it passes `limit` bytes (so a gzip bomb stops)."""
-    declared = response.headers.get("content-length", "")
-    if "content-encoding" not in response.headers and declared.isdigit() and int(declared) > limit:
+    declared = headers.get("content-length", "")
+    if "content-encoding" not in headers and declared.isdigit() and int(declared) > limit:
         raise TooLargeError(url, f"Content-Length {declared} is over the {limit}-byte limit")
     chunks: list[bytes] = []
     total = 0
