@@ -25,6 +25,7 @@ from http import HTTPStatus
 import httpx
 
 from scraper.config import FetchConfig
+from scraper.fetch import Fetcher, FetchResult
 
 
 @dataclass
@@ -224,3 +225,25 @@ def forbidden_resolver(table: dict[str, list[str]]) -> Callable[[str], Awaitable
         return table[host]
 
     return resolve
+
+
+def fetch_in_turn(config: FetchConfig, *urls: str, **options: object) -> list[FetchResult]:
+    """Fetch `urls` one after another with one Fetcher (`options` go to Fetcher)."""
+
+    async def go() -> list[FetchResult]:
+        async with Fetcher(config, **options) as fetcher:  # type: ignore[arg-type]
+            return [await fetcher.fetch(url) for url in urls]
+
+    return asyncio.run(go())
+
+
+def fetch_together(
+    config: FetchConfig, urls: list[str], **options: object
+) -> dict[str, FetchResult]:
+    """Fetch `urls` concurrently through `fetch_many`; results by URL."""
+
+    async def go() -> dict[str, FetchResult]:
+        async with Fetcher(config, **options) as fetcher:  # type: ignore[arg-type]
+            return {result.url: result async for result in fetcher.fetch_many(urls)}
+
+    return asyncio.run(go())

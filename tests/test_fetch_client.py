@@ -6,7 +6,6 @@ checks are lower bounds with margins, read from the server's own request log.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 from collections.abc import Iterator
 
@@ -16,12 +15,13 @@ from fetch_server import (
     Raw,
     Reply,
     Reset,
+    fetch_in_turn,
     loopback_config,
     sequence,
 )
 
 from scraper.config import FetchConfig
-from scraper.fetch import Fetcher, FetchResult
+from scraper.fetch import FetchResult
 
 BACKENDS = ["aiohttp", "httpx"]
 PAGE = b"<html><head><title>Berita</title></head><body><p>Isi berita.</p></body></html>"
@@ -35,15 +35,11 @@ def server() -> Iterator[FaultServer]:
 
 
 def fetch(config: FetchConfig, *urls: str, **options: object) -> list[FetchResult]:
-    async def go() -> list[FetchResult]:
-        async with Fetcher(config, **options) as fetcher:  # type: ignore[arg-type]
-            return [await fetcher.fetch(url) for url in urls]
-
-    return asyncio.run(go())
+    return fetch_in_turn(config, *urls, **options)
 
 
 def fetch_one(config: FetchConfig, url: str, **options: object) -> FetchResult:
-    return fetch(config, url, **options)[0]
+    return fetch_in_turn(config, url, **options)[0]
 
 
 # ----------------------------------------------------------------------------- retries

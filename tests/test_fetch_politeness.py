@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 
 import pytest
-from fetch_server import FaultServer, Reply, forbidden_resolver, loopback_config
+from fetch_server import (
+    FaultServer,
+    Reply,
+    fetch_in_turn,
+    fetch_together,
+    forbidden_resolver,
+    loopback_config,
+)
 
-from scraper.fetch import Fetcher, FetchResult
 from scraper.fetch.politeness import Politeness
 
 PAGE = b"<html><body><p>Isi.</p></body></html>"
 TEXT = {"Content-Type": "text/plain"}
 ROBOTS = b"User-agent: *\nDisallow: /private\nCrawl-delay: 0.3\n"
-
-
-def fetch_many(config, urls, **options) -> dict[str, FetchResult]:
-    async def go() -> dict[str, FetchResult]:
-        async with Fetcher(config, **options) as fetcher:
-            return {r.url: r async for r in fetcher.fetch_many(urls)}
-
-    return asyncio.run(go())
-
-
-def fetch_in_turn(config, urls) -> list[FetchResult]:
-    async def go() -> list[FetchResult]:
-        async with Fetcher(config) as fetcher:
-            return [await fetcher.fetch(url) for url in urls]
-
-    return asyncio.run(go())
 
 
 @pytest.fixture
@@ -51,7 +40,7 @@ def gaps(times: list[float]) -> list[float]:
 def test_robots_disallow_and_crawl_delay_are_obeyed(server):
     server.route("/robots.txt", lambda r: Reply(body=ROBOTS, headers=TEXT))
     paths = ["/a", "/private/x", "/b", "/private", "/c"]
-    results = fetch_many(loopback_config(delay=0.0), [server.url(p) for p in paths])
+    results = fetch_together(loopback_config(delay=0.0), [server.url(p) for p in paths])
     refused = {p for p in paths if results[server.url(p)].error == "RobotsDisallowed"}
     assert refused == {"/private/x", "/private"}
     assert not any(r.path.startswith("/private") for r in server.log)
@@ -63,7 +52,7 @@ def test_robots_disallow_and_crawl_delay_are_obeyed(server):
 
 def test_robots_5xx_disallows_for_now(server):
     server.route("/robots.txt", lambda r: Reply(503))
-    results = fetch_many(loopback_config(), [server.url("/a"), server.url("/b")])
+    results = fetch_together(loopback_config(), [server.url("/a"), server.url("/b")])
     assert {r.error for r in results.values()} == {"RobotsDisallowed"}
     assert "disallowed for now" in (results[server.url("/a")].reason or "")
     assert page_starts(server) == []
@@ -72,13 +61,13 @@ def test_robots_5xx_disallows_for_now(server):
 @pytest.mark.parametrize("status", [404, 401, 403])
 def test_robots_4xx_allows_everything(server, status):
     server.route("/robots.txt", lambda r: Reply(status))
-    results = fetch_many(loopback_config(), [server.url("/a"), server.url("/private/x")])
+    results = fetch_together(loopback_config(), [server.url("/a"), server.url("/private/x")])
     assert all(r.ok for r in results.values())
 
 
 def test_robots_can_be_ignored_when_configured(server):
     server.route("/robots.txt", lambda r: Reply(body=b"User-agent: *\nDisallow: /\n"))
-    results = fetch_many(loopback_config(respect_robots=False), [server.url("/a")])
+    results = fetch_together(loopback_config(respect_robots=False), [server.url("/a")])
     assert results[server.url("/a")].ok
     assert server.requests("/robots.txt") == []
 
@@ -87,7 +76,7 @@ def test_robots_rules_for_our_user_agent(server):
     robots = b"User-agent: uji-bot\nDisallow: /b\n\nUser-agent: *\nDisallow: /a\n"
     server.route("/robots.txt", lambda r: Reply(body=robots, headers=TEXT))
     config = loopback_config(user_agent="uji-bot/1.0 (+https://example.org/bot)")
-    results = fetch_many(config, [server.url("/a"), server.url("/b")])
+    results = fetch_together(config, [server.url("/a"), server.url("/b")])
     assert results[server.url("/a")].ok
     assert results[server.url("/b")].error == "RobotsDisallowed"
     assert server.requests("/a")[0].headers["user-agent"].startswith("uji-bot/1.0")
@@ -95,7 +84,7 @@ def test_robots_rules_for_our_user_agent(server):
 
 def test_delay_spaces_requests_to_one_host(server):
     paths = ["/a", "/b", "/c", "/d"]
-    fetch_many(loopback_config(delay=0.2, concurrency=8), [server.url(p) for p in paths])
+    fetch_together(loopback_config(delay=0.2, concurrency=8), [server.url(p) for p in paths])
     # Randomised x0.5-1.5: never closer than half the delay.
     assert min(gaps(page_starts(server))) >= 0.09
 
@@ -103,7 +92,7 @@ def test_delay_spaces_requests_to_one_host(server):
 def test_per_host_concurrency_is_held(server):
     server.route("/slow", lambda r: Reply(body=PAGE, delay=0.15))
     urls = [server.url(f"/slow?n={i}") for i in range(8)]
-    results = fetch_many(loopback_config(per_host_concurrency=2, concurrency=16), urls)
+    results = fetch_together(loopback_config(per_host_concurrency=2, concurrency=16), urls)
     assert all(r.ok for r in results.values())
     host = f"127.0.0.1:{server.port}"
     assert server.max_in_flight[host] == 2
@@ -114,7 +103,7 @@ def test_hosts_do_not_wait_for_each_other(server):
     urls = [server.url("/slow?n=1"), server.url("/slow?n=2"),
             server.url("/slow?n=3", host="other.test")]
     resolver = forbidden_resolver({"other.test": ["127.0.0.1"]})
-    fetch_many(loopback_config(per_host_concurrency=1), urls, resolver=resolver)
+    fetch_together(loopback_config(per_host_concurrency=1), urls, resolver=resolver)
     first = {r.host: r.at for r in reversed(server.requests("/slow"))}
     # The first request to other.test starts while 127.0.0.1 is still busy with its first.
     assert abs(first[f"other.test:{server.port}"] - first[f"127.0.0.1:{server.port}"]) < 0.25
@@ -133,7 +122,7 @@ def test_back_off_doubles_the_host_delay():
 def test_503_slows_the_host_down(server):
     server.route("/busy", lambda r: Reply(503))
     config = loopback_config(delay=0.0, backoff_base=0.2, max_attempts=1)
-    fetch_in_turn(config, [server.url("/busy"), server.url("/a"), server.url("/b")])
+    fetch_in_turn(config, server.url("/busy"), server.url("/a"), server.url("/b"))
     starts = page_starts(server)
     assert len(starts) == 3
     assert min(gaps(starts)) >= 0.18  # delay 0 became 0.2 after the 503

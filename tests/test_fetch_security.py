@@ -16,23 +16,20 @@ from fetch_server import (
     FaultServer,
     LoopbackOnlyTransport,
     Reply,
+    fetch_in_turn,
     forbidden_resolver,
     loopback_config,
 )
 
 from scraper.errors import BlockedAddressError, ConfigError, UnsupportedSchemeError
-from scraper.fetch import Fetcher, FetchResult
+from scraper.fetch import FetchResult
 from scraper.fetch.security import AddressPolicy, HostGuard, check_scheme
 
 PAGE = b"<html><body><p>Isi.</p></body></html>"
 
 
 def run(config, url, **options) -> FetchResult:
-    async def go() -> FetchResult:
-        async with Fetcher(config, **options) as fetcher:
-            return await fetcher.fetch(url)
-
-    return asyncio.run(go())
+    return fetch_in_turn(config, url, **options)[0]
 
 
 @pytest.fixture

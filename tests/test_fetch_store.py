@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 
 import pytest
-from fetch_server import FaultServer, LoopbackOnlyTransport, Reply, Request, loopback_config
+from fetch_server import (
+    FaultServer,
+    LoopbackOnlyTransport,
+    Reply,
+    Request,
+    fetch_in_turn,
+    loopback_config,
+)
 
 from scraper.errors import ConfigError
 from scraper.fetch import BlockingFetcher, Fetcher, FetchResult, PageStore, fetch_sync
@@ -31,17 +37,9 @@ def server():
         yield running
 
 
-def fetch(config, *urls, **options) -> list[FetchResult]:
-    async def go() -> list[FetchResult]:
-        async with Fetcher(config, **options) as fetcher:
-            return [await fetcher.fetch(url) for url in urls]
-
-    return asyncio.run(go())
-
-
 def test_pages_are_stored_with_their_metadata(server, tmp_path):
     store = PageStore(tmp_path)
-    (result,) = fetch(loopback_config(), server.url("/page"), store=store)
+    (result,) = fetch_in_turn(loopback_config(), server.url("/page"), store=store)
     assert result.ok
     stored = PageStore(tmp_path).get(server.url("/page"))  # a fresh open reads the index
     assert stored is not None
@@ -56,7 +54,8 @@ def test_pages_are_stored_with_their_metadata(server, tmp_path):
 
 def test_refetch_is_conditional_and_304_means_unchanged(server, tmp_path):
     store = PageStore(tmp_path)
-    first, second = fetch(loopback_config(), server.url("/page"), server.url("/page"), store=store)
+    url = server.url("/page")
+    first, second = fetch_in_turn(loopback_config(), url, url, store=store)
     assert (first.status, first.not_modified) == (200, False)
     assert (second.status, second.not_modified, second.body) == (304, True, PAGE)
     assert second.text == first.text
@@ -68,9 +67,9 @@ def test_refetch_is_conditional_and_304_means_unchanged(server, tmp_path):
 
 
 def test_offline_serves_the_store_and_never_touches_the_network(server, tmp_path):
-    fetch(loopback_config(), server.url("/page"), store=PageStore(tmp_path))
+    fetch_in_turn(loopback_config(), server.url("/page"), store=PageStore(tmp_path))
     before = len(server.log)
-    page, missing = fetch(loopback_config(), server.url("/page"), server.url("/missing"),
+    page, missing = fetch_in_turn(loopback_config(), server.url("/page"), server.url("/missing"),
                           store=PageStore(tmp_path), offline=True,
                           transport=LoopbackOnlyTransport())
     assert (page.body, page.status, page.attempts) == (PAGE, 200, 0)
@@ -85,7 +84,7 @@ def test_offline_needs_a_store():
 
 def test_failures_are_not_stored(server, tmp_path):
     store = PageStore(tmp_path)
-    fetch(loopback_config(), server.url("/nothing-here"), store=store)
+    fetch_in_turn(loopback_config(), server.url("/nothing-here"), store=store)
     assert len(store) == 0
 
 
@@ -135,6 +134,6 @@ def test_an_unreadable_stored_body_is_an_error_line_offline(tmp_path):
     store.put(FetchResult(url="http://a.test/1", status=200, body=PAGE))
     for body_file in (tmp_path / "objects").rglob("*.gz"):
         body_file.write_bytes(b"not gzip")
-    (result,) = fetch(loopback_config(), "http://a.test/1", store=store, offline=True)
+    (result,) = fetch_in_turn(loopback_config(), "http://a.test/1", store=store, offline=True)
     assert (result.error, result.body) == ("StoreError", b"")
     assert "unreadable" in (result.reason or "")
