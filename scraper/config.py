@@ -58,6 +58,8 @@ class FetchConfig:
     max_attempts: int = 3
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    # The most one page may take from sending the request to its last byte.
+    page_timeout: float = 120.0
     max_bytes: int = DEFAULT_FETCH_MAX_BYTES
     max_redirects: int = 5
     respect_robots: bool = True

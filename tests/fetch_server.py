@@ -43,6 +43,7 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html"})
     delay: float = 0.0  # seconds before the status line is sent
+    trickle: float = 0.0  # when set, the body goes out 8 bytes at a time, this many seconds apart
 
 
 class Reset:
@@ -147,8 +148,17 @@ class FaultServer:
                 await writer.drain()
                 return False
             await asyncio.sleep(reply.delay)
-            writer.write(_encode(reply))
-            await writer.drain()
+            wire = _encode(reply)
+            if not reply.trickle:
+                writer.write(wire)
+                await writer.drain()
+            else:
+                head_end = len(wire) - len(reply.body)
+                writer.write(wire[:head_end])
+                for start in range(head_end, len(wire), 8):
+                    await asyncio.sleep(reply.trickle)
+                    writer.write(wire[start : start + 8])
+                    await writer.drain()
         finally:
             self.in_flight[host] -= 1
         closing = {headers.get("connection", ""), reply.headers.get("Connection", "")}

@@ -107,6 +107,17 @@ def test_response_slower_than_the_read_timeout_fails(server, backend):
     assert len(server.requests("/slow")) == 2
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_trickling_page_is_cut_at_page_timeout(server, backend):
+    # Each read arrives well within read_timeout, but the page as a whole would take ~2.5 s.
+    server.route("/drip", lambda r: Reply(body=PAGE, trickle=0.25))
+    config = loopback_config(backend=backend, read_timeout=1.0, page_timeout=0.4,
+                             max_attempts=1)
+    result = fetch_one(config, server.url("/drip"))
+    assert (result.error, result.status) == ("TransportError", 200)
+    assert "page_timeout" in (result.reason or "")
+
+
 # ----------------------------------------------------------------------------- limits
 
 

@@ -326,33 +326,51 @@ class Fetcher:
         check_type: bool,
     ) -> _Response:
         """One request inside the host's politeness slot and the global concurrency limit."""
-        assert self._open is not None, "use `async with Fetcher(...)`"
         async with self._politeness.slot(host), self._global:
             trace.sent += 1
-            request = httpx.Request(
-                "GET",
-                url,
-                headers={**self._base_headers, **headers},
-                extensions={"timeout": self._timeout},
-            )
-            response = await self._open.handle_async_request(request)
+            # read_timeout bounds each read; this bounds the whole page, so a server that
+            # trickles a byte at a time cannot hold a slot for ever.
             try:
-                trace.status = status = response.status_code
-                # One pass over the headers: every httpx.Headers lookup decodes them again.
-                found = dict(response.headers.items())
-                if status in RETRY_STATUSES:
-                    if status in BACKOFF_STATUSES:
-                        self._politeness.back_off(host)
-                    retry_after = parse_retry_after(found.get("retry-after"))
-                    raise _RetryableStatus(_Response(url, status, found, b""), retry_after)
-                body = b""
-                if 200 <= status < 300:
-                    if check_type:
-                        check_content_type(url, found.get("content-type"))
-                    body = await read_capped(url, response, found, limit)
-                return _Response(url, status, found, body)
-            finally:
-                await response.aclose()
+                async with asyncio.timeout(self.config.page_timeout):
+                    return await self._send(url, host, trace, limit, headers, check_type)
+            except TimeoutError:
+                reason = f"page not complete within page_timeout ({self.config.page_timeout} s)"
+                raise httpx.ReadTimeout(reason) from None
+
+    async def _send(
+        self,
+        url: str,
+        host: str,
+        trace: _Trace,
+        limit: int,
+        headers: dict[str, str],
+        check_type: bool,
+    ) -> _Response:
+        assert self._open is not None, "use `async with Fetcher(...)`"
+        request = httpx.Request(
+            "GET",
+            url,
+            headers={**self._base_headers, **headers},
+            extensions={"timeout": self._timeout},
+        )
+        response = await self._open.handle_async_request(request)
+        try:
+            trace.status = status = response.status_code
+            # One pass over the headers: every httpx.Headers lookup decodes them again.
+            found = dict(response.headers.items())
+            if status in RETRY_STATUSES:
+                if status in BACKOFF_STATUSES:
+                    self._politeness.back_off(host)
+                retry_after = parse_retry_after(found.get("retry-after"))
+                raise _RetryableStatus(_Response(url, status, found, b""), retry_after)
+            body = b""
+            if 200 <= status < 300:
+                if check_type:
+                    check_content_type(url, found.get("content-type"))
+                body = await read_capped(url, response, found, limit)
+            return _Response(url, status, found, body)
+        finally:
+            await response.aclose()
 
     async def _fetch_robots(self, url: str) -> tuple[int | None, bytes]:
         trace = _Trace(url)
