@@ -96,3 +96,19 @@ def test_a_bad_config_value_is_a_usage_error(tmp_path):
     done = scraper("fetch", "-c", str(path), "http://a.test/")
     assert done.returncode == 2
     assert "concurrency" in done.stderr
+
+
+def test_export_warc_of_the_store(server, config, tmp_path):
+    store, warc = str(tmp_path / "store"), tmp_path / "pages.warc.gz"
+    assert scraper("fetch", "-c", config, "--store", store, server.url("/page")).returncode == 0
+    done = scraper("fetch", "-c", config, "--store", store, "--export-warc", str(warc))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert "exported 1 pages" in done.stderr
+    assert warc.read_bytes()[:2] == b"\x1f\x8b"  # gzip; test_fetch_archive reads records
+
+
+def test_no_urls_and_no_export_is_a_usage_error(config):
+    done = scraper("fetch", "-c", config)
+    assert done.returncode == 2
+    assert "at least one URL" in done.stderr

@@ -8,7 +8,8 @@ import sys
 from typing import Any
 
 from scraper.config import Config, override
-from scraper.fetch import FetchResult, PageStore, fetch_sync
+from scraper.errors import ConfigError
+from scraper.fetch import FetchResult, PageStore, export_warc, fetch_sync
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -19,7 +20,7 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         description="Fetch each URL and print one line per URL: status, bytes, attempts, URL, "
         "final URL and the error if it failed. Uses the [fetch] config table; flags win.",
     )
-    parser.add_argument("urls", nargs="+", metavar="URL")
+    parser.add_argument("urls", nargs="*", metavar="URL")
     parser.add_argument("--store", metavar="DIR", help="page store folder (read and written)")
     parser.add_argument("--json", action="store_true", help="print JSON lines instead")
     parser.add_argument(
@@ -44,6 +45,11 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         metavar="CIDR",
         help="allow this private range (repeatable)",
     )
+    parser.add_argument(
+        "--export-warc",
+        metavar="FILE",
+        help="afterwards, write the whole page store to FILE (gzipped WARC)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -61,12 +67,21 @@ def run(args: argparse.Namespace, config: Config) -> int:
         allow_private_networks=args.allow_private_networks,
     )
     settings = config.fetch
+    if not args.urls and not args.export_warc:
+        raise ConfigError("scraper fetch", "give at least one URL (or --export-warc FILE)")
+    if args.export_warc and not settings.store:
+        raise ConfigError("--export-warc", "exporting needs a page store (--store DIR)")
     store = PageStore(settings.store) if settings.store else None
-    results = fetch_sync(args.urls, settings, store=store, offline=args.offline)
+    results = (
+        fetch_sync(args.urls, settings, store=store, offline=args.offline) if args.urls else []
+    )
     for result in results:
         print(json.dumps(result.summary(), ensure_ascii=False) if args.json else _line(result))
         if not result.ok:
             print(f"scraper: error: {result.url}: {result.reason}", file=sys.stderr)
+    if args.export_warc and store is not None:
+        count = export_warc(store, args.export_warc)
+        print(f"scraper: exported {count} pages to {args.export_warc}", file=sys.stderr)
     return 1 if any(not result.ok for result in results) else 0
 
 

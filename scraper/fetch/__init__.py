@@ -10,10 +10,19 @@ store.py       PageStore: content-addressed bodies + JSON-lines index
 sync.py        fetch_sync, BlockingFetcher for synchronous callers
 """
 
+from scraper.fetch.archive import export_warc
 from scraper.fetch.charset import decode_body
 from scraper.fetch.client import Fetcher
 from scraper.fetch.result import FetchResult
 from scraper.fetch.store import PageStore
 from scraper.fetch.sync import BlockingFetcher, fetch_sync
 
-__all__ = ["BlockingFetcher", "FetchResult", "Fetcher", "PageStore", "decode_body", "fetch_sync"]
+__all__ = [
+    "BlockingFetcher",
+    "FetchResult",
+    "Fetcher",
+    "PageStore",
+    "decode_body",
+    "export_warc",
+    "fetch_sync",
+]
