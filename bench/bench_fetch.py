@@ -291,7 +291,7 @@ def main() -> None:
     ours = rates["fetcher/aiohttp"]
     versus = f", {ours / rates['bare aiohttp']:.2f} x bare aiohttp"
     if "scrapy" in rates:
-        versus = f", {ours / rates['scrapy']:.2f} x Scrapy (target >= 1.00)"
+        versus += f", {ours / rates['scrapy']:.2f} x Scrapy (target >= 1.00)"
     print(f"  => fetcher/aiohttp: {ours / bound:.2f} x bound (target >= 0.90){versus}")
     zero = bench_latency(args.pages, args.skip_scrapy, 0.0, args.repeat)
     if "scrapy" in zero:

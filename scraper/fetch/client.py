@@ -19,7 +19,7 @@ import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import aiohttp
 import httpx
@@ -130,11 +130,13 @@ class Fetcher:
         self._global = asyncio.Semaphore(config.concurrency)
         self._robots = Robots(config.user_agent, self._fetch_robots)
         self._open: httpx.AsyncBaseTransport | None = None
-        self._base_headers = {
-            "User-Agent": config.user_agent,
-            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5",
-            "Accept-Encoding": "gzip, deflate",
-        }
+        self._base_headers = httpx.Headers(
+            {
+                "User-Agent": config.user_agent,
+                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5",
+                "Accept-Encoding": "gzip, deflate",
+            }
+        )
         timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout, pool=None)
         self._timeout = timeout.as_dict()
         # base, 2 x base, 4 x base ... up to the cap, plus up to `base` of jitter.
@@ -267,11 +269,11 @@ class Fetcher:
     async def _checked_request(
         self, url: str, trace: _Trace, limit: int, headers: dict[str, str], *, robots_txt: bool
     ) -> _Response:
-        check_scheme(url)
-        host = urlsplit(url).hostname or ""
+        parts = check_scheme(url)
+        host = parts.hostname or ""
         await self._guard.check(host, subject=url)
         if self.config.respect_robots and not robots_txt:
-            refusal, crawl_delay = await self._robots.check(url)
+            refusal, crawl_delay = await self._robots.check(url, parts)
             if crawl_delay:
                 self._politeness.set_crawl_delay(host, crawl_delay)
             if refusal is not None:
@@ -350,7 +352,8 @@ class Fetcher:
         request = httpx.Request(
             "GET",
             url,
-            headers={**self._base_headers, **headers},
+            # Copying a ready httpx.Headers is cheaper than normalising a dict per request.
+            headers=self._base_headers if not headers else {**self._base_headers, **headers},
             extensions={"timeout": self._timeout},
         )
         response = await self._open.handle_async_request(request)

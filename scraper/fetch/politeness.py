@@ -13,9 +13,8 @@ import asyncio
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
-from urllib.parse import urlsplit
+from collections.abc import Awaitable, Callable, Iterable
+from urllib.parse import SplitResult, urlsplit
 
 from protego import Protego
 
@@ -30,6 +29,32 @@ class _Host:
         self.next_start = 0.0
         self.crawl_delay = 0.0
         self.backoff_delay = 0.0
+
+
+class _Slot:
+    """`async with politeness.slot(host)`: a class, not a generator, as it runs per request."""
+
+    __slots__ = ("_host", "_name", "_owner")
+
+    def __init__(self, owner: Politeness, host: _Host, name: str) -> None:
+        self._owner, self._host, self._name = owner, host, name
+
+    async def __aenter__(self) -> None:
+        state = self._host
+        await state.semaphore.acquire()
+        now = time.monotonic()
+        wait = state.next_start - now
+        # Reserve this start time before sleeping, so the next caller queues behind it.
+        state.next_start = max(now, state.next_start) + self._owner.delay(self._name)
+        if wait > 0:
+            try:
+                await asyncio.sleep(wait)
+            except BaseException:
+                state.semaphore.release()
+                raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._host.semaphore.release()
 
 
 class Politeness:
@@ -51,18 +76,9 @@ class Politeness:
         jittered = self._delay * random.uniform(0.5, 1.5) if self._delay > 0 else 0.0
         return max(jittered, state.crawl_delay, state.backoff_delay)
 
-    @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
+    def slot(self, host: str) -> _Slot:
         """Hold one of the host's concurrent slots, started no sooner than its delay allows."""
-        state = self._host(host)
-        async with state.semaphore:
-            now = time.monotonic()
-            wait = state.next_start - now
-            # Reserve this start time before sleeping, so the next caller queues behind it.
-            state.next_start = max(now, state.next_start) + self.delay(host)
-            if wait > 0:
-                await asyncio.sleep(wait)
-            yield
+        return _Slot(self, self._host(host), host)
 
     def set_crawl_delay(self, host: str, seconds: float) -> None:
         state = self._host(host)
@@ -94,9 +110,8 @@ class Robots:
         self._rules: dict[str, Protego | str] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def check(self, url: str) -> tuple[str | None, float | None]:
-        """(why `url` is disallowed or None, the origin's Crawl-delay or None)."""
-        parts = urlsplit(url)
+    async def check(self, url: str, parts: SplitResult) -> tuple[str | None, float | None]:
+        """(why `url` is disallowed or None, its origin's Crawl-delay or None)."""
         origin = f"{parts.scheme}://{parts.netloc}".lower()
         rules = self._rules.get(origin)
         if rules is None:

@@ -13,7 +13,7 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from scraper.errors import BlockedAddressError, ConfigError, TransportError, UnsupportedSchemeError
 
@@ -24,7 +24,7 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 
-def check_scheme(url: str) -> None:
+def check_scheme(url: str) -> SplitResult:
     """Refuse anything but http and https (no file:, ftp:, data:, javascript: ...)."""
     try:
         parts = urlsplit(url)
@@ -35,6 +35,7 @@ def check_scheme(url: str) -> None:
         raise UnsupportedSchemeError(url, f"scheme {parts.scheme or '(none)'!r} is not http/https")
     if not parts.hostname:
         raise UnsupportedSchemeError(url, "URL has no host")
+    return parts
 
 
 async def system_resolver(host: str) -> list[str]:

@@ -47,7 +47,11 @@ class BlockingFetcher:
 
     def __enter__(self) -> BlockingFetcher:
         self._thread.start()
-        self._call(self._fetcher.__aenter__())
+        try:
+            self._call(self._fetcher.__aenter__())
+        except BaseException:
+            self._stop()
+            raise
         return self
 
     def __exit__(
@@ -56,9 +60,12 @@ class BlockingFetcher:
         try:
             self._call(self._fetcher.__aexit__(None, None, None))
         finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join()
-            self._loop.close()
+            self._stop()
+
+    def _stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
 
     def fetch(self, url: str) -> FetchResult:
         result: FetchResult = self._call(self._fetcher.fetch(url))
