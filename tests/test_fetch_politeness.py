@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+from urllib.parse import urlsplit
 
 import pytest
 from fetch_server import (
@@ -14,7 +16,7 @@ from fetch_server import (
     loopback_config,
 )
 
-from scraper.fetch.politeness import Politeness
+from scraper.fetch.politeness import Politeness, Robots
 
 PAGE = b"<html><body><p>Isi.</p></body></html>"
 TEXT = {"Content-Type": "text/plain"}
@@ -132,3 +134,26 @@ def test_crawl_delay_is_not_randomised_below_itself():
     politeness = Politeness(per_host_concurrency=1, delay=0.1, backoff_base=1.0)
     politeness.set_crawl_delay("berita.test", 2.0)
     assert all(politeness.delay("berita.test") >= 2.0 for _ in range(50))
+
+
+def test_a_failed_robots_txt_is_asked_for_again_later():
+    answers = [(503, b""), (200, b"User-agent: *\nDisallow: /x\n")]
+    asked: list[str] = []
+
+    async def fetch(url: str) -> tuple[int | None, bytes]:
+        asked.append(url)
+        return answers.pop(0)
+
+    async def go() -> list[str | None]:
+        robots = Robots("uji-bot", fetch, recheck_after=0.1)
+        page = "http://a.test/berita"
+        verdicts = [(await robots.check(page, urlsplit(page)))[0] for _ in range(2)]
+        await asyncio.sleep(0.15)
+        for url in (page, page, "http://a.test/x"):
+            verdicts.append((await robots.check(url, urlsplit(url)))[0])
+        return verdicts
+
+    verdicts = asyncio.run(go())
+    assert verdicts[:2] == ["robots.txt HTTP 503: disallowed for now"] * 2
+    assert verdicts[2:] == [None, None, "disallowed by robots.txt"]
+    assert asked == ["http://a.test/robots.txt"] * 2  # once per failure window, then kept

@@ -4,7 +4,7 @@ A host's requests start at least `delay` apart (randomised x0.5-1.5, as Scrapy d
 rhythm does not look robotic), never closer than the robots.txt `Crawl-delay`, and never closer
 than the back-off delay that each 429 or 503 doubles. robots.txt is fetched once per origin per
 run: a 4xx means no rules (allow all), a 5xx or a network failure means "disallow for now" (the
-whole origin is skipped for this run).
+origin is skipped, and its robots.txt asked for again after 10 minutes).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from protego import Protego
 # A back-off never exceeds this many seconds between two requests to one host.
 MAX_HOST_DELAY = 300.0
 ROBOTS_MAX_BYTES = 512 * 1024  # Google reads the first 500 KiB of a robots.txt
+# After a 5xx or unreachable robots.txt, the origin is skipped this long before asking again.
+ROBOTS_RECHECK_AFTER = 600.0
 
 
 class _Host:
@@ -102,29 +104,44 @@ RobotsFetch = Callable[[str], Awaitable[tuple[int | None, bytes]]]
 
 
 class Robots:
-    """robots.txt rules per origin, fetched once per run through `fetch(url) -> (status, body)`."""
+    """robots.txt rules per origin, fetched once per run through `fetch(url) -> (status, body)`.
 
-    def __init__(self, user_agent: str, fetch: RobotsFetch) -> None:
+    An origin whose robots.txt failed (5xx, unreachable) is skipped for `recheck_after` seconds,
+    then its robots.txt is asked for again, so a long run is not locked out by one bad minute.
+    """
+
+    def __init__(
+        self, user_agent: str, fetch: RobotsFetch, recheck_after: float = ROBOTS_RECHECK_AFTER
+    ) -> None:
         self._user_agent = user_agent
         self._fetch = fetch
+        self._recheck_after = recheck_after
         self._rules: dict[str, Protego | str] = {}
+        self._loaded_at: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def check(self, url: str, parts: SplitResult) -> tuple[str | None, float | None]:
         """(why `url` is disallowed or None, its origin's Crawl-delay or None)."""
         origin = f"{parts.scheme}://{parts.netloc}".lower()
-        rules = self._rules.get(origin)
-        if rules is None:
+        if self._needs_load(origin):
             async with self._locks.setdefault(origin, asyncio.Lock()):
-                if origin not in self._rules:
+                if self._needs_load(origin):  # not loaded meanwhile by another request
                     self._rules[origin] = await self._load(origin)
-            rules = self._rules[origin]
+                    self._loaded_at[origin] = time.monotonic()
+        rules = self._rules[origin]
         if isinstance(rules, str):
             return rules, None
         delay = rules.crawl_delay(self._user_agent)
         if not rules.can_fetch(url, self._user_agent):
             return "disallowed by robots.txt", delay
         return None, delay
+
+    def _needs_load(self, origin: str) -> bool:
+        rules = self._rules.get(origin)
+        if rules is None:
+            return True
+        failed = isinstance(rules, str)
+        return failed and time.monotonic() - self._loaded_at[origin] >= self._recheck_after
 
     async def _load(self, origin: str) -> Protego | str:
         status, body = await self._fetch(f"{origin}/robots.txt")
