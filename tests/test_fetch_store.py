@@ -101,6 +101,7 @@ def test_a_torn_index_line_is_dropped_and_appends_stay_valid(tmp_path):
     store = PageStore(tmp_path)
     store.put(FetchResult(url="http://a.test/1", status=200, body=PAGE))
     with (tmp_path / INDEX).open("ab") as handle:
+        handle.write(b'[1, 2]\n{"sha256": "ab"}\n')  # lines that are not entries
         handle.write(b'{"url": "http://a.test/2", "sha')  # a crash mid-line
     reopened = PageStore(tmp_path)
     assert list(reopened.urls()) == ["http://a.test/1"]

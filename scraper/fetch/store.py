@@ -59,9 +59,12 @@ class PageStore:
                 entry = json.loads(line)
             except ValueError:
                 continue
-            digest = entry.get("sha256") if isinstance(entry, dict) else None
-            if isinstance(digest, str) and self._object_path(digest).exists():
-                self._entries[entry["url"]] = entry
+            if not isinstance(entry, dict):
+                continue
+            url, digest = entry.get("url"), entry.get("sha256")
+            if isinstance(url, str) and isinstance(digest, str):
+                if self._object_path(digest).exists():
+                    self._entries[url] = entry
 
     def _object_path(self, digest: str) -> Path:
         return self.root / OBJECTS / digest[:2] / f"{digest}.gz"
