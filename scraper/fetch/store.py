@@ -62,9 +62,9 @@ class PageStore:
             if not isinstance(entry, dict):
                 continue
             url, digest = entry.get("url"), entry.get("sha256")
-            if isinstance(url, str) and isinstance(digest, str):
-                if self._object_path(digest).exists():
-                    self._entries[url] = entry
+            found = isinstance(digest, str) and self._object_path(digest).exists()
+            if isinstance(url, str) and found:
+                self._entries[url] = entry
 
     def _object_path(self, digest: str) -> Path:
         return self.root / OBJECTS / digest[:2] / f"{digest}.gz"
