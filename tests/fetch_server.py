@@ -3,7 +3,8 @@
 It runs an asyncio server in a thread, handles keep-alive and concurrent connections, and gives
 each test full control of the wire: a route can answer late, reset the connection, send a gzip
 bomb or redirect anywhere. The log records every request as the server saw it (time, host, path,
-headers), and `max_in_flight` the most requests one host had open at once.
+headers), and `max_in_flight` the most requests one host (or, under "*", all hosts together) had
+open at once.
 
     with FaultServer() as server:
         server.route("/page", lambda req: Reply(body=b"<html>..."))
@@ -133,8 +134,9 @@ class FaultServer:
         request = Request(method, path, headers, headers.get("host", ""))
         self.log.append(request)
         host = request.host
-        self.in_flight[host] += 1
-        self.max_in_flight[host] = max(self.max_in_flight[host], self.in_flight[host])
+        for key in (host, "*"):
+            self.in_flight[key] += 1
+            self.max_in_flight[key] = max(self.max_in_flight[key], self.in_flight[key])
         try:
             handler = self.routes.get(path.split("?", 1)[0])
             reply = handler(request) if handler else Reply(404, b"not found")
@@ -161,6 +163,7 @@ class FaultServer:
                     await writer.drain()
         finally:
             self.in_flight[host] -= 1
+            self.in_flight["*"] -= 1
         closing = {headers.get("connection", ""), reply.headers.get("Connection", "")}
         return "close" not in {value.lower() for value in closing}
 

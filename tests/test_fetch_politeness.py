@@ -100,6 +100,17 @@ def test_per_host_concurrency_is_held(server):
     assert server.max_in_flight[host] == 2
 
 
+def test_overall_concurrency_is_held(server):
+    server.route("/slow", lambda r: Reply(body=PAGE, delay=0.15))
+    names = ["a.test", "b.test", "c.test"]
+    resolver = forbidden_resolver({name: ["127.0.0.1"] for name in names})
+    urls = [server.url(f"/slow?n={i}", host=name) for i in range(2) for name in names]
+    config = loopback_config(per_host_concurrency=4, concurrency=2, respect_robots=False)
+    results = fetch_together(config, urls, resolver=resolver)
+    assert all(r.ok for r in results.values())
+    assert server.max_in_flight["*"] == 2
+
+
 def test_hosts_do_not_wait_for_each_other(server):
     server.route("/slow", lambda r: Reply(body=PAGE, delay=0.3))
     urls = [server.url("/slow?n=1"), server.url("/slow?n=2"),
