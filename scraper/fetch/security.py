@@ -59,17 +59,17 @@ class AddressPolicy:
                     raise ConfigError("allow_private_networks", f"bad CIDR {cidr!r}") from exc
 
     def refusal(self, ip: str) -> str | None:
-        """Why `ip` may not be contacted, or None when it may."""
+        """Why `ip` may not be contacted ("a private address"), or None when it may."""
         try:
             addr: IPAddress = ipaddress.ip_address(ip.split("%", 1)[0])
         except ValueError:
-            return f"{ip!r} is not an IP address"
+            return "not an IP address"
         if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
             addr = addr.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
         if self.allow_all or any(addr in net for net in self.networks):
             return None
         kind = _special_kind(addr)
-        return None if kind is None else f"{ip} is a {kind} address"
+        return None if kind is None else f"a {kind} address"
 
 
 def _special_kind(addr: IPAddress) -> str | None:
@@ -120,7 +120,8 @@ class HostGuard:
         for ip in addresses:
             reason = self.policy.refusal(ip)
             if reason is not None:
-                raise BlockedAddressError(subject, f"{host} refused: {reason}")
+                where = f"{ip} is" if ip == host else f"{host} resolves to {ip},"
+                raise BlockedAddressError(subject, f"refused: {where} {reason}")
         return addresses
 
 
