@@ -14,6 +14,8 @@
     │   ├── TooLargeError
     │   ├── UnsupportedContentError
     │   ├── TooManyRedirects
+    │   ├── UnsupportedSchemeError  not http/https (file:, ftp:, javascript: ...)
+    │   ├── NotInStoreError       --offline and the URL is not in the page store
     │   ├── HTTPStatusError       a final non-2xx status
     │   └── TransportError        connect/read failure or timeout after retries
     ├── ExtractError              a page is not an article, or yields nothing
@@ -85,6 +87,14 @@ class UnsupportedContentError(FetchError):
 
 
 class TooManyRedirects(FetchError):
+    pass
+
+
+class UnsupportedSchemeError(FetchError):
+    pass
+
+
+class NotInStoreError(FetchError):
     pass
 
 

@@ -1,0 +1,95 @@
+"""`scraper fetch URL...`: fetch pages politely, print one line per URL, keep them in a store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from scraper.config import Config, override
+from scraper.errors import ConfigError
+from scraper.fetch import FetchResult, PageStore, export_warc, fetch_sync
+
+
+def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "fetch",
+        parents=[common],
+        help="fetch URLs politely (robots.txt, delays, retries)",
+        description="Fetch each URL and print one line per URL: status, bytes, attempts, URL, "
+        "final URL and the error if it failed. Uses the [fetch] config table; flags win.",
+    )
+    parser.add_argument("urls", nargs="*", metavar="URL")
+    parser.add_argument("--store", metavar="DIR", help="page store folder (read and written)")
+    parser.add_argument("--json", action="store_true", help="print JSON lines instead")
+    parser.add_argument(
+        "--offline", action="store_true", help="never touch the network: serve pages from --store"
+    )
+    parser.add_argument("--user-agent", metavar="UA")
+    parser.add_argument("--delay", type=float, metavar="SECONDS")
+    parser.add_argument("--per-host-concurrency", type=int, metavar="N")
+    parser.add_argument("--concurrency", type=int, metavar="N")
+    parser.add_argument("--max-attempts", type=int, metavar="N")
+    parser.add_argument(
+        "--ignore-robots",
+        dest="respect_robots",
+        action="store_const",
+        const=False,
+        help="do not read or obey robots.txt",
+    )
+    parser.add_argument(
+        "--allow-private",
+        dest="allow_private_networks",
+        action="append",
+        metavar="CIDR",
+        help="allow this private range (repeatable)",
+    )
+    parser.add_argument(
+        "--export-warc",
+        metavar="FILE",
+        help="afterwards, write the whole page store to FILE (gzipped WARC)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    config = override(
+        config,
+        "fetch",
+        store=args.store,
+        user_agent=args.user_agent,
+        delay=args.delay,
+        per_host_concurrency=args.per_host_concurrency,
+        concurrency=args.concurrency,
+        max_attempts=args.max_attempts,
+        respect_robots=args.respect_robots,
+        allow_private_networks=args.allow_private_networks,
+    )
+    settings = config.fetch
+    if not args.urls and not args.export_warc:
+        raise ConfigError("scraper fetch", "give at least one URL (or --export-warc FILE)")
+    if args.export_warc and not settings.store:
+        raise ConfigError("--export-warc", "exporting needs a page store (--store DIR)")
+    store = PageStore(settings.store) if settings.store else None
+    results = (
+        fetch_sync(args.urls, settings, store=store, offline=args.offline) if args.urls else []
+    )
+    for result in results:
+        print(json.dumps(result.summary(), ensure_ascii=False) if args.json else _line(result))
+        if not result.ok:
+            print(f"scraper: error: {result.url}: {result.reason}", file=sys.stderr)
+    if args.export_warc and store is not None:
+        count = export_warc(store, args.export_warc)
+        print(f"scraper: exported {count} pages to {args.export_warc}", file=sys.stderr)
+    return 1 if any(not result.ok for result in results) else 0
+
+
+def _line(result: FetchResult) -> str:
+    status = "---" if result.status is None else str(result.status)
+    line = f"{status} {len(result.body):>9} B  attempts={result.attempts}  {result.url}"
+    if result.final_url and result.final_url != result.url:
+        line += f" -> {result.final_url}"
+    if result.error:
+        line += f"  {result.error}: {result.reason}"
+    return line

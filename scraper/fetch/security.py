@@ -1,0 +1,133 @@
+"""Which URLs and addresses the fetcher may touch.
+
+Every host is resolved *before* a connection is made, and every address it resolves to must be
+public (not private, loopback, link-local, multicast, reserved or unspecified) unless the
+`allow_private_networks` setting lets it through. The checked addresses are remembered for the
+run, and the transports connect to exactly those addresses (see `transports.py`), so a DNS answer
+that changes between the check and the connect (DNS rebinding) cannot reach a private address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Awaitable, Callable
+from urllib.parse import SplitResult, urlsplit
+
+from scraper.errors import BlockedAddressError, ConfigError, TransportError, UnsupportedSchemeError
+
+Resolver = Callable[[str], Awaitable[list[str]]]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+
+
+def check_scheme(url: str) -> SplitResult:
+    """Refuse anything but http and https (no file:, ftp:, data:, javascript: ...)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a bad port)
+    except ValueError as exc:
+        raise UnsupportedSchemeError(url, f"not a valid URL ({exc})") from exc
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        raise UnsupportedSchemeError(url, f"scheme {parts.scheme or '(none)'!r} is not http/https")
+    if not parts.hostname:
+        raise UnsupportedSchemeError(url, "URL has no host")
+    return parts
+
+
+async def system_resolver(host: str) -> list[str]:
+    """Resolve `host` with the system resolver (getaddrinfo, run off the event loop)."""
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class AddressPolicy:
+    """The `allow_private_networks` setting: False, True, or a list of allowed CIDR ranges."""
+
+    def __init__(self, allow: bool | list[str]) -> None:
+        self.allow_all = allow is True
+        self.networks: list[IPNetwork] = []
+        if isinstance(allow, list):
+            for cidr in allow:
+                try:
+                    self.networks.append(ipaddress.ip_network(cidr, strict=False))
+                except ValueError as exc:
+                    raise ConfigError("allow_private_networks", f"bad CIDR {cidr!r}") from exc
+
+    def refusal(self, ip: str) -> str | None:
+        """Why `ip` may not be contacted ("a private address"), or None when it may."""
+        try:
+            addr: IPAddress = ipaddress.ip_address(ip.split("%", 1)[0])
+        except ValueError:
+            return "not an IP address"
+        if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+            addr = addr.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
+        if self.allow_all or any(addr in net for net in self.networks):
+            return None
+        kind = _special_kind(addr)
+        return None if kind is None else f"a {kind} address"
+
+
+def _special_kind(addr: IPAddress) -> str | None:
+    checks = (
+        ("loopback", addr.is_loopback),
+        ("link-local", addr.is_link_local),
+        ("multicast", addr.is_multicast),
+        ("unspecified", addr.is_unspecified),
+        ("reserved", addr.is_reserved),
+        ("private", addr.is_private),
+        # is_global also excludes shared address space (100.64.0.0/10) and similar ranges.
+        ("non-public", not addr.is_global),
+    )
+    return next((name for name, hit in checks if hit), None)
+
+
+class HostGuard:
+    """Resolves hosts once per run and refuses those with any non-allowed address."""
+
+    def __init__(self, policy: AddressPolicy, resolver: Resolver | None = None) -> None:
+        self.policy = policy
+        self._resolver = resolver or system_resolver
+        self._checked: dict[str, list[str]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def check(self, host: str, subject: str | None = None) -> list[str]:
+        """The checked addresses of `host`; raises BlockedAddressError naming `subject`."""
+        host = host.strip("[]").lower()
+        found = self._checked.get(host)
+        if found is not None:
+            return found
+        lock = self._locks.setdefault(host, asyncio.Lock())
+        async with lock:
+            if host not in self._checked:
+                self._checked[host] = await self._resolve_and_check(host, subject or host)
+        return self._checked[host]
+
+    async def _resolve_and_check(self, host: str, subject: str) -> list[str]:
+        if _is_ip(host):
+            addresses = [host]
+        else:
+            try:
+                addresses = await self._resolver(host)
+            except (OSError, UnicodeError) as exc:
+                raise TransportError(subject, f"cannot resolve {host} ({exc})") from exc
+        if not addresses:
+            raise TransportError(subject, f"{host} resolves to no address")
+        for ip in addresses:
+            reason = self.policy.refusal(ip)
+            if reason is not None:
+                where = f"{ip} is" if ip == host else f"{host} resolves to {ip},"
+                raise BlockedAddressError(subject, f"refused: {where} {reason}")
+        return addresses
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
