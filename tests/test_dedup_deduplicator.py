@@ -37,11 +37,17 @@ def words(n: int, seed: int) -> list[str]:
 
 
 def article(ws: list[str], name: str, per_paragraph: int = 60) -> Document:
-    paragraphs = [" ".join(ws[i : i + per_paragraph]) + "." for i in range(0, len(ws), per_paragraph)]
-    return Document(title=name, paragraphs=paragraphs, source=f"in/{name}", url=f"https://x.id/{name}")
+    paragraphs = [
+        " ".join(ws[i : i + per_paragraph]) + "." for i in range(0, len(ws), per_paragraph)
+    ]
+    return Document(
+        title=name, paragraphs=paragraphs, source=f"in/{name}", url=f"https://x.id/{name}"
+    )
 
 
-def commit(out: Path, docs: list[Document], config: DedupConfig = CONFIG) -> tuple[list[dict], Stats]:
+def commit(
+    out: Path, docs: list[Document], config: DedupConfig = CONFIG
+) -> tuple[list[dict], Stats]:
     stats = Stats()
     with Deduplicator(config, CorpusWriter(out)) as dedup:
         entries = dedup.commit(docs, stats)
@@ -143,7 +149,10 @@ def test_containment_across_runs_replaces_the_earlier_shorter_file(tmp_path):
     assert not (tmp_path / first["file"]).exists()
     assert [e["source"] for e in manifest(tmp_path)] == ["in/whole"]
     # The replaced file and the duplicates it had are carried over to the longer copy.
-    assert {d["source"] for d in manifest(tmp_path)[0]["duplicates"]} == {"in/page1", "in/page1-copy"}
+    assert {d["source"] for d in manifest(tmp_path)[0]["duplicates"]} == {
+        "in/page1",
+        "in/page1-copy",
+    }
     consistent(tmp_path)
     # And the other way round: the whole article first, page 1 later is dropped.
     other = tmp_path / "other"
@@ -198,7 +207,10 @@ def test_repeated_paragraphs_inside_a_document_are_dropped(tmp_path):
     doc.paragraphs.insert(2, doc.paragraphs[0].lower())
     (entry,), _ = commit(tmp_path, [doc])
     assert entry["removed"] == 1
-    assert parse_seed(corpus(tmp_path)[entry["file"]]).paragraphs == article(words(200, 5), "r").paragraphs
+    assert (
+        parse_seed(corpus(tmp_path)[entry["file"]]).paragraphs
+        == article(words(200, 5), "r").paragraphs
+    )
     assert REPEATED_PARAGRAPH == "dedup:repeated-paragraph"
 
 
@@ -226,7 +238,9 @@ def test_crash_between_index_update_and_file_write_is_repaired(tmp_path, monkeyp
     assert len(corpus(tmp_path)) == 2
     # The next run repairs: no entry for the missing files, and their inputs are written now.
     entries, stats = commit(tmp_path, docs)
-    assert sorted(e["source"] for e in entries) == sorted(d.source for d in docs if d.source not in writes)
+    assert sorted(e["source"] for e in entries) == sorted(
+        d.source for d in docs if d.source not in writes
+    )
     assert stats.dropped == {("dedup", "exact-duplicate"): 2}
     assert len(corpus(tmp_path)) == 4
     consistent(tmp_path)
@@ -243,7 +257,9 @@ def test_crash_before_a_replaced_file_is_deleted_is_repaired(tmp_path, monkeypat
     monkeypatch.undo()
     commit(tmp_path, [])
     assert [e["source"] for e in manifest(tmp_path)] == ["in/whole"]
-    assert manifest(tmp_path)[0]["duplicates"] == [{"source": "in/page1", "url": "https://x.id/page1"}]
+    assert manifest(tmp_path)[0]["duplicates"] == [
+        {"source": "in/page1", "url": "https://x.id/page1"}
+    ]
     consistent(tmp_path)
 
 

@@ -25,7 +25,7 @@ def test_normalize_words_folds_case_width_and_punctuation():
 
 
 def test_shingles_are_word_ngrams_and_short_texts_are_one_shingle():
-    words = "a b c d e f".split()
+    words = ["a", "b", "c", "d", "e", "f"]
     assert shingles(words, 5) == ["a b c d e", "b c d e f"]
     assert shingles(["a", "b"], 5) == ["a b"]
     assert shingles([], 5) == []
@@ -33,8 +33,11 @@ def test_shingles_are_word_ngrams_and_short_texts_are_one_shingle():
 
 def test_typographic_variants_have_the_same_exact_key():
     a, b, c = features(
-        ["Putin tiba di Pyongyang.\nKim menyambutnya.", "PUTIN tiba di Pyongyang\n\nKim menyambutnya!",
-         "Putin tiba di Hanoi."],
+        [
+            "Putin tiba di Pyongyang.\nKim menyambutnya.",
+            "PUTIN tiba di Pyongyang\n\nKim menyambutnya!",
+            "Putin tiba di Hanoi.",
+        ],
         CONFIG,
     )
     assert a.exact == b.exact

@@ -35,7 +35,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
         print(f"{verb} {dropped.describe()}")
     for line in report.errors:
         print(f"scraper: error: {line}", file=sys.stderr)
-    summary = f"{report.files} files: {report.kept} kept, {len(report.removed)} {verb}"
+    done = "to remove" if args.dry_run else "removed"
+    summary = f"{report.files} files: {report.kept} kept, {len(report.removed)} {done}"
     if report.errors:
         summary += f", {len(report.errors)} unreadable"
     print(summary + (" (dry run: nothing changed)" if args.dry_run else ""))

@@ -29,6 +29,8 @@ from scraper.dedup.deduplicator import (
 )
 from scraper.dedup.index import OK, Index, Row
 from scraper.dedup.match import (
+    CONTAINED,
+    EXACT,
     Matcher,
     Quality,
     bucket_keys,
@@ -53,7 +55,11 @@ class Dropped:
     score: float
 
     def describe(self) -> str:
-        return f"{self.file}: {self.relation} of {self.keeper} ({self.score:.2f})"
+        if self.relation == EXACT:
+            return f"{self.file}: exact duplicate of {self.keeper}"
+        if self.relation == CONTAINED:
+            return f"{self.file}: contained in {self.keeper} (containment {self.score:.2f})"
+        return f"{self.file}: near-duplicate of {self.keeper} (Jaccard {self.score:.2f})"
 
 
 @dataclass
