@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+from rensa import RMinHash
+
 from scraper.config import DedupConfig
 from scraper.dedup.text import (
     REPEATED_PARAGRAPH,
@@ -10,7 +13,7 @@ from scraper.dedup.text import (
     features,
     file_paragraphs,
     normalize_words,
-    shingles,
+    shingle_hashes,
 )
 from scraper.document import Document, Removal, format_seed
 
@@ -24,11 +27,19 @@ def test_normalize_words_folds_case_width_and_punctuation():
     assert normalize_words("“Amunisi” — kata_nya") == ["amunisi", "kata", "nya"]
 
 
-def test_shingles_are_word_ngrams_and_short_texts_are_one_shingle():
-    words = ["a", "b", "c", "d", "e", "f"]
-    assert shingles(words, 5) == ["a b c d e", "b c d e f"]
-    assert shingles(["a", "b"], 5) == ["a b"]
-    assert shingles([], 5) == []
+def _hashes(text: str, size: int) -> list[int]:
+    (word_hashes,) = RMinHash.hash_token_sets([normalize_words(text)])
+    return shingle_hashes(np.array(word_hashes, dtype=np.uint64), size).tolist()
+
+
+def test_shingle_hashes_are_one_per_word_ngram_and_depend_on_word_order():
+    a = _hashes("satu dua tiga empat lima enam", 5)
+    assert len(a) == 2 and len(set(a)) == 2
+    # The same five words hash the same wherever they stand; another order is another shingle.
+    assert _hashes("nol satu dua tiga empat lima", 5)[1] == a[0]
+    assert _hashes("dua satu tiga empat lima", 5)[0] != a[0]
+    assert len(_hashes("satu dua", 5)) == 1  # shorter than a shingle: one shingle
+    assert _hashes("", 5) == []
 
 
 def test_typographic_variants_have_the_same_exact_key():

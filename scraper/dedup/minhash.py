@@ -56,7 +56,7 @@ def signatures(hash_sets: Sequence[frozenset[int]], config: DedupConfig) -> list
     from rensa import RMinHash
 
     matrix = RMinHash.digest_matrix_from_token_hash_sets(
-        [sorted(s) for s in hash_sets], config.num_perm, config.seed
+        [list(s) for s in hash_sets], config.num_perm, config.seed
     )
     rows: list[list[int]] = matrix.to_rows()
     return rows

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
 from rensa import RMinHash
 
 from scraper.config import DedupConfig
@@ -27,21 +29,37 @@ def normalize_words(text: str) -> list[str]:
     return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower()).split()
 
 
-def shingles(words: list[str], size: int) -> list[str]:
-    """Word n-grams; a text shorter than `size` words is one shingle (or none when empty)."""
-    if len(words) < size:
-        return [" ".join(words)] if words else []
-    return [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
+# Shingle hashes are a polynomial over the word hashes, finished with splitmix64 so that every bit
+# (the containment sample looks at the low ones) is well mixed. numpy wraps uint64 arithmetic.
+_POLY = np.uint64(0x9E3779B97F4A7C15)
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 
-def hash_shingle_sets(sets: list[list[str]]) -> list[frozenset[int]]:
-    """Stable unsigned 64-bit hashes of each shingle (rensa's token hash: fast, seed-free)."""
-    return [frozenset(hs) for hs in RMinHash.hash_token_sets(sets)]
+def shingle_hashes(word_hashes: NDArray[np.uint64], size: int) -> NDArray[np.uint64]:
+    """One 64-bit hash per word n-gram; a text shorter than `size` words is one shingle."""
+    n = len(word_hashes)
+    size = min(size, n)
+    if size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    acc = np.zeros(n - size + 1, dtype=np.uint64)
+    for k in range(size):
+        acc = acc * _POLY + word_hashes[k : n - size + 1 + k]
+    acc ^= acc >> _S30
+    acc *= _MIX1
+    acc ^= acc >> _S27
+    acc *= _MIX2
+    acc ^= acc >> _S31
+    return acc
 
 
-def shingle_size(words: int, config: DedupConfig) -> int:
-    """Very short documents use short shingles, or a one-word edit would change most of them."""
-    return config.short_shingle_size if words < config.short_doc_words else config.shingle_size
+def needs_short(words: int, config: DedupConfig) -> bool:
+    """Whether a document could be compared on short shingles with some partner.
+
+    A pair is compared on short shingles when the shorter one is under `short_doc_words`; a
+    partner at Jaccard ≥ threshold has at most `1/threshold` times as many words.
+    """
+    return words < config.short_doc_words / config.threshold + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,46 +70,36 @@ class Features:
     chars: int
     exact: bytes  # digest of the normalised words: equal means an exact duplicate
     long: frozenset[int]  # hashes of `shingle_size`-word shingles (containment and most Jaccard)
-    short: frozenset[int] | None  # hashes of short shingles, for documents near the short limit
+    short: frozenset[int] | None  # short-shingle hashes, for documents near the short limit
     # The long-shingle hashes divisible by `containment_sample`: a consistent sample, so the sample
     # of A ∩ B is the intersection of the samples of A and B (the containment index keys).
     samples: tuple[int, ...]
 
-    def shingle_set(self, size_is_short: bool) -> frozenset[int]:
-        if size_is_short:
-            assert self.short is not None, "short shingles are computed for every short document"
-            return self.short
-        return self.long
 
-
-def needs_short(words: int, config: DedupConfig) -> bool:
-    """Whether a document could be compared with short shingles against some partner.
-
-    A pair is compared with short shingles when the shorter one is under `short_doc_words`; a
-    partner at Jaccard ≥ threshold has at most `1/threshold` times as many words.
-    """
-    return words < config.short_doc_words / max(config.threshold, config.containment) + 1
+def _one(words: list[str], hashes: list[int], text: str, config: DedupConfig) -> Features:
+    word_hashes = np.array(hashes, dtype=np.uint64)
+    long = shingle_hashes(word_hashes, config.shingle_size)
+    short = None
+    if needs_short(len(words), config):
+        short = frozenset(shingle_hashes(word_hashes, config.short_shingle_size).tolist())
+    sampled = long[long % np.uint64(config.containment_sample) == 0]
+    return Features(
+        words=len(words),
+        chars=len(text),
+        exact=hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).digest(),
+        long=frozenset(long.tolist()),
+        short=short,
+        samples=tuple(sorted(set(sampled.tolist()))),
+    )
 
 
 def features(texts: list[str], config: DedupConfig) -> list[Features]:
-    """Features of many bodies at once (rensa hashes a whole batch in one call)."""
+    """Features of many bodies at once (rensa hashes the words of a whole batch in one call)."""
     word_lists = [normalize_words(text) for text in texts]
-    long_sets = hash_shingle_sets([shingles(w, config.shingle_size) for w in word_lists])
-    short_idx = [i for i, w in enumerate(word_lists) if needs_short(len(w), config)]
-    short_sets = hash_shingle_sets(
-        [shingles(word_lists[i], config.short_shingle_size) for i in short_idx]
-    )
-    short_of = dict(zip(short_idx, short_sets, strict=True))
+    word_hashes = RMinHash.hash_token_sets(word_lists) if word_lists else []
     return [
-        Features(
-            words=len(words),
-            chars=len(text),
-            exact=hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).digest(),
-            long=long_sets[i],
-            short=short_of.get(i),
-            samples=tuple(sorted(h for h in long_sets[i] if h % config.containment_sample == 0)),
-        )
-        for i, (words, text) in enumerate(zip(word_lists, texts, strict=True))
+        _one(words, hashes, text, config)
+        for words, hashes, text in zip(word_lists, word_hashes, texts, strict=True)
     ]
 
 
