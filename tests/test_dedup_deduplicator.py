@@ -282,3 +282,21 @@ def test_changed_settings_rebuild_the_index_from_the_files(tmp_path):
     entries, stats = commit(tmp_path, [article(ws[:400], "part")], changed)
     assert entries == [] and stats.dropped == {("dedup", "contained"): 1}
     consistent(tmp_path)
+
+
+def test_disabled_dedup_writes_one_file_per_input_and_a_later_run_indexes_them(tmp_path):
+    ws = words(300, 10)
+    entries, _ = commit(tmp_path, [article(ws, "a"), article(ws, "b")], DedupConfig(enabled=False))
+    assert len(entries) == 2 and len(corpus(tmp_path)) == 2
+    entries, stats = commit(tmp_path, [article(ws, "c")])
+    assert entries == [] and stats.dropped == {("dedup", "exact-duplicate"): 1}
+    consistent(tmp_path)
+
+
+def test_the_same_input_twice_in_a_batch_is_listed_once(tmp_path):
+    doc = article(words(300, 11), "same")
+    (entry,), stats = commit(tmp_path, [doc, doc, article(words(300, 11), "other")])
+    # Equal copies: the smallest URL is kept, whatever the order; the other input is listed once.
+    assert entry["source"] == "in/other"
+    assert entry["duplicates"] == [{"source": "in/same", "url": "https://x.id/same"}]
+    assert stats.dropped == {("dedup", "exact-duplicate"): 2}

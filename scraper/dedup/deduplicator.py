@@ -77,7 +77,10 @@ def dup_record(source: object, url: object) -> dict[str, Any]:
 
 
 def merge_dups(entry: dict[str, Any], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The entry's duplicates plus `extra`, each (source, url) once, never the entry itself."""
+    """The entry's duplicates plus `extra`, each (source, url) once, never the entry itself.
+
+    `entry` is a manifest entry, or just the {"source", "url"} of a document about to be written.
+    """
     own = (entry.get("source"), entry.get("url"))
     seen = {own}
     out: list[dict[str, Any]] = []
@@ -125,6 +128,8 @@ class Deduplicator:
     # -- the batch ---------------------------------------------------------------------------------
     def commit(self, docs: list[Document], stats: Stats) -> list[dict[str, Any]]:
         """Dedup `docs` against each other and the folder, write the kept ones, return entries."""
+        if not self.config.enabled:  # one output per input; a later run indexes these files
+            return [self.writer.write(d) for d in docs]
         docs = [dedupe_paragraphs(d) for d in docs]
         feats = features([body_text(d.paragraphs) for d in docs], self.config)
         buckets = bucket_keys(feats, self.config)
@@ -144,7 +149,10 @@ class Deduplicator:
             for ahead, item in enumerate(kept):
                 item.file = self.writer.next_name(item.doc, ahead=ahead)
                 self.index.rename(item.row, item.file)
-        entries = [self.writer.write(k.doc, k.dups) for k in kept]
+        entries = [
+            self.writer.write(k.doc, merge_dups(dup_record(k.doc.source, k.doc.url), k.dups))
+            for k in kept
+        ]
         with self.index.transaction():
             self.index.set_state((k.row for k in kept), OK)
         self._batch.clear()
