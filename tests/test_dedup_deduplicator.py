@@ -236,13 +236,16 @@ def test_crash_between_index_update_and_file_write_is_repaired(tmp_path, monkeyp
     dedup.index.close()  # the process is gone: no flush, no close
     monkeypatch.setattr(CorpusWriter, "write", real_write)
     assert len(corpus(tmp_path)) == 2
+    # Another tool adds two files meanwhile: the folder holds as many files as the index has rows.
+    for name in ("x.txt", "y.txt"):
+        (tmp_path / name).write_text(article(words(100, len(name) + ord(name[0])), name).to_seed())
     # The next run repairs: no entry for the missing files, and their inputs are written now.
     entries, stats = commit(tmp_path, docs)
     assert sorted(e["source"] for e in entries) == sorted(
         d.source for d in docs if d.source not in writes
     )
     assert stats.dropped == {("dedup", "exact-duplicate"): 2}
-    assert len(corpus(tmp_path)) == 4
+    assert len(corpus(tmp_path)) == 6
     consistent(tmp_path)
 
 
@@ -273,6 +276,14 @@ def test_files_the_index_does_not_know_are_indexed_on_open(tmp_path):
     foreign = [e for e in manifest(tmp_path) if e["file"] == "foreign.txt"]
     assert foreign[0]["duplicates"] == [{"source": "in/copy", "url": "https://x.id/copy"}]
     consistent(tmp_path)
+
+
+def test_an_unreadable_foreign_file_does_not_stop_the_run(tmp_path):
+    commit(tmp_path, [article(words(300, 12), "a")])
+    (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00")
+    entries, _ = commit(tmp_path, [article(words(300, 13), "b")])
+    assert len(entries) == 1
+    assert "binary.txt" not in {e["file"] for e in manifest(tmp_path)}
 
 
 def test_changed_settings_rebuild_the_index_from_the_files(tmp_path):

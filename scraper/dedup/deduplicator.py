@@ -233,10 +233,17 @@ class Deduplicator:
                 if row.state != REPLACED:
                     self.index.delete(row.doc)
         unknown = sorted(on_disk - known)
+        adopted: list[str] = []
         for start in range(0, len(unknown), ADOPT_BATCH):
-            self._adopt(unknown[start : start + ADOPT_BATCH])
+            adopted += self._adopt(unknown[start : start + ADOPT_BATCH])
+        # A file another tool wrote gets a manifest entry made from its text, like every file.
+        listed = self._entries_by_file()
+        missing = [name for name in adopted if name not in listed]
+        if missing:
+            made = [manifest_entry(read_seed(self.writer.out / name), name) for name in missing]
+            self.writer.rewrite_manifest([*self.writer.entries, *made])
 
-    def _adopt(self, files: list[str]) -> None:
+    def _adopt(self, files: list[str]) -> list[str]:
         """Index files the index does not know, as they are (no dedup: that is `scraper dedup`)."""
         texts: list[str] = []
         names: list[str] = []
@@ -253,6 +260,7 @@ class Deduplicator:
         with self.index.transaction():
             for name, f, buckets in zip(names, feats, keys, strict=True):
                 self.index.add(name, f.exact, f.words, f.chars, buckets, signed_samples(f), OK)
+        return names
 
     def flush(self) -> None:
         """Apply queued duplicates and delete superseded files (manifest first, then files)."""
