@@ -54,6 +54,8 @@ class DedupConfig:
     containment_sample: int = 8
     # A pair whose sampled containment reaches this is verified exactly (a low bar, for recall).
     containment_candidate: float = 0.5
+    # Index rows of this many documents are buffered in memory, then merged into the file sorted.
+    index_buffer_docs: int = 20000
 
 
 @dataclass(frozen=True)

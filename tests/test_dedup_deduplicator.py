@@ -311,3 +311,37 @@ def test_the_same_input_twice_in_a_batch_is_listed_once(tmp_path):
     assert entry["source"] == "in/other"
     assert entry["duplicates"] == [{"source": "in/same", "url": "https://x.id/same"}]
     assert stats.dropped == {("dedup", "exact-duplicate"): 2}
+
+
+def _near(ws: list[str]) -> list[str]:
+    out = list(ws)
+    out[5] = "beda"
+    return out
+
+
+@pytest.mark.parametrize("buffer_docs", [1, 20000])
+def test_index_rows_survive_merges_and_reopening(tmp_path, buffer_docs):
+    config = DedupConfig(index_buffer_docs=buffer_docs)
+    stories = [words(500, 30 + i) for i in range(5)]
+    commit(tmp_path, [article(ws, f"s{i}") for i, ws in enumerate(stories)], config)
+    entries, stats = commit(
+        tmp_path, [article(_near(ws), f"n{i}") for i, ws in enumerate(stories)], config
+    )
+    assert entries == [] and stats.dropped == {("dedup", "near-duplicate"): 5}
+
+
+def test_index_rows_lost_with_a_killed_process_are_rebuilt_from_the_files(tmp_path):
+    ws = words(500, 40)
+    dedup = Deduplicator(CONFIG, CorpusWriter(tmp_path))
+    dedup.commit([article(ws, "a")], Stats())
+    dedup.index.db.close()  # killed: the buffered band rows were only in memory
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / INDEX_DIR / INDEX_NAME)
+    assert db.execute("SELECT COUNT(*) FROM lsh").fetchone() == (0,)
+    db.close()
+    entries, stats = commit(tmp_path, [article(_near(ws), "b")])
+    assert entries == [] and stats.dropped == {("dedup", "near-duplicate"): 1}
+    db = sqlite3.connect(tmp_path / INDEX_DIR / INDEX_NAME)
+    assert db.execute("SELECT COUNT(*) FROM lsh").fetchone() == (16,)
+    db.close()

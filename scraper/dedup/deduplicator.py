@@ -155,6 +155,7 @@ class Deduplicator:
         ]
         with self.index.transaction():
             self.index.set_state((k.row for k in kept), OK)
+        self.index.merge(self.config.index_buffer_docs)
         self._batch.clear()
         return entries
 
@@ -220,10 +221,26 @@ class Deduplicator:
             for row in self.index.in_state(REPLACED):
                 if row.replaced_by is None or not self.index.rows([row.replaced_by]):
                     self.index.set_state([row.doc], OK)  # the longer copy never arrived
+        self._reindex(self.index.unmerged())
         files = corpus_files(out)
         if len(files) != self.index.count() or self.index.rebuilt:
             self._reconcile(files)
         self.flush()
+        self.index.merge()
+
+    def _reindex(self, rows: list[Row]) -> None:
+        """Index rows lost with the memory of a process that did not close, from their files."""
+        for start in range(0, len(rows), ADOPT_BATCH):
+            chunk = rows[start : start + ADOPT_BATCH]
+            loaded = [(row, self._load(row)) for row in chunk]
+            found = [(row, f) for row, f in loaded if f is not None]
+            keys = bucket_keys([f for _, f in found], self.config)
+            with self.index.transaction():
+                for (row, feats), buckets in zip(found, keys, strict=True):
+                    self.index.add_keys(row.doc, buckets, signed_samples(feats))
+                for row, maybe in loaded:
+                    if maybe is None:
+                        self.index.delete(row.doc)  # its file is gone
 
     def _reconcile(self, files: list[str]) -> None:
         on_disk = set(files)
@@ -301,6 +318,7 @@ class Deduplicator:
 
     def close(self) -> None:
         self.flush()
+        self.index.merge()
         self.index.close()
 
     def __enter__(self) -> Deduplicator:

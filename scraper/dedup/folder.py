@@ -141,6 +141,8 @@ def _scan(
                     report.removed.append(Dropped(name, best.row.file, best.relation, best.score))
                     continue
                 index.add(name, f.exact, f.words, f.chars, buckets, signed_samples(f), OK)
+        index.merge(config.index_buffer_docs)
+    index.merge()
 
 
 def _new_manifest(folder: Path, kept: list[str], report: FolderReport) -> list[dict[str, Any]]:

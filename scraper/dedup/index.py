@@ -7,6 +7,12 @@ Tables (`doc` ids are never reused, so rows left behind by a crash can only poin
     dup_updates(file, source, url)  duplicates to add to a manifest entry at the next flush
     meta(key, value)       how the keys were made; a mismatch rebuilds the index from the files
 
+New band and sample rows go to an in-memory buffer (an attached `:memory:` database) and are
+merged into the file in one sorted pass every `buffer_docs` documents. Inserting random 64-bit
+keys straight into large B-trees dirties nearly every page on every batch, which made each batch
+slower as the corpus grew. `meta.merged` is the highest document id whose rows are in the file;
+after a crash, the documents above it are indexed again from their files (`unmerged()`).
+
 A document is PENDING from the moment its rows are committed until its file is written, and
 REPLACED from the moment a longer copy supersedes it until its file is deleted. Nothing is kept
 in Python dicts across batches, so memory does not grow with the corpus.
@@ -39,10 +45,16 @@ CREATE TABLE IF NOT EXISTS samples(hash INTEGER NOT NULL, doc INTEGER NOT NULL,
 CREATE TABLE IF NOT EXISTS dup_updates(file TEXT NOT NULL, source TEXT, url TEXT);
 CREATE INDEX IF NOT EXISTS dup_updates_file ON dup_updates(file);
 """
+_BUFFER = """
+CREATE TABLE IF NOT EXISTS buf.lsh(bucket INTEGER NOT NULL, doc INTEGER NOT NULL,
+    PRIMARY KEY(bucket, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS buf.samples(hash INTEGER NOT NULL, doc INTEGER NOT NULL,
+    PRIMARY KEY(hash, doc)) WITHOUT ROWID;
+"""
 _TABLES = ("meta", "docs", "lsh", "samples", "dup_updates")
 _COLUMNS = "d.doc, d.file, d.exact, d.words, d.chars, d.nsamples, d.state, d.replaced_by"
 # Lookups pass their keys as SQL parameters; stay well under SQLite's limit on their number.
-_CHUNK = 900
+_CHUNK = 400
 
 
 class Row(NamedTuple):
@@ -74,6 +86,9 @@ class Index:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA cache_size=-65536")
             self.rebuilt = self._check_fingerprint(fingerprint)
+            self.db.execute("ATTACH DATABASE ':memory:' AS buf")
+            self.db.executescript(_BUFFER)
+            self.buffered = 0  # documents whose rows are in the buffer
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(str(path), f"cannot open the dedup index ({exc})") from exc
 
@@ -87,6 +102,7 @@ class Index:
             self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.db.executescript(_SCHEMA)
         self.db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+        self.db.execute("INSERT INTO meta VALUES ('merged', '0')")
         return True
 
     @contextmanager
@@ -119,11 +135,41 @@ class Index:
         )
         doc = cursor.lastrowid
         assert doc is not None
-        self.db.executemany("INSERT OR IGNORE INTO lsh VALUES (?, ?)", ((b, doc) for b in buckets))
-        self.db.executemany(
-            "INSERT OR IGNORE INTO samples VALUES (?, ?)", ((h, doc) for h in samples)
-        )
+        self.add_keys(doc, buckets, samples)
         return doc
+
+    def add_keys(self, doc: int, buckets: Iterable[int], samples: Iterable[int]) -> None:
+        """Band and sample rows of a document, into the buffer."""
+        self.db.executemany(
+            "INSERT OR IGNORE INTO buf.lsh VALUES (?, ?)", ((b, doc) for b in buckets)
+        )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO buf.samples VALUES (?, ?)", ((h, doc) for h in samples)
+        )
+        self.buffered += 1
+
+    def merge(self, min_docs: int = 1) -> None:
+        """Move the buffered rows into the file, sorted, once `min_docs` documents are waiting."""
+        if self.buffered < min_docs or self.buffered == 0:
+            return
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO lsh SELECT * FROM buf.lsh ORDER BY bucket")
+            self.db.execute("INSERT OR IGNORE INTO samples SELECT * FROM buf.samples ORDER BY hash")
+            self.db.execute(
+                "UPDATE meta SET value = (SELECT COALESCE(MAX(doc), 0) FROM docs) "
+                "WHERE key = 'merged'"
+            )
+            self.db.execute("DELETE FROM buf.lsh")
+            self.db.execute("DELETE FROM buf.samples")
+        self.buffered = 0
+
+    def unmerged(self) -> list[Row]:
+        """Documents whose rows were only in the buffer of a process that did not close."""
+        sql = (
+            f"SELECT {_COLUMNS} FROM docs d WHERE d.doc > "
+            "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'merged')"
+        )
+        return [Row(*r) for r in self.db.execute(sql)]
 
     def set_state(self, docs: Iterable[int], state: int, replaced_by: int | None = None) -> None:
         self.db.executemany(
@@ -134,12 +180,15 @@ class Index:
     def delete(self, doc: int, buckets: Iterable[int] = (), samples: Iterable[int] = ()) -> None:
         """Drop a document; its band and sample rows go too when the caller knows their keys."""
         self.db.execute("DELETE FROM docs WHERE doc = ?", (doc,))
-        self.db.executemany(
-            "DELETE FROM lsh WHERE bucket = ? AND doc = ?", ((b, doc) for b in buckets)
-        )
-        self.db.executemany(
-            "DELETE FROM samples WHERE hash = ? AND doc = ?", ((h, doc) for h in samples)
-        )
+        buckets, samples = list(buckets), list(samples)
+        for table in ("lsh", "buf.lsh"):
+            self.db.executemany(
+                f"DELETE FROM {table} WHERE bucket = ? AND doc = ?", ((b, doc) for b in buckets)
+            )
+        for table in ("samples", "buf.samples"):
+            self.db.executemany(
+                f"DELETE FROM {table} WHERE hash = ? AND doc = ?", ((h, doc) for h in samples)
+            )
 
     def rename(self, doc: int, file: str) -> None:
         self.db.execute("UPDATE docs SET file = ? WHERE doc = ?", (file, doc))
@@ -160,10 +209,11 @@ class Index:
         for chunk in _chunks(buckets):
             marks = ",".join("?" * len(chunk))
             sql = (
-                f"SELECT DISTINCT {_COLUMNS} FROM lsh l JOIN docs d ON d.doc = l.doc "
-                f"WHERE l.bucket IN ({marks}) AND d.state != {REPLACED}"
+                f"SELECT {_COLUMNS} FROM docs d WHERE d.state != {REPLACED} AND d.doc IN ("
+                f"SELECT doc FROM lsh WHERE bucket IN ({marks}) "
+                f"UNION SELECT doc FROM buf.lsh WHERE bucket IN ({marks}))"
             )
-            found.update((r[0], Row(*r)) for r in self.db.execute(sql, tuple(chunk)))
+            found.update((r[0], Row(*r)) for r in self.db.execute(sql, (*chunk, *chunk)))
         return list(found.values())
 
     def by_samples(self, samples: Sequence[int]) -> list[tuple[Row, int]]:
@@ -171,8 +221,11 @@ class Index:
         shared: dict[int, int] = {}
         for chunk in _chunks(samples):
             marks = ",".join("?" * len(chunk))
-            sql = f"SELECT doc, COUNT(*) FROM samples WHERE hash IN ({marks}) GROUP BY doc"
-            for doc, count in self.db.execute(sql, tuple(chunk)):
+            sql = (
+                f"SELECT doc, COUNT(*) FROM (SELECT hash, doc FROM samples WHERE hash IN ({marks}) "
+                f"UNION SELECT hash, doc FROM buf.samples WHERE hash IN ({marks})) GROUP BY doc"
+            )
+            for doc, count in self.db.execute(sql, (*chunk, *chunk)):
                 shared[doc] = shared.get(doc, 0) + count
         return [(row, shared[row.doc]) for row in self.rows(list(shared)) if row.state != REPLACED]
 
