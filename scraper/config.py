@@ -56,6 +56,8 @@ class DedupConfig:
     containment_candidate: float = 0.5
     # Index rows of this many documents are buffered in memory, then merged into the file sorted.
     index_buffer_docs: int = 20000
+    # The index file is read through a memory map of up to this size (0: plain reads).
+    index_mmap_mb: int = 4096
 
 
 @dataclass(frozen=True)

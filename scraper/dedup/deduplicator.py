@@ -107,7 +107,9 @@ class Deduplicator:
     def __init__(self, config: DedupConfig, writer: CorpusWriter) -> None:
         check_config(config)
         self.config, self.writer = config, writer
-        self.index = Index(writer.out / INDEX_DIR / INDEX_NAME, fingerprint(config))
+        self.index = Index(
+            writer.out / INDEX_DIR / INDEX_NAME, fingerprint(config), config.index_mmap_mb
+        )
         self._batch: dict[str, Features] = {}  # features of this batch's kept docs, by file
         self.matcher = Matcher(self.index, config, self._load)
         self.repair()

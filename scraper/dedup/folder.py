@@ -181,7 +181,7 @@ def dedup_folder(folder: Path, config: DedupConfig, *, dry_run: bool = False) ->
         index_path.parent.mkdir(exist_ok=True)
     # A dry run builds its index outside the folder, so that nothing in the folder changes.
     with tempfile.TemporaryDirectory(dir=None if dry_run else index_path.parent) as tmp:
-        index = Index(Path(tmp) / INDEX_NAME, fingerprint(config))
+        index = Index(Path(tmp) / INDEX_NAME, fingerprint(config), config.index_mmap_mb)
         try:
             _scan(folder, order, index, config, report)
         finally:
