@@ -46,6 +46,7 @@ ADOPT_BATCH = 500
 
 
 def fingerprint(config: DedupConfig) -> str:
+    """The settings and library versions that shape the index keys."""
     keys = (
         config.num_perm,
         config.bands,
@@ -53,8 +54,7 @@ def fingerprint(config: DedupConfig) -> str:
         config.shingle_size,
         config.short_shingle_size,
         config.short_doc_words,
-        config.threshold,
-        config.containment,
+        config.threshold,  # it decides which documents also get short-shingle bands
         config.backend,
         config.seed,
         config.containment_sample,
@@ -111,6 +111,9 @@ class Deduplicator:
             writer.out / INDEX_DIR / INDEX_NAME, fingerprint(config), config.index_mmap_mb
         )
         self._batch: dict[str, Features] = {}  # features of this batch's kept docs, by file
+        self._entry_of: dict[str, dict[str, Any]] = {}
+        self._entries_seen: list[dict[str, Any]] | None = None
+        self._entries_count = 0
         self.matcher = Matcher(self.index, config, self._load)
         self.repair()
 
@@ -125,7 +128,19 @@ class Deduplicator:
         return features([body_text(file_paragraphs(text))], self.config)[0]
 
     def _entries_by_file(self) -> dict[str, dict[str, Any]]:
-        return {str(e["file"]): e for e in self.writer.entries}
+        """The writer's manifest entries by file, kept up to date as the writer appends.
+
+        Rebuilding this map for every superseded file made replacement cost grow with the corpus.
+        The writer only appends to `entries`, or swaps in a new list when it rewrites the manifest.
+        """
+        entries = self.writer.entries
+        if entries is not self._entries_seen or len(entries) < self._entries_count:
+            self._entry_of = {}
+            self._entries_seen, self._entries_count = entries, 0
+        for entry in entries[self._entries_count :]:
+            self._entry_of[str(entry["file"])] = entry
+        self._entries_count = len(entries)
+        return self._entry_of
 
     # -- the batch ---------------------------------------------------------------------------------
     def commit(self, docs: list[Document], stats: Stats) -> list[dict[str, Any]]:
@@ -142,15 +157,18 @@ class Deduplicator:
             key=lambda i: (feature_quality(feats[i]), docs[i].url or "", docs[i].source),
         )
         kept: list[_Kept] = []
-        with self.index.transaction():
-            by_row: dict[int, _Kept] = {}
-            for i in order:
-                self._decide(i, docs[i], feats[i], buckets[i], kept, by_row, stats)
-            # Files are numbered in arrival order, whatever order the decisions were made in.
-            kept.sort(key=lambda k: k.position)
-            for ahead, item in enumerate(kept):
-                item.file = self.writer.next_name(item.doc, ahead=ahead)
-                self.index.rename(item.row, item.file)
+        try:
+            with self.index.transaction():
+                by_row: dict[int, _Kept] = {}
+                for i in order:
+                    self._decide(i, docs[i], feats[i], buckets[i], kept, by_row, stats)
+                # Files are numbered in arrival order, whatever order the decisions were made in.
+                kept.sort(key=lambda k: k.position)
+                for ahead, item in enumerate(kept):
+                    item.file = self.writer.next_name(item.doc, ahead=ahead)
+                    self.index.rename(item.row, item.file)
+        finally:
+            self._batch.clear()
         entries = [
             self.writer.write(k.doc, merge_dups(dup_record(k.doc.source, k.doc.url), k.dups))
             for k in kept
@@ -158,7 +176,6 @@ class Deduplicator:
         with self.index.transaction():
             self.index.set_state((k.row for k in kept), OK)
         self.index.merge(self.config.index_buffer_docs)
-        self._batch.clear()
         return entries
 
     def _decide(
