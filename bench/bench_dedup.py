@@ -2,7 +2,7 @@
 
     python bench/bench_dedup.py                       # everything, default sizes
     python bench/bench_dedup.py --sizes 10000,30000 --recall-docs 5000 --sig-docs 10000
-    python bench/bench_dedup.py --skip-scaling        # only signatures and recall
+    python bench/bench_dedup.py --parts signatures,recall   # skip the scaling runs
 
 Every measurement runs in its own child process, so that each peak RSS is its own.
 Anchors, compared in the same run as ratios: datasketch for signature speed and recall; the
@@ -365,7 +365,9 @@ def main() -> None:
         default=tempfile.gettempdir(),
         help="where the bench corpus folders go (default: the temp folder)",
     )
-    parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument(
+        "--parts", default="signatures,recall,scaling", help="which parts to run (comma list)"
+    )
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--backend", default="rensa", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
@@ -374,9 +376,12 @@ def main() -> None:
         print(json.dumps(CHILDREN[args.child](args)))
         return
     print(f"# bench_dedup on {os.cpu_count()} cores, python {sys.version.split()[0]}")
-    report_signatures(args)
-    report_recall(args)
-    if not args.skip_scaling:
+    parts = set(args.parts.split(","))
+    if "signatures" in parts:
+        report_signatures(args)
+    if "recall" in parts:
+        report_recall(args)
+    if "scaling" in parts:
         report_scaling(args)
 
 
