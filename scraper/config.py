@@ -50,6 +50,17 @@ class DedupConfig:
     shingle_size: int = 5
     short_shingle_size: int = 3
     short_doc_words: int = 50
+    # "rensa" (fast, the default) or "datasketch"; changing it rebuilds the index from the files.
+    backend: str = "rensa"
+    seed: int = 1
+    # Containment index: every shingle hash divisible by this is indexed (1 in 8 by default).
+    containment_sample: int = 8
+    # A pair whose sampled containment reaches this is verified exactly (a low bar, for recall).
+    containment_candidate: float = 0.5
+    # Index rows of this many documents are buffered in memory, then merged into the file sorted.
+    index_buffer_docs: int = 20000
+    # The index file is read through a memory map of up to this size (0: plain reads).
+    index_mmap_mb: int = 4096
 
 
 @dataclass(frozen=True)

@@ -122,9 +122,13 @@ class CorpusWriter:
         found.update(m.group(2) for p in self.out.iterdir() if (m := SEED_NAME.match(p.name)))
         return found
 
+    def next_name(self, doc: Document, ahead: int = 0) -> str:
+        """The name `write` will give `doc` after `ahead` other writes (dedup indexes it first)."""
+        return f"{self._next_seq + ahead:03d}_{doc.id}.txt"
+
     def write(self, doc: Document, duplicates: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
         """Write one document and its manifest line; returns the manifest entry."""
-        name = f"{self._next_seq:03d}_{doc.id}.txt"
+        name = self.next_name(doc)
         entry = manifest_entry(doc, name, duplicates)
         with _temp_in(self.out) as (fd, temp):
             _write_fd(fd, doc.to_seed().encode("utf-8"))

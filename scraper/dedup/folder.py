@@ -1,0 +1,211 @@
+"""`dedup_folder`: deduplicate a corpus folder that already exists (`scraper dedup DIR`).
+
+The folder may have been written by `scraper` or by another tool (seed-format `*.txt` files, with
+or without `manifest.jsonl`). Every file is ranked (longest first), then checked in that order
+against the ones kept before it, in a fresh index; so a file is only ever removed in favour of a
+longer (or equal) copy. Applying the result: the manifest is rewritten first (kept files gain
+`duplicates`, removed files lose their entry), then the removed files are deleted, then the fresh
+index replaces the old one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scraper.config import DedupConfig
+from scraper.dedup.deduplicator import (
+    INDEX_DIR,
+    INDEX_NAME,
+    Deduplicator,
+    corpus_files,
+    dup_record,
+    fingerprint,
+    merge_dups,
+)
+from scraper.dedup.index import OK, Index, Row
+from scraper.dedup.match import (
+    CONTAINED,
+    EXACT,
+    Matcher,
+    Quality,
+    bucket_keys,
+    feature_quality,
+    row_quality,
+    signed_samples,
+)
+from scraper.dedup.minhash import check_config
+from scraper.dedup.text import Features, body_text, features, file_paragraphs
+from scraper.document import read_seed
+from scraper.errors import StoreError
+from scraper.write import MANIFEST, CorpusWriter, atomic_write_text, manifest_entry
+
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    file: str
+    keeper: str
+    relation: str
+    score: float
+
+    def describe(self) -> str:
+        if self.relation == EXACT:
+            return f"{self.file}: exact duplicate of {self.keeper}"
+        if self.relation == CONTAINED:
+            return f"{self.file}: contained in {self.keeper} (containment {self.score:.2f})"
+        return f"{self.file}: near-duplicate of {self.keeper} (Jaccard {self.score:.2f})"
+
+
+@dataclass
+class FolderReport:
+    files: int = 0
+    removed: list[Dropped] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def kept(self) -> int:
+        return self.files - len(self.removed) - len(self.errors)
+
+
+def read_manifest(folder: Path) -> dict[str, dict[str, Any]]:
+    """The manifest entries by file, read only (torn or foreign lines are skipped)."""
+    path = folder / MANIFEST
+    if not path.exists():
+        return {}
+    entries: dict[str, dict[str, Any]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(entry, dict) and "file" in entry:
+            entries[str(entry["file"])] = entry
+    return entries
+
+
+def _read_texts(folder: Path, files: list[str], report: FolderReport) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for name in files:
+        try:
+            texts[name] = body_text(file_paragraphs((folder / name).read_text(encoding="utf-8")))
+        except UnicodeDecodeError:
+            report.errors.append(f"{folder / name}: not UTF-8 text")
+        except OSError as exc:
+            report.errors.append(f"{folder / name}: cannot read ({exc.strerror})")
+    return texts
+
+
+def _rank(folder: Path, files: list[str], config: DedupConfig, report: FolderReport) -> list[str]:
+    """Readable files, best first; only (quality, name) is kept per file, not its shingles."""
+    ranked: list[tuple[Quality, str]] = []
+    for start in range(0, len(files), BATCH):
+        texts = _read_texts(folder, files[start : start + BATCH], report)
+        names = list(texts)
+        for name, f in zip(names, features([texts[n] for n in names], config), strict=True):
+            ranked.append((feature_quality(f), name))
+    return [name for _, name in sorted(ranked)]
+
+
+def _scan(
+    folder: Path, order: list[str], index: Index, config: DedupConfig, report: FolderReport
+) -> None:
+    cache: dict[str, Features] = {}
+
+    def load(row: Row) -> Features | None:
+        if row.file not in cache:
+            texts = _read_texts(folder, [row.file], FolderReport())
+            if row.file not in texts:
+                return None
+            cache[row.file] = features([texts[row.file]], config)[0]
+        return cache[row.file]
+
+    matcher = Matcher(index, config, load)
+    for start in range(0, len(order), BATCH):
+        chunk = order[start : start + BATCH]
+        texts = _read_texts(folder, chunk, FolderReport())
+        names = [n for n in chunk if n in texts]
+        feats = features([texts[n] for n in names], config)
+        cache = dict(zip(names, feats, strict=True))  # this chunk only: memory stays bounded
+        with index.transaction():
+            for name, f, buckets in zip(names, feats, bucket_keys(feats, config), strict=True):
+                matches = matcher.find(f, buckets)
+                if matches:
+                    # Files come best first, so every match is at least as long: keep the best.
+                    best = min(matches, key=lambda m: (row_quality(m.row), m.row.file))
+                    report.removed.append(Dropped(name, best.row.file, best.relation, best.score))
+                    continue
+                index.add(name, f.exact, f.words, f.chars, buckets, signed_samples(f), OK)
+        index.merge(config.index_buffer_docs)
+    index.merge()
+
+
+def _new_manifest(folder: Path, kept: list[str], report: FolderReport) -> list[dict[str, Any]]:
+    """Each kept file gets an entry (a foreign file too); removed copies become its duplicates."""
+    old = read_manifest(folder)
+    entries = {
+        name: old.get(name) or manifest_entry(read_seed(folder / name), name) for name in kept
+    }
+    for removal in report.removed:
+        gone = old.get(removal.file)
+        extra = (
+            [dup_record(str(folder / removal.file), None)]
+            if gone is None
+            else [dup_record(gone.get("source"), gone.get("url")), *gone.get("duplicates", [])]
+        )
+        keeper = entries[removal.keeper]
+        entries[removal.keeper] = {**keeper, "duplicates": merge_dups(keeper, extra)}
+    ordered = [e for e in old.values() if str(e["file"]) in entries]
+    ordered += [entries[n] for n in kept if n not in old]
+    return [entries[str(e["file"])] for e in ordered]
+
+
+def dedup_folder(folder: Path, config: DedupConfig, *, dry_run: bool = False) -> FolderReport:
+    """Deduplicate `folder` in place (or only report, with `dry_run`)."""
+    check_config(config)
+    if not folder.is_dir():
+        raise StoreError(str(folder), "not a folder")
+    index_path = folder / INDEX_DIR / INDEX_NAME
+    if not dry_run and index_path.exists():
+        Deduplicator(config, CorpusWriter(folder)).close()  # finish what a crashed run left
+    report = FolderReport()
+    files = corpus_files(folder)
+    report.files = len(files)
+    order = _rank(folder, files, config, report)
+    if not dry_run:
+        index_path.parent.mkdir(exist_ok=True)
+    # A dry run builds its index outside the folder, so that nothing in the folder changes.
+    with tempfile.TemporaryDirectory(dir=None if dry_run else index_path.parent) as tmp:
+        index = Index(Path(tmp) / INDEX_NAME, fingerprint(config), config.index_mmap_mb)
+        try:
+            _scan(folder, order, index, config, report)
+        finally:
+            index.close()
+        if not dry_run:
+            _apply(folder, order, report, Path(tmp) / INDEX_NAME, index_path)
+    return report
+
+
+def _apply(
+    folder: Path, order: list[str], report: FolderReport, fresh: Path, index_path: Path
+) -> None:
+    removed = {r.file for r in report.removed}
+    kept = sorted(n for n in order if n not in removed)
+    if removed or (folder / MANIFEST).exists():
+        atomic_write_text(
+            folder / MANIFEST,
+            "".join(
+                json.dumps(e, ensure_ascii=False) + "\n"
+                for e in _new_manifest(folder, kept, report)
+            ),
+        )
+    for name in sorted(removed):
+        (folder / name).unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{index_path}{suffix}").unlink(missing_ok=True)
+    os.replace(fresh, index_path)

@@ -1,0 +1,75 @@
+"""The SQLite index: lookups through the buffer and the file, merges, fingerprints."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.dedup.index import OK, PENDING, REPLACED, Index
+from scraper.errors import StoreError
+
+
+def add(index: Index, file: str, buckets: list[int], samples: list[int], state: int = OK) -> int:
+    with index.transaction():
+        return index.add(file, file.encode(), 100, 600, buckets, samples, state)
+
+
+def test_lookups_see_rows_in_the_buffer_and_after_a_merge(tmp_path):
+    index = Index(tmp_path / "i.sqlite", "fp")
+    a = add(index, "a.txt", [1, 2], [10, 20, 30])
+    assert [r.file for r in index.by_buckets([2, 99])] == ["a.txt"]
+    index.merge()
+    b = add(index, "b.txt", [2, 3], [20, 30, 40])  # b stays in the buffer
+    assert sorted(r.file for r in index.by_buckets([2])) == ["a.txt", "b.txt"]
+    shared = {row.file: n for row, n in index.by_samples([20, 30, 40])}
+    assert shared == {"a.txt": 2, "b.txt": 3}
+    assert [r.doc for r in index.unmerged()] == [b]
+    index.merge()
+    assert index.unmerged() == [] and index.buffered == 0
+    assert {r.doc for r in index.by_buckets([2])} == {a, b}
+    index.close()
+
+
+def test_replaced_documents_are_not_candidates_and_deletes_reach_both_tables(tmp_path):
+    index = Index(tmp_path / "i.sqlite", "fp")
+    a = add(index, "a.txt", [1], [10])
+    index.merge()
+    b = add(index, "b.txt", [1], [10], PENDING)
+    with index.transaction():
+        index.set_state([a], REPLACED, replaced_by=b)
+    assert [r.file for r in index.by_buckets([1])] == ["b.txt"]
+    assert [r.file for r, _ in index.by_samples([10])] == ["b.txt"]
+    with index.transaction():
+        index.delete(a, [1], [10])
+        index.delete(b, [1], [10])
+    assert index.db.execute("SELECT COUNT(*) FROM lsh").fetchone() == (0,)
+    assert index.db.execute("SELECT COUNT(*) FROM buf.samples").fetchone() == (0,)
+    assert index.count() == 0
+    index.close()
+
+
+def test_a_new_fingerprint_empties_the_index(tmp_path):
+    index = Index(tmp_path / "i.sqlite", "one")
+    add(index, "a.txt", [1], [10])
+    index.merge()
+    index.close()
+    same = Index(tmp_path / "i.sqlite", "one")
+    assert not same.rebuilt and same.count() == 1
+    same.close()
+    other = Index(tmp_path / "i.sqlite", "two")
+    assert other.rebuilt and other.count() == 0
+    other.close()
+
+
+def test_a_failed_transaction_leaves_nothing(tmp_path):
+    index = Index(tmp_path / "i.sqlite", "fp")
+    with pytest.raises(RuntimeError), index.transaction():
+        index.add("a.txt", b"x", 1, 1, [1], [2], OK)
+        raise RuntimeError
+    assert index.count() == 0 and index.by_buckets([1]) == []
+    index.close()
+
+
+def test_an_unusable_index_path_is_a_store_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match="cannot open the dedup index"):
+        Index(tmp_path / "file" / "i.sqlite", "fp")

@@ -1,0 +1,100 @@
+"""Normalisation, shingles, features and repeated paragraphs (scraper/dedup/text.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+from rensa import RMinHash
+
+from scraper.config import DedupConfig
+from scraper.dedup.text import (
+    REPEATED_PARAGRAPH,
+    body_text,
+    dedupe_paragraphs,
+    features,
+    file_paragraphs,
+    normalize_words,
+    shingle_hashes,
+)
+from scraper.document import Document, Removal, format_seed
+
+CONFIG = DedupConfig()
+
+
+def test_normalize_words_folds_case_width_and_punctuation():
+    assert normalize_words("Kim Jong-un, di PYONGYANG!") == ["kim", "jong", "un", "di", "pyongyang"]
+    # NFKC: full-width letters and the "ﬁ" ligature become plain letters.
+    assert normalize_words("ＫＴＴ ﬁnal") == ["ktt", "final"]
+    assert normalize_words("“Amunisi” — kata_nya") == ["amunisi", "kata", "nya"]
+
+
+def _hashes(text: str, size: int) -> list[int]:
+    (word_hashes,) = RMinHash.hash_token_sets([normalize_words(text)])
+    return shingle_hashes(np.array(word_hashes, dtype=np.uint64), size).tolist()
+
+
+def test_shingle_hashes_are_one_per_word_ngram_and_depend_on_word_order():
+    a = _hashes("satu dua tiga empat lima enam", 5)
+    assert len(a) == 2 and len(set(a)) == 2
+    # The same five words hash the same wherever they stand; another order is another shingle.
+    assert _hashes("nol satu dua tiga empat lima", 5)[1] == a[0]
+    assert _hashes("dua satu tiga empat lima", 5)[0] != a[0]
+    assert len(_hashes("satu dua", 5)) == 1  # shorter than a shingle: one shingle
+    assert _hashes("", 5) == []
+
+
+def test_typographic_variants_have_the_same_exact_key():
+    a, b, c = features(
+        [
+            "Putin tiba di Pyongyang.\nKim menyambutnya.",
+            "PUTIN tiba di Pyongyang\n\nKim menyambutnya!",
+            "Putin tiba di Hanoi.",
+        ],
+        CONFIG,
+    )
+    assert a.exact == b.exact
+    assert a.exact != c.exact
+
+
+def test_short_shingles_only_for_short_documents():
+    short_text = " ".join(f"kata{i}" for i in range(20))
+    long_text = " ".join(f"kata{i}" for i in range(400))
+    short, long = features([short_text, long_text], CONFIG)
+    assert short.short is not None and len(short.short) == 18  # 3-grams of 20 words
+    assert long.short is None
+    assert len(long.long) == 396  # 5-grams of 400 distinct words
+
+
+def test_samples_are_a_consistent_subset_of_the_long_shingles():
+    (f,) = features([" ".join(f"w{i}" for i in range(2000))], CONFIG)
+    assert set(f.samples) <= f.long
+    assert all(h % CONFIG.containment_sample == 0 for h in f.samples)
+    # About one in eight shingles is sampled.
+    assert 0.08 < len(f.samples) / len(f.long) < 0.17
+
+
+def test_file_paragraphs_reads_the_seed_format_even_when_the_title_ends_a_sentence():
+    text = format_seed("Sebuah judul yang berakhir dengan titik.", ["Satu.", "Dua."])
+    assert file_paragraphs(text) == ["Satu.", "Dua."]
+    assert body_text(["  Satu. ", "", "Dua."]) == "Satu.\nDua."
+
+
+def test_repeated_paragraphs_are_kept_once_and_recorded():
+    doc = Document(
+        title="Judul",
+        paragraphs=["Foto/AP", "Putin tiba.", "foto / ap", "Kim menyambut.", "Putin tiba!"],
+        removed=[Removal("earlier", "x")],
+    )
+    out = dedupe_paragraphs(doc)
+    assert out.paragraphs == ["Foto/AP", "Putin tiba.", "Kim menyambut."]
+    assert out.removed == [
+        Removal("earlier", "x"),
+        Removal(REPEATED_PARAGRAPH, "foto / ap"),
+        Removal(REPEATED_PARAGRAPH, "Putin tiba!"),
+    ]
+    assert doc.paragraphs[2] == "foto / ap"  # the input is not modified
+
+
+def test_a_document_without_repeats_is_returned_as_is():
+    doc = Document(title=None, paragraphs=["Satu.", "Dua.", "—", "—"])
+    # Paragraphs with no words at all are not compared (nothing to normalise).
+    assert dedupe_paragraphs(doc) is doc
