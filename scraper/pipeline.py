@@ -88,17 +88,24 @@ def drop_emptied(docs: Iterable[Document], stats: Stats) -> Iterator[Document]:
             stats.error(f"{doc.source}: nothing left after cleaning, not written")
 
 
-def write_new(docs: Iterable[Document], writer: CorpusWriter, stats: Stats) -> list[dict[str, Any]]:
-    """Write every document whose id is not in the folder yet (the path of `--no-dedup`)."""
+def one_per_id(docs: list[Document], writer: CorpusWriter, stats: Stats) -> list[Document]:
+    """Each id once: skip ids already in the folder; of one id in this batch keep the longest.
+
+    A document with a URL takes its id from the URL, so an article fetched again after an edit
+    is still added to the corpus once (its body may differ too much to count as a duplicate).
+    """
     known = writer.ids()
-    written = []
+    best: dict[str, Document] = {}
     for doc in docs:
         if doc.id in known:
             stats.drop("write", "already in the output folder")
-            continue
-        known.add(doc.id)
-        written.append(writer.write(doc))
-    return written
+        elif doc.id in best:
+            stats.drop("write", "same id twice in this run")
+            if len(doc.body) > len(best[doc.id].body):
+                best[doc.id] = doc
+        else:
+            best[doc.id] = doc
+    return list(best.values())
 
 
 def run_clean(
@@ -119,15 +126,12 @@ def run_clean(
     pages = ExtractStep(config.extract, profiles, site=config.clean.site).run(docs, stats)
     report = RunReport(stats=stats)
     report.cleaned = list(Cleaner(config.clean, profiles).run(pages, stats))
-    kept = list(drop_emptied(report.cleaned, stats))
+    kept = one_per_id(list(drop_emptied(report.cleaned, stats)), writer, stats)
     if not config.dedup.enabled:
-        report.written = write_new(kept, writer, stats)
+        report.written = [writer.write(doc) for doc in kept]
         return report
-    dedup = Deduplicator(config.dedup, writer)
-    try:
+    with Deduplicator(config.dedup, writer) as dedup:
         report.written = dedup.commit(kept, stats)
-    finally:
-        dedup.close()
     return report
 
 
