@@ -5,7 +5,7 @@
 It generates dirty dumps deterministically from our own sentence templates and realistic chrome
 of several outlets (page headers, captions, "Baca juga" inserts glued and on their own lines,
 ad markers, glued paragraphs, promos, footers, sign-offs), parses them as `scraper clean` does
-(`parse_seed`), and times `Cleaner.run` - the stage the CLI runs, corpus pass included. The
+(`parse_dump`), and times `Cleaner.run` - the stage the CLI runs, corpus pass included. The
 input files are not written to disk, so the figure is the cleaner's, not the disk's. Times are
 CPU seconds of this process pinned to one core (wall-clock MB/s is printed too: on a shared
 machine it is lower, because other processes take turns on the core).
@@ -20,14 +20,17 @@ fastest run is the one least disturbed by other processes).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import tempfile
 import time
+from pathlib import Path
 
 from scraper.clean import Cleaner
-from scraper.config import CleanConfig
-from scraper.document import Document, parse_seed
-from scraper.pipeline import Stats
+from scraper.config import CleanConfig, Config, override
+from scraper.document import Document, parse_dump
+from scraper.pipeline import Stats, run_clean
 from scraper.profiles import load_profiles
 
 TARGET_MB_S = 10.0
@@ -108,11 +111,36 @@ def time_clean(texts: list[str], cleaner: Cleaner) -> tuple[float, float, float,
     """CPU seconds for parse + clean and for the clean stage alone, wall seconds for parse +
     clean, and the paragraphs kept. CPU time is what one core spends, whatever else runs."""
     wall, start = time.perf_counter(), time.process_time()
-    docs: list[Document] = [parse_seed(t, source=f"dump{i}") for i, t in enumerate(texts)]
+    docs: list[Document] = [parse_dump(t, source=f"dump{i}") for i, t in enumerate(texts)]
     parsed = time.process_time()
     kept = sum(len(d.paragraphs) for d in cleaner.run(docs, Stats()))
     done = time.process_time()
     return done - start, done - parsed, time.perf_counter() - wall, kept
+
+
+def time_command(path: Path, dedup: bool) -> tuple[float, float, int]:
+    """CPU and wall seconds of the whole `scraper clean` path on one JSONL dump: read, extract,
+    clean, (dedup), write. Each run writes into a fresh output folder."""
+    config = override(Config(), "dedup", enabled=dedup)
+    with tempfile.TemporaryDirectory(dir=path.parent) as out:
+        wall, start = time.perf_counter(), time.process_time()
+        written = len(run_clean([str(path)], Path(out), config, Stats()).written)
+        return time.process_time() - start, time.perf_counter() - wall, written
+
+
+def command_rows(sizes: list[tuple[str, list[str], float]], workdir: str | None) -> None:
+    """`scraper clean` end to end, with and without dedup, on the same texts as JSONL dumps."""
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        for label, texts, mb in sizes:
+            path = Path(tmp) / f"{label}.jsonl"
+            lines = (json.dumps({"title": f"dump {i}", "text": t.split("\n\n", 1)[-1]},
+                                ensure_ascii=False) for i, t in enumerate(texts))
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            for dedup in (False, True):
+                cpu, wall, written = time_command(path, dedup)
+                print(f"scraper clean {label} {'with dedup   ' if dedup else '--no-dedup   '}"
+                      f"{mb:5.1f} MB  {cpu:6.2f} s CPU = {mb / cpu:5.1f} MB/s "
+                      f"(wall {mb / wall:5.1f} MB/s)  {written} files written")
 
 
 def main() -> None:
@@ -121,6 +149,9 @@ def main() -> None:
     parser.add_argument("--small-mb", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workdir", default=None, help="folder for the end-to-end runs' files")
+    parser.add_argument("--skip-command", action="store_true",
+                        help="skip the end-to-end `scraper clean` runs")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -157,6 +188,8 @@ def main() -> None:
           f"{large_mb / large_stage / TARGET_MB_S:.2f}x, parse+clean {large_mb / large_s:.1f} "
           f"MB/s = {large_mb / large_s / TARGET_MB_S:.2f}x (no external anchor exists for "
           "cleaning)")
+    if not args.skip_command:
+        command_rows(list(sizes), args.workdir)
 
 
 if __name__ == "__main__":
