@@ -51,6 +51,12 @@ class Document:
     author: str | None = None
     removed: list[Removal] = field(default_factory=list)
     extra: dict[str, object] = field(default_factory=dict)
+    # The id hashes the whole normalised body; stages ask for it often, so it is kept until the
+    # URL or a paragraph changes.
+    _id_key: tuple[str | None, tuple[str, ...]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _id: str = field(default="", init=False, repr=False, compare=False)
 
     @property
     def body(self) -> str:
@@ -58,7 +64,10 @@ class Document:
 
     @property
     def id(self) -> str:
-        return document_id(self.url, self.body)
+        key = (self.url, tuple(self.paragraphs))
+        if key != self._id_key:
+            self._id_key, self._id = key, document_id(self.url, self.body)
+        return self._id
 
     def to_seed(self) -> str:
         return format_seed(self.title, self.paragraphs)

@@ -86,3 +86,12 @@ def test_formatting_is_stable(text):
     again = parse_seed(once)
     assert format_seed(again.title, again.paragraphs) == once
     assert "\r" not in once and not once.endswith("\n") and "  " not in once
+
+
+def test_the_id_follows_changes_to_the_url_and_the_paragraphs():
+    doc = Document(title="T", paragraphs=["Satu."])
+    first = doc.id
+    doc.paragraphs.append("Dua.")
+    assert doc.id != first and doc.id == document_id(None, "Satu.\n\nDua.")
+    doc.url = "https://a.id/x"
+    assert doc.id == document_id("https://a.id/x", "")
