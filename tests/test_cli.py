@@ -133,3 +133,14 @@ def test_config_file_sets_defaults_and_flags_win(tmp_path):
     result = run_cli("clean", str(SEEDS), "-o", str(tmp_path / "o"), "-c", str(config),
                      "--site", "sindonews")
     assert result.returncode == 0, result.stderr
+
+
+def test_explain_says_where_each_document_went(tmp_path):
+    out = tmp_path / "out"
+    first = run_cli("clean", str(SEEDS), "-o", str(out), "--explain")
+    heads = [line for line in first.stdout.splitlines() if line.startswith("== ")]
+    assert any(line.startswith("== ") and "003_" in line and "-> duplicate of 000_" in line
+               for line in heads)
+    again = run_cli("clean", str(SEEDS), "-o", str(out), "--explain")
+    heads = [line for line in again.stdout.splitlines() if line.startswith("== ")]
+    assert len(heads) == 5 and all("-> already " in line for line in heads)

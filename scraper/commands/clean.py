@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from scraper.config import Config, override
-from scraper.document import Document
 from scraper.pipeline import RunReport, Stats, run_clean
+from scraper.write import CorpusWriter
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -49,22 +49,30 @@ def handle(args: argparse.Namespace, config: Config) -> int:
     stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr))
     report = run_clean(args.inputs, args.out, config, stats, url=args.url)
     if config.clean.explain:
-        print_explain(report)
+        print_explain(report, args.out)
     print(summary(report, args.out), file=sys.stderr)
     return 1 if stats.failed else 0
 
 
-def _written_name(report: RunReport, doc: Document) -> str:
+def _destinations(report: RunReport, out: Path) -> dict[str, str]:
+    """Where each source went: its file, the file it duplicates, or the file of an earlier run."""
+    where: dict[str, str] = {}
     for entry in report.written:
-        if entry["source"] == doc.source:
-            return str(entry["file"])
-    return "(not written)"
+        where[str(entry["source"])] = str(entry["file"])
+        for dup in entry.get("duplicates", []):
+            where.setdefault(str(dup.get("source")), f"duplicate of {entry['file']}")
+    for entry in CorpusWriter(out).entries:
+        where.setdefault(str(entry["source"]), f"already in {entry['file']}")
+        for dup in entry.get("duplicates", []):
+            where.setdefault(str(dup.get("source")), f"already a duplicate of {entry['file']}")
+    return where
 
 
-def print_explain(report: RunReport) -> None:
+def print_explain(report: RunReport, out: Path) -> None:
     """For each document: where it went, its profile, and every removal with its rule."""
+    where = _destinations(report, out)
     for doc in report.cleaned:
-        print(f"== {doc.source} -> {_written_name(report, doc)} [site: {doc.site}]")
+        print(f"== {doc.source} -> {where.get(doc.source, '(not written)')} [site: {doc.site}]")
         for removal in doc.removed:
             print(f"  - {removal.rule}: {removal.text}")
 
