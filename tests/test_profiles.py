@@ -60,3 +60,10 @@ def test_a_user_folder_adds_and_replaces_profiles(tmp_path):
     assert profiles.for_url("https://www.mysite.id/a").name == "mysite"
     with pytest.raises(ConfigError, match="does not exist"):
         load_profiles(tmp_path / "missing")
+
+
+@pytest.mark.parametrize("url", ["https://jogja.tribunnews.com/2025/01/02/berita",
+                                 "https://www.tribunjabar.id/2025/01/02/berita",
+                                 "https://aceh.serambinews.com/berita/1"])
+def test_the_tribun_network_shares_one_profile(url):
+    assert load_profiles().for_url(url).name == "tribunnews"
