@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scraper.charset import decode_text
 from scraper.config import Config
 from scraper.document import Document, parse_dump
 from scraper.errors import InputError, ScraperError
 from scraper.pipeline import process_one
-from scraper.sources.dumps import decode_text
 from scraper.write import atomic_write_bytes, atomic_write_text
 
 INPUT_NAMES = ("input.html", "input.html.gz", "input.htm", "input.txt")

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from scraper.charset import decode_text
 from scraper.config import Config, override
 from scraper.document import parse_dump
 from scraper.errors import FetchError, InputError
 from scraper.fixtures import Outcome, check, find_fixtures, record, slug, update
 from scraper.profiles import load_profiles
-from scraper.sources.dumps import decode_text
 
 DEFAULT_DIR = Path("fixtures")
 

@@ -7,12 +7,11 @@ metadata comes from JSON-LD, then meta tags, then selectors, then htmldate.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper.charset import decode_body
 from scraper.config import ExtractConfig
 from scraper.document import Document
 from scraper.errors import ExtractError, FetchError
@@ -31,25 +30,10 @@ from scraper.extract.pages import (
 from scraper.extract.rules import ExtractRules, rules_for
 from scraper.profiles import ProfileSet
 
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
-
 
 def decode_html(raw: bytes | str) -> str:
-    """Page bytes to text: UTF-8, else the declared charset, else charset-normalizer's guess."""
-    if isinstance(raw, str):
-        return raw
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    declared = _CHARSET.search(raw[:4096])
-    if declared:
-        try:
-            return raw.decode(declared.group(1).decode("ascii"))
-        except (LookupError, UnicodeDecodeError):
-            pass
-    best = from_bytes(raw).best()
-    return str(best) if best is not None else raw.decode("utf-8", errors="replace")
+    """Page bytes to text: BOM, the page's declared charset, UTF-8, else detection."""
+    return raw if isinstance(raw, str) else decode_body(raw)
 
 
 @dataclass

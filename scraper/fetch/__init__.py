@@ -4,14 +4,13 @@ client.py      Fetcher: redirects, retries (tenacity), limits, results
 politeness.py  per-host concurrency and delay, 429/503 back-off, robots.txt (protego)
 security.py    scheme and address checks (private networks refused), the run's DNS answers
 transports.py  aiohttp or httpx connection pools pinned to the checked addresses
-charset.py     body -> text (BOM, header, meta, detection)
 limits.py      retry/redirect statuses, page content types, config validation
 store.py       PageStore: content-addressed bodies + JSON-lines index
 sync.py        fetch_sync, BlockingFetcher for synchronous callers
 """
 
+from scraper.charset import decode_body
 from scraper.fetch.archive import export_warc
-from scraper.fetch.charset import decode_body
 from scraper.fetch.client import Fetcher
 from scraper.fetch.result import FetchResult
 from scraper.fetch.store import PageStore

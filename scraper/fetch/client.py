@@ -32,6 +32,7 @@ from tenacity import (
     wait_random,
 )
 
+from scraper.charset import decode_body
 from scraper.config import FetchConfig
 from scraper.errors import (
     ConfigError,
@@ -44,7 +45,6 @@ from scraper.errors import (
     TooManyRedirects,
     TransportError,
 )
-from scraper.fetch.charset import decode_body
 from scraper.fetch.limits import (
     BACKOFF_STATUSES,
     REDIRECT_STATUSES,

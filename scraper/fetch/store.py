@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from scraper.charset import decode_body
 from scraper.errors import StoreError
-from scraper.fetch.charset import decode_body
 from scraper.fetch.result import FetchResult
 from scraper.write import atomic_write_bytes
 

@@ -16,14 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from charset_normalizer import from_bytes
-from charset_normalizer.md import mess_ratio
-
+from scraper.charset import decode_text
 from scraper.config import CleanConfig
 from scraper.dates import parse_date
 from scraper.document import Document, normalize_line, parse_dump, split_lines
 from scraper.errors import (
-    BinaryInputError,
     EmptyInputError,
     InputError,
     MalformedRecordError,
@@ -78,33 +75,6 @@ def walk_inputs(inputs: list[str], exclude: Path | None = None) -> Iterator[str]
                 continue
             if _suffix(found) in SUPPORTED:
                 yield str(found)
-
-
-def decode_text(data: bytes, source: str) -> str:
-    """UTF-8 (BOM allowed) first; otherwise the encoding charset-normalizer detects."""
-    if b"\x00" in data:
-        raise BinaryInputError(source, "binary data (NUL bytes), not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data).best()
-    legacy = _windows_1252(data)
-    # Detection on short texts is unreliable (a cp1252 Indonesian line is often "detected" as
-    # cp775), and cp1252 is by far the most common legacy encoding of Latin-script news text,
-    # so it wins unless the detected encoding reads clearly cleaner.
-    if legacy is not None and (best is None or mess_ratio(legacy) <= best.chaos + 0.05):
-        return legacy
-    if best is None:
-        raise InputError(source, "not UTF-8 and no text encoding could be detected")
-    return str(best)
-
-
-def _windows_1252(data: bytes) -> str | None:
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return None
 
 
 def _read_bytes(name: str, max_bytes: int, stdin: BinaryIO | None) -> bytes:

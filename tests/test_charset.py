@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from scraper.fetch.charset import decode_body, header_charset, markup_charset
+from scraper.charset import decode_body, header_charset, markup_charset
 
 TEXT = "Menteri berkata, “Kami tidak akan mundur,” kata dia – Senin (20/6)."
 

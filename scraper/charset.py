@@ -1,4 +1,7 @@
-"""Decode a page body to text: BOM, then the declared charset (header, then meta), then detection.
+"""Bytes to text, for fetched pages, saved pages and text dumps alike.
+
+Pages: BOM, then the declared charset (header, then meta / XML declaration), then detection.
+Dumps: BOM, then UTF-8, then detection; NUL bytes mean binary data, not text.
 
 Labels lie. A page declared as iso-8859-1 that is really UTF-8 would turn every curly quote into
 three characters of mojibake, so a declared single-byte charset loses to UTF-8 whenever the body
@@ -13,6 +16,9 @@ import codecs
 import re
 
 import charset_normalizer
+from charset_normalizer.md import mess_ratio
+
+from scraper.errors import BinaryInputError, InputError
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -62,6 +68,37 @@ def _is_multibyte_utf8(body: bytes) -> bool:
     return True
 
 
+def detect(body: bytes) -> str | None:
+    """Text in a legacy encoding, or None when no encoding reads it.
+
+    Detection on short texts is unreliable (a cp1252 Indonesian line is often "detected" as
+    cp775), and cp1252 is by far the most common legacy encoding of Latin-script news, so it
+    wins unless the detected encoding reads clearly cleaner.
+    """
+    best = charset_normalizer.from_bytes(body).best()
+    try:
+        legacy: str | None = body.decode("cp1252")
+    except UnicodeDecodeError:
+        legacy = None
+    if legacy is not None and (best is None or mess_ratio(legacy) <= best.chaos + 0.05):
+        return legacy
+    return str(best) if best is not None else None
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """A text dump: UTF-8 (BOM allowed) first, else the detected encoding; never binary."""
+    if b"\x00" in data:
+        raise BinaryInputError(source, "binary data (NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    text = detect(data)
+    if text is None:
+        raise InputError(source, "not UTF-8 and no text encoding could be detected")
+    return text
+
+
 def decode_body(body: bytes, content_type: str | None = None) -> str:
     """The text of `body`, served with the Content-Type header `content_type`."""
     for bom, codec in _BOMS:
@@ -74,7 +111,7 @@ def decode_body(body: bytes, content_type: str | None = None) -> str:
         return body.decode(declared or "utf-8")
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(body).best()
-    if best is not None:
-        return str(best)
+    detected = detect(body)
+    if detected is not None:
+        return detected
     return body.decode(declared or "utf-8", errors="replace")
