@@ -8,6 +8,7 @@ knows the order of the stages.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from typing import Any, BinaryIO, Protocol
 from scraper.config import Config
 from scraper.document import Document
 from scraper.write import CorpusWriter
+
+FetchPage = Callable[[str], bytes | None]
 
 
 @dataclass
@@ -78,6 +81,33 @@ def read_dumps(
                 yield item.doc
 
 
+def read_store(root: str, stats: Stats) -> tuple[Iterator[Document], FetchPage]:
+    """The source stage over a raw page store (`scraper fetch --store`): its HTML pages, and a
+    fetch callable that serves later pages of an article from the same store, never the network.
+    """
+    from scraper.errors import StoreError
+    from scraper.fetch import PageStore
+
+    if not (Path(root) / "index.jsonl").is_file():
+        raise StoreError(root, "not a page store (no index.jsonl)")
+    store = PageStore(root)
+
+    def pages() -> Iterator[Document]:
+        for result in store:
+            if "html" not in result.headers.get("content-type", "text/html"):
+                stats.drop("read", "not an HTML page")
+                continue
+            stats.keep("read")
+            yield Document(title=None, paragraphs=[], source=result.url,
+                           url=result.final_url or result.url, extra={"html": result.body})
+
+    def stored(url: str) -> bytes | None:
+        result = store.get(url)
+        return result.body if result is not None else None
+
+    return pages(), stored
+
+
 def drop_emptied(docs: Iterable[Document], stats: Stats) -> Iterator[Document]:
     """A document that cleaning emptied is reported, not written."""
     for doc in docs:
@@ -110,9 +140,13 @@ def one_per_id(docs: list[Document], writer: CorpusWriter, stats: Stats) -> list
 
 def run_clean(
     inputs: list[str], out: Path, config: Config, stats: Stats, *,
-    url: str | None = None, stdin: BinaryIO | None = None,
+    url: str | None = None, stdin: BinaryIO | None = None, store: str | None = None,
 ) -> RunReport:
-    """read → extract (saved HTML) → clean → drop emptied → dedup → write, into `out`."""
+    """read → extract (saved HTML) → clean → drop emptied → dedup → write, into `out`.
+
+    With `store`, the pages of a raw page store are read too, offline: later pages of an
+    article come from the store or not at all.
+    """
     from scraper.clean import Cleaner
     from scraper.dedup import Deduplicator
     from scraper.extract import ExtractStep
@@ -122,8 +156,13 @@ def run_clean(
     if config.clean.site:
         profiles.get(config.clean.site)  # an unknown --site is a usage error before any work
     writer = CorpusWriter(out)
-    docs = read_dumps(inputs, out, config, stats, url=url, stdin=stdin)
-    pages = ExtractStep(config.extract, profiles, site=config.clean.site).run(docs, stats)
+    docs: Iterator[Document] = read_dumps(inputs, out, config, stats, url=url, stdin=stdin)
+    fetch: FetchPage | None = None
+    if store is not None:
+        stored, fetch = read_store(store, stats)
+        docs = itertools.chain(docs, stored)
+    step = ExtractStep(config.extract, profiles, fetch=fetch, site=config.clean.site)
+    pages = step.run(docs, stats)
     report = RunReport(stats=stats)
     report.cleaned = list(Cleaner(config.clean, profiles).run(pages, stats))
     kept = one_per_id(list(drop_emptied(report.cleaned, stats)), writer, stats)

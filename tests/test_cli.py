@@ -144,3 +144,37 @@ def test_explain_says_where_each_document_went(tmp_path):
     again = run_cli("clean", str(SEEDS), "-o", str(out), "--explain")
     heads = [line for line in again.stdout.splitlines() if line.startswith("== ")]
     assert len(heads) == 5 and all("-> already " in line for line in heads)
+
+
+def _store_from_fixture(root, fixture):
+    """A page store holding a fixture's pages, as `scraper fetch --store` would have left it."""
+    from scraper.fetch import FetchResult, PageStore
+
+    meta = json.loads((fixture / "meta.json").read_text())
+    store = PageStore(root)
+    pages = {meta["url"]: "input.html", **meta["pages"]}
+    for url, name in pages.items():
+        body = (fixture / name).read_bytes()
+        store.put(FetchResult(url=url, final_url=url, status=200, body=body,
+                              headers={"content-type": "text/html; charset=utf-8"}))
+    return meta
+
+
+def test_clean_a_page_store_offline(tmp_path):
+    fixture = FIXTURES / "detik" / "krl-single"
+    _store_from_fixture(tmp_path / "pages", fixture)
+    out = tmp_path / "out"
+    result = run_cli("clean", "--store", str(tmp_path / "pages"), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    # The later page and the single-page form are parts of the article, not articles of their own.
+    (entry,) = manifest(out)
+    assert (out / entry["file"]).read_bytes() == (fixture / "expected.txt").read_bytes()
+    assert entry["site"] == "detik" and entry["url"].startswith("https://news.detik.com/")
+
+
+def test_clean_needs_an_input_or_a_store(tmp_path):
+    result = run_cli("clean", "-o", str(tmp_path / "out"))
+    assert result.returncode == 2 and "give at least one INPUT or --store DIR" in result.stderr
+    missing = run_cli("clean", "--store", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert missing.returncode == 1
+    assert f"scraper: error: {tmp_path}: not a page store" in missing.stderr

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from scraper.config import Config, override
+from scraper.errors import ConfigError
 from scraper.pipeline import RunReport, Stats, run_clean
 from scraper.write import CorpusWriter
 
@@ -17,8 +18,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
         "clean", parents=[common], help="clean text dumps, JSONL/CSV exports and saved HTML pages",
         description="Clean existing dumps into seed-format files plus OUT/manifest.jsonl.",
     )
-    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+    parser.add_argument("inputs", nargs="*", metavar="INPUT",
                         help="a file, a folder (read recursively) or - for stdin")
+    parser.add_argument("--store", metavar="DIR",
+                        help="also clean every HTML page of this page store (scraper fetch "
+                             "--store), offline")
     parser.add_argument("-o", "--out", required=True, type=Path, metavar="OUT",
                         help="output folder")
     parser.add_argument("--site", help="force this site profile (see `scraper profiles`)")
@@ -46,8 +50,10 @@ def handle(args: argparse.Namespace, config: Config) -> int:
         corpus_pass=args.corpus_pass, profiles_dir=args.profiles_dir,
     )
     config = override(config, "dedup", enabled=args.dedup)
+    if not args.inputs and args.store is None:
+        raise ConfigError("scraper clean", "give at least one INPUT or --store DIR")
     stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr))
-    report = run_clean(args.inputs, args.out, config, stats, url=args.url)
+    report = run_clean(args.inputs, args.out, config, stats, url=args.url, store=args.store)
     if config.clean.explain:
         print_explain(report, args.out)
     print(summary(report, args.out), file=sys.stderr)
