@@ -17,7 +17,7 @@ from scraper import __version__, commands
 from scraper.config import load_config
 from scraper.errors import ConfigError, ScraperError
 
-EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INPUT_FAILED, EXIT_USAGE = 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,7 +36,6 @@ MONTHS = {
     for name in names
 }
 ZONES = {"WIB": 7, "WITA": 8, "WIT": 9}
-DAY_NAMES = ("senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu", "ahad")
 
 _TIME = r"(?:[,\-–|\s]+(?:pukul\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::\d{2})?)?"
 _ZONE = r"(?:\s*(?P<zone>WIB|WITA|WIT)\b)?"

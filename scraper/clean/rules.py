@@ -97,7 +97,6 @@ class Alternation:
             self.regex: re.Pattern[str] | None = re.compile("|".join(parts)) if parts else None
         except re.error:
             self.regex = None  # e.g. clashing group names: fall back to one regex per rule
-        self._names = {f"_r{i}": rule.name for i, rule in enumerate(rules)}
         # Anchored regexes (^, $, \A, \Z) only mean the same on one line as on a whole text.
         self.anchored = any(_ANCHOR.search(rule.pattern.pattern) for rule in rules)
 

@@ -54,10 +54,6 @@ class ExtractRules:
     page_number: tuple[re.Pattern[str], ...] = ()
     current_page: tuple[str, ...] = ()
 
-    @property
-    def has_body(self) -> bool:
-        return bool(self.body)
-
 
 def _selectors(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     value = table.get(key, [])
