@@ -140,7 +140,10 @@ def _scan(
                     best = min(matches, key=lambda m: (row_quality(m.row), m.row.file))
                     report.removed.append(Dropped(name, best.row.file, best.relation, best.score))
                     continue
-                index.add(name, f.exact, f.words, f.chars, buckets, signed_samples(f), OK)
+                samples = signed_samples(f)
+                index.add(
+                    name, f.exact, f.words, f.chars, buckets, samples, OK, matcher.last_rare
+                )
         index.merge(config.index_buffer_docs)
     index.merge()
 
