@@ -141,9 +141,7 @@ def _scan(
                     report.removed.append(Dropped(name, best.row.file, best.relation, best.score))
                     continue
                 samples = signed_samples(f)
-                index.add(
-                    name, f.exact, f.words, f.chars, buckets, samples, OK, matcher.last_rare
-                )
+                index.add(name, f.exact, f.words, f.chars, buckets, samples, OK, matcher.last_rare)
         index.merge(config.index_buffer_docs)
     index.merge()
 

@@ -253,9 +253,7 @@ class Index:
         costs O(max_df), not O(corpus).
         """
         self.db.execute("DELETE FROM temp.query")
-        self.db.executemany(
-            "INSERT OR IGNORE INTO temp.query VALUES (?)", ((h,) for h in samples)
-        )
+        self.db.executemany("INSERT OR IGNORE INTO temp.query VALUES (?)", ((h,) for h in samples))
         if max_df > 0:
             self.db.execute(_DROP_FREQUENT, (max_df + 1, max_df + 1, max_df))
         self.last_rare = int(self.db.execute("SELECT COUNT(*) FROM temp.query").fetchone()[0])
