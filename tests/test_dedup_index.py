@@ -102,3 +102,21 @@ def test_nsamples_stores_the_count_given_at_indexing(tmp_path):
         (a, 1, 1)
     ]
     index.close()
+
+
+def test_documents_stop_counting_a_hash_when_it_crosses_the_cap(tmp_path):
+    index = Index(tmp_path / "i.sqlite", "fp")
+
+    def add_capped(file: str, samples: list[int]) -> int:
+        with index.transaction():
+            rare = index.count_rare(samples, 3)
+            return index.add(file, file.encode(), 10, 60, [], samples, OK, rare, 3)
+
+    docs = [add_capped(f"f{k}.txt", [1, 100 + k]) for k in range(3)]
+    index.merge()
+    assert [r.nsamples for r in index.rows(docs)] == [2, 2, 2]
+    docs.append(add_capped("f3.txt", [1, 103]))  # the 4th document with hash 1: over the cap
+    assert [r.nsamples for r in index.rows(docs)] == [1, 1, 1, 1]
+    docs.append(add_capped("f4.txt", [1, 104]))  # already over: counted once only
+    assert [r.nsamples for r in index.rows(docs)] == [1, 1, 1, 1, 1]
+    index.close()

@@ -210,6 +210,7 @@ class Deduplicator:
             signed_samples(f),
             PENDING,
             self.matcher.last_rare,
+            self.config.containment_max_df,
         )
         item = _Kept(position, doc, file, row, self._carried(matches))
         self.index.set_state((m.row.doc for m in matches), REPLACED, replaced_by=row)
@@ -305,8 +306,9 @@ class Deduplicator:
         with self.index.transaction():
             for name, f, buckets in zip(names, feats, keys, strict=True):
                 samples = signed_samples(f)
-                rare = self.index.count_rare(samples, self.config.containment_max_df)
-                self.index.add(name, f.exact, f.words, f.chars, buckets, samples, OK, rare)
+                cap = self.config.containment_max_df
+                rare = self.index.count_rare(samples, cap)
+                self.index.add(name, f.exact, f.words, f.chars, buckets, samples, OK, rare, cap)
         return names
 
     def flush(self) -> None:

@@ -54,11 +54,22 @@ CREATE TABLE IF NOT EXISTS buf.samples(hash INTEGER NOT NULL, doc INTEGER NOT NU
 """
 _TABLES = ("meta", "docs", "lsh", "samples", "dup_updates")
 _COLUMNS = "d.doc, d.file, d.exact, d.words, d.chars, d.nsamples, d.state, d.replaced_by"
-_QUERY = "CREATE TEMP TABLE IF NOT EXISTS query(hash INTEGER PRIMARY KEY)"
-_DROP_FREQUENT = """
-DELETE FROM temp.query WHERE
+_QUERY = "CREATE TEMP TABLE IF NOT EXISTS query(hash INTEGER PRIMARY KEY, df INTEGER)"
+# Each posting list is counted only up to a limit, so a frequent hash costs O(limit), not O(n).
+_COUNT_DF = """
+UPDATE temp.query SET df =
     (SELECT COUNT(*) FROM (SELECT 1 FROM samples s WHERE s.hash = query.hash LIMIT ?))
-    + (SELECT COUNT(*) FROM (SELECT 1 FROM buf.samples b WHERE b.hash = query.hash LIMIT ?)) > ?
+    + (SELECT COUNT(*) FROM (SELECT 1 FROM buf.samples b WHERE b.hash = query.hash LIMIT ?))
+"""
+# The documents holding hashes in temp.query lose one counted sample for each such hash.
+_RETIRE = """
+UPDATE docs SET nsamples = nsamples - (
+    SELECT COUNT(*) FROM temp.query q
+    WHERE EXISTS (SELECT 1 FROM samples s WHERE s.hash = q.hash AND s.doc = docs.doc)
+        OR EXISTS (SELECT 1 FROM buf.samples b WHERE b.hash = q.hash AND b.doc = docs.doc))
+WHERE doc IN (
+    SELECT s.doc FROM temp.query q CROSS JOIN samples s ON s.hash = q.hash
+    UNION SELECT b.doc FROM temp.query q CROSS JOIN buf.samples b ON b.hash = q.hash)
 """
 # CROSS JOIN keeps the query hashes as the outer loop: without statistics on the temp table,
 # SQLite chose to scan the whole samples table instead. The division is the same IEEE division
@@ -156,8 +167,10 @@ class Index:
         samples: Sequence[int],
         state: int,
         nsamples: int | None = None,
+        max_df: int = 0,
     ) -> int:
-        """Index a document; `nsamples` is how many of its samples count (default: all)."""
+        """Index a document; `nsamples` is how many of its samples are under the `max_df` cap
+        (`count_rare`; default: all of them)."""
         cursor = self.db.execute(
             "INSERT INTO docs(file, exact, words, chars, nsamples, state) VALUES (?,?,?,?,?,?)",
             (file, exact, words, chars, len(samples) if nsamples is None else nsamples, state),
@@ -165,7 +178,22 @@ class Index:
         doc = cursor.lastrowid
         assert doc is not None
         self.add_keys(doc, buckets, samples)
+        if max_df > 0:
+            self._retire(samples, max_df)
         return doc
+
+    def _retire(self, samples: Sequence[int], max_df: int) -> None:
+        """Keep `docs.nsamples` equal to the samples under the cap as hashes cross it.
+
+        A hash crosses once, when its (max_df + 1)-th document arrives: then each of those
+        documents stops counting it. This costs O(max_df) once per frequent hash. Deletions do
+        not give the count back, which can only make a pair look more contained (one more exact
+        check), never less.
+        """
+        self._load_query(samples, max_df + 2)
+        self.db.execute("DELETE FROM temp.query WHERE df != ?", (max_df + 1,))
+        if self.db.execute("SELECT 1 FROM temp.query LIMIT 1").fetchone() is not None:
+            self.db.execute(_RETIRE)
 
     def add_keys(self, doc: int, buckets: Iterable[int], samples: Iterable[int]) -> None:
         """Band and sample rows of a document, into the buffer."""
@@ -249,15 +277,25 @@ class Index:
         """How many of `samples` are in at most `max_df` indexed documents (0: no limit).
 
         The hashes that pass are left in `temp.query` for `by_samples`, and their number in
-        `last_rare`. Each posting list is counted only up to max_df + 1 rows, so a frequent hash
-        costs O(max_df), not O(corpus).
+        `last_rare`.
         """
-        self.db.execute("DELETE FROM temp.query")
-        self.db.executemany("INSERT OR IGNORE INTO temp.query VALUES (?)", ((h,) for h in samples))
         if max_df > 0:
-            self.db.execute(_DROP_FREQUENT, (max_df + 1, max_df + 1, max_df))
+            self._load_query(samples, max_df + 1)
+            self.db.execute("DELETE FROM temp.query WHERE df > ?", (max_df,))
+        else:
+            self._load_query(samples, 0)
         self.last_rare = int(self.db.execute("SELECT COUNT(*) FROM temp.query").fetchone()[0])
         return self.last_rare
+
+    def _load_query(self, samples: Sequence[int], limit: int) -> None:
+        """`samples` into temp.query, each with its document frequency counted up to `limit`
+        in each table (0: not counted)."""
+        self.db.execute("DELETE FROM temp.query")
+        self.db.executemany(
+            "INSERT OR IGNORE INTO temp.query VALUES (?, 0)", ((h,) for h in samples)
+        )
+        if limit > 0:
+            self.db.execute(_COUNT_DF, (limit, limit))
 
     def by_samples(
         self, samples: Sequence[int], max_df: int = 0, candidate: float = 0.0
