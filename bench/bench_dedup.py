@@ -428,7 +428,7 @@ def main() -> None:
     parser.add_argument(
         "--boilerplate",
         type=int,
-        default=60,
+        default=200,
         help="words per shared passage in the boilerplate part",
     )
     parser.add_argument("--boilerplate-docs", type=int, default=2000)
