@@ -119,4 +119,8 @@ def test_documents_stop_counting_a_hash_when_it_crosses_the_cap(tmp_path):
     assert [r.nsamples for r in index.rows(docs)] == [1, 1, 1, 1]
     docs.append(add_capped("f4.txt", [1, 104]))  # already over: counted once only
     assert [r.nsamples for r in index.rows(docs)] == [1, 1, 1, 1, 1]
+    # Without a count_rare just before, add finds the crossing hashes itself.
+    with index.transaction():
+        late = [index.add(f"g{k}.txt", b"g", 10, 60, [], [7], OK, 1, 3) for k in range(4)]
+    assert [r.nsamples for r in index.rows(late)] == [0, 0, 0, 0]
     index.close()

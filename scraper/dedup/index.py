@@ -127,6 +127,10 @@ class Index:
             self.db.execute(_QUERY)
             self.buffered = 0  # documents whose rows are in the buffer
             self.last_rare = 0  # see count_rare
+            # The samples of the last count_rare that were in exactly max_df documents, and the
+            # (samples, max_df) they belong to: `add` of the same document reuses them.
+            self._edge: list[int] = []
+            self._edge_of: tuple[list[int], int] | None = None
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(str(path), f"cannot open the dedup index ({exc})") from exc
 
@@ -177,21 +181,28 @@ class Index:
         )
         doc = cursor.lastrowid
         assert doc is not None
+        edge = self._edge if self._edge_of == (list(samples), max_df) else None
         self.add_keys(doc, buckets, samples)
         if max_df > 0:
-            self._retire(samples, max_df)
+            self._retire(samples, max_df, edge)
         return doc
 
-    def _retire(self, samples: Sequence[int], max_df: int) -> None:
+    def _retire(self, samples: Sequence[int], max_df: int, edge: list[int] | None) -> None:
         """Keep `docs.nsamples` equal to the samples under the cap as hashes cross it.
 
         A hash crosses once, when its (max_df + 1)-th document arrives: then each of those
         documents stops counting it. This costs O(max_df) once per frequent hash. Deletions do
         not give the count back, which can only make a pair look more contained (one more exact
-        check), never less.
+        check), never less. `edge` (from `count_rare` on the same samples just before, when
+        known) lists the samples that were in exactly max_df documents: these just crossed.
         """
-        self._load_query(samples, max_df + 2)
-        self.db.execute("DELETE FROM temp.query WHERE df != ?", (max_df + 1,))
+        if edge is None:
+            self._load_query(samples, max_df + 2)
+            self.db.execute("DELETE FROM temp.query WHERE df != ?", (max_df + 1,))
+        elif not edge:
+            return
+        else:
+            self._load_query(edge, 0)
         if self.db.execute("SELECT 1 FROM temp.query LIMIT 1").fetchone() is not None:
             self.db.execute(_RETIRE)
 
@@ -204,6 +215,7 @@ class Index:
             "INSERT OR IGNORE INTO buf.samples VALUES (?, ?)", ((h, doc) for h in samples)
         )
         self.buffered += 1
+        self._edge_of = None  # frequencies changed
 
     def merge(self, min_docs: int = 1) -> None:
         """Move the buffered rows into the file, sorted, once `min_docs` documents are waiting."""
@@ -236,6 +248,7 @@ class Index:
 
     def delete(self, doc: int, buckets: Iterable[int] = (), samples: Iterable[int] = ()) -> None:
         """Drop a document; its band and sample rows go too when the caller knows their keys."""
+        self._edge_of = None
         self.db.execute("DELETE FROM docs WHERE doc = ?", (doc,))
         buckets, samples = list(buckets), list(samples)
         for table in ("lsh", "buf.lsh"):
@@ -281,6 +294,9 @@ class Index:
         """
         if max_df > 0:
             self._load_query(samples, max_df + 1)
+            edge = self.db.execute("SELECT hash FROM temp.query WHERE df = ?", (max_df,))
+            self._edge = [h for (h,) in edge]
+            self._edge_of = (list(samples), max_df)
             self.db.execute("DELETE FROM temp.query WHERE df > ?", (max_df,))
         else:
             self._load_query(samples, 0)
