@@ -3,6 +3,7 @@
     python bench/bench_dedup.py                       # everything, default sizes
     python bench/bench_dedup.py --sizes 10000,30000 --recall-docs 5000 --sig-docs 10000
     python bench/bench_dedup.py --parts signatures,recall   # skip the scaling runs
+    python bench/bench_dedup.py --parts boilerplate   # recall with shared passages, cap vs none
 
 Every measurement runs in its own child process, so that each peak RSS is its own.
 Anchors, compared in the same run as ratios: datasketch for signature speed and recall; the
@@ -15,6 +16,7 @@ have both at 0), i.e. the same answer as comparing all pairs.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -41,6 +43,9 @@ from scraper.pipeline import Stats
 from scraper.write import CorpusWriter
 
 WORDS_PER_DOC = (400, 480)  # about 3 KB of text
+# The boilerplate part: each document ends with one of this many shared passages, so each passage
+# is in about 1/10 of the documents (200 of 2000: above the default containment_max_df).
+BOILERPLATE_PASSAGES = 10
 SYLLABLES = [
     "ka",
     "ta",
@@ -169,6 +174,16 @@ def recall_corpus(n: int, seed: int) -> list[tuple[str, list[str]]]:
     return docs
 
 
+def add_boilerplate(
+    docs: list[tuple[str, list[str]]], words: int, passages: int, seed: int
+) -> list[tuple[str, list[str]]]:
+    """Append one of `passages` shared passages of `words` words to every document: the
+    disclaimers and stock paragraphs that survive cleaning, each shared by many documents."""
+    corpus, rng = Corpus(seed + 1), random.Random(seed + 1)
+    shared = [corpus.words(words) for _ in range(passages)]
+    return [(name, ws + rng.choice(shared)) for name, ws in docs]
+
+
 def exact_pairs(
     names: list[str], sets: list[frozenset[int]]
 ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
@@ -196,7 +211,11 @@ def exact_pairs(
 
 def child_recall(args: argparse.Namespace) -> dict[str, float]:
     config = DedupConfig(backend=args.backend)
+    if args.max_df >= 0:
+        config = dataclasses.replace(config, containment_max_df=args.max_df)
     docs = recall_corpus(args.recall_docs, seed=7)
+    if args.add_boilerplate:
+        docs = add_boilerplate(docs, args.add_boilerplate, BOILERPLATE_PASSAGES, seed=7)
     names = [n for n, _ in docs]
     feats = features([" ".join(w) for _, w in docs], config)
     near, contained = exact_pairs(names, [f.long for f in feats])
@@ -329,6 +348,42 @@ def report_recall(args: argparse.Namespace) -> None:
         )
 
 
+def report_boilerplate(args: argparse.Namespace) -> None:
+    """Recall and time when every document carries shared boilerplate, with the document-
+    frequency cap (the default containment_max_df) against no cap (max_df 0, which selects
+    containment candidates exactly as before the cap existed): the anchor, in the same run."""
+    default = DedupConfig().containment_max_df
+    caps = [0, default]
+    rows = {
+        cap: spawn(
+            args,
+            "recall",
+            backend="rensa",
+            max_df=cap,
+            add_boilerplate=args.boilerplate,
+            recall_docs=args.boilerplate_docs,
+        )
+        for cap in caps
+    }
+    r0 = rows[0]
+    print(
+        f"\n## Boilerplate: {r0['docs']:.0f} docs, each + one of {BOILERPLATE_PASSAGES} shared "
+        f"passages of {args.boilerplate} words ({r0['near_pairs']:.0f} pairs at Jaccard >= 0.8, "
+        f"{r0['contained_pairs']:.0f} more at containment >= 0.8), rensa"
+    )
+    print(
+        "| containment_max_df | end to end, J>=0.8 | end to end, containment>=0.8 "
+        "| false drops | kept | s | time vs no cap |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for cap, r in rows.items():
+        print(
+            f"| {cap or 'none (0)'} | {r['recall_near']:.3f} | {r['recall_contained']:.3f} | "
+            f"{r['false_drops']:.0f} | {r['kept']:.0f} | {r['seconds']:.1f} | "
+            f"{r['seconds'] / r0['seconds']:.2f} |"
+        )
+
+
 def report_scaling(args: argparse.Namespace) -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = [spawn(args, "scaling", backend="rensa", size=n) for n in sizes]
@@ -366,8 +421,19 @@ def main() -> None:
         help="where the bench corpus folders go (default: the temp folder)",
     )
     parser.add_argument(
-        "--parts", default="signatures,recall,scaling", help="which parts to run (comma list)"
+        "--parts",
+        default="signatures,recall,boilerplate,scaling",
+        help="which parts to run (comma list)",
     )
+    parser.add_argument(
+        "--boilerplate",
+        type=int,
+        default=200,
+        help="words per shared passage in the boilerplate part",
+    )
+    parser.add_argument("--boilerplate-docs", type=int, default=2000)
+    parser.add_argument("--max-df", type=int, default=-1, help=argparse.SUPPRESS)
+    parser.add_argument("--add-boilerplate", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--backend", default="rensa", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
@@ -381,6 +447,8 @@ def main() -> None:
         report_signatures(args)
     if "recall" in parts:
         report_recall(args)
+    if "boilerplate" in parts:
+        report_boilerplate(args)
     if "scaling" in parts:
         report_scaling(args)
 

@@ -57,6 +57,11 @@ class DedupConfig:
     containment_sample: int = 8
     # A pair whose sampled containment reaches this is verified exactly (a low bar, for recall).
     containment_candidate: float = 0.5
+    # Sampled hashes found in more than this many indexed documents (boilerplate, stock phrases)
+    # are ignored when looking for containment candidates; without a cap each lookup returned
+    # nearly every earlier document. Kept documents are not duplicates of each other, so a real
+    # article's shingles rarely reach it. 0: no cap.
+    containment_max_df: int = 100
     # Index rows of this many documents are buffered in memory, then merged into the file sorted.
     index_buffer_docs: int = 20000
     # The index file is read through a memory map of up to this size (0: plain reads).

@@ -73,3 +73,54 @@ def test_an_unusable_index_path_is_a_store_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(StoreError, match="cannot open the dedup index"):
         Index(tmp_path / "file" / "i.sqlite", "fp")
+
+
+def test_frequent_sampled_hashes_are_left_out_and_the_threshold_is_applied(tmp_path):
+    index = Index(tmp_path / "i.sqlite", "fp")
+    for k in range(4):
+        add(index, f"f{k}.txt", [], [1, 100 + k])  # hash 1 is in every document
+    index.merge()
+    add(index, "a.txt", [], [1, 2, 3, 4])  # in the buffer: the frequency counts both
+    assert index.count_rare([1], 5) == 1 and index.count_rare([1], 4) == 0
+    assert index.count_rare([1, 2, 3], 0) == 3  # 0: no cap
+    # Hash 1 is in 5 documents, over the cap of 3: only a.txt shares what is left.
+    assert {r.file: n for r, n in index.by_samples([1, 2, 3], max_df=3)} == {"a.txt": 2}
+    assert len(index.by_samples([1, 2, 3])) == 5
+    # f*.txt share 1 of min(3 query hashes, 2 samples) = 0.5; a.txt shares 3 of 3.
+    assert len(index.by_samples([1, 2, 3], candidate=0.5)) == 5
+    assert [r.file for r, _ in index.by_samples([1, 2, 3], candidate=0.6)] == ["a.txt"]
+    assert index.by_samples([1], max_df=3) == []
+    index.close()
+
+
+def test_nsamples_stores_the_count_given_at_indexing(tmp_path):
+    index = Index(tmp_path / "i.sqlite", "fp")
+    with index.transaction():
+        a = index.add("a.txt", b"a", 10, 60, [], [1, 2, 3, 4], OK, 1)
+    # a.txt counts 1 sample: sharing hash 1 alone is a containment of 1 / min(2, 1) = 1.0.
+    assert [(r.doc, r.nsamples, n) for r, n in index.by_samples([1, 9], candidate=1.0)] == [
+        (a, 1, 1)
+    ]
+    index.close()
+
+
+def test_documents_stop_counting_a_hash_when_it_crosses_the_cap(tmp_path):
+    index = Index(tmp_path / "i.sqlite", "fp")
+
+    def add_capped(file: str, samples: list[int]) -> int:
+        with index.transaction():
+            rare = index.count_rare(samples, 3)
+            return index.add(file, file.encode(), 10, 60, [], samples, OK, rare, 3)
+
+    docs = [add_capped(f"f{k}.txt", [1, 100 + k]) for k in range(3)]
+    index.merge()
+    assert [r.nsamples for r in index.rows(docs)] == [2, 2, 2]
+    docs.append(add_capped("f3.txt", [1, 103]))  # the 4th document with hash 1: over the cap
+    assert [r.nsamples for r in index.rows(docs)] == [1, 1, 1, 1]
+    docs.append(add_capped("f4.txt", [1, 104]))  # already over: counted once only
+    assert [r.nsamples for r in index.rows(docs)] == [1, 1, 1, 1, 1]
+    # Without a count_rare just before, add finds the crossing hashes itself.
+    with index.transaction():
+        late = [index.add(f"g{k}.txt", b"g", 10, 60, [], [7], OK, 1, 3) for k in range(4)]
+    assert [r.nsamples for r in index.rows(late)] == [0, 0, 0, 0]
+    index.close()

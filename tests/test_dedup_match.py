@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 
 from scraper.config import DedupConfig
-from scraper.dedup.match import CONTAINED, EXACT, NEAR, classify
+from scraper.dedup import Deduplicator
+from scraper.dedup.match import CONTAINED, EXACT, NEAR, Matcher, classify
 from scraper.dedup.text import body_text, features, file_paragraphs
+from scraper.document import Document
+from scraper.pipeline import Stats
+from scraper.write import CorpusWriter
 
 CONFIG = DedupConfig()
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -75,3 +79,64 @@ def test_seed_003_is_contained_in_000():
 def test_wire_copy_sharing_articles_are_not_duplicates_of_000(other):
     assert classify(_seed(other), _seed("000"), CONFIG) is None
     assert classify(_seed("000"), _seed(other), CONFIG) is None
+
+
+# -- candidates when many documents share text ----------------------------------------------------
+BOILERPLATE = words(300, 900)  # a disclaimer that every document below carries
+CAPPED = DedupConfig(containment_max_df=5)
+
+
+def doc(ws: list[str], name: str) -> Document:
+    paragraphs = [" ".join(ws[i : i + 60]) + "." for i in range(0, len(ws), 60)]
+    return Document(title=name, paragraphs=paragraphs, source=f"in/{name}", url=None)
+
+
+@pytest.fixture
+def candidate_counts(monkeypatch):
+    """The number of candidates each lookup returned."""
+    counts: list[int] = []
+    original = Matcher.candidates
+
+    def counting(self, f, buckets):
+        found = original(self, f, buckets)
+        counts.append(len(found))
+        return found
+
+    monkeypatch.setattr(Matcher, "candidates", counting)
+    return counts
+
+
+def commit_batch(out: Path, docs: list[Document]) -> tuple[list[dict], Stats]:
+    stats = Stats()
+    with Deduplicator(CAPPED, CorpusWriter(out)) as dedup:
+        return dedup.commit(docs, stats), stats
+
+
+def test_shared_boilerplate_does_not_make_every_document_a_candidate(tmp_path, candidate_counts):
+    # 30 articles, 60% of each is the same disclaimer: without a document-frequency cap every
+    # earlier article became a candidate of every new one (and was re-read and compared).
+    others = [doc(words(200, 100 + i) + BOILERPLATE, f"d{i}") for i in range(30)]
+    whole = words(400, 7)
+    page = doc(whole[:160] + BOILERPLATE, "page1")
+    entries, stats = commit_batch(tmp_path, [*others, page, doc(whole + BOILERPLATE, "whole")])
+    assert stats.dropped == {("dedup", "contained"): 1}
+    assert len(entries) == 31 and "in/page1" not in {e["source"] for e in entries}
+    # Only the first documents, while the disclaimer is still under the cap, see each other.
+    assert len(candidate_counts) == 32 and max(candidate_counts) <= CAPPED.containment_max_df
+    assert sum(candidate_counts) <= 3 * CAPPED.containment_max_df**2
+
+
+def test_contained_page_with_boilerplate_is_replaced_by_the_whole_article_later(
+    tmp_path, candidate_counts
+):
+    others = [doc(words(200, 100 + i) + BOILERPLATE, f"d{i}") for i in range(30)]
+    whole = words(900, 8)  # Jaccard with page 1 is 0.38: LSH will not find the pair
+    # Page 1 comes last in its batch (it is the shortest), when the disclaimer is frequent.
+    entries, _ = commit_batch(tmp_path, [*others, doc(whole[:160] + BOILERPLATE, "page1")])
+    assert len(entries) == 31
+    entries, stats = commit_batch(tmp_path, [doc(whole + BOILERPLATE, "whole")])
+    # Containment is judged on the hashes under the cap on both sides: page 1 indexed only its
+    # own text's samples, so the disclaimer neither helps nor hides the match.
+    assert stats.dropped == {("dedup", "replaced-by-longer"): 1}
+    assert [d["source"] for d in entries[0]["duplicates"]] == ["in/page1"]
+    assert candidate_counts[-1] == 1

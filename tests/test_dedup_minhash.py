@@ -58,6 +58,7 @@ def test_band_keys_one_per_band_and_namespaced():
         ({"bands": 20, "rows": 8}, "bands × rows"),
         ({"threshold": 0.0}, "threshold must be in"),
         ({"containment_sample": 0}, "containment_sample"),
+        ({"containment_max_df": -1}, "containment_max_df"),
     ],
 )
 def test_bad_settings_are_rejected(change, message):

@@ -201,7 +201,17 @@ class Deduplicator:
             stats.drop(STAGE, keeper.relation)
             return
         file = f"{PLACEHOLDER}{position}"  # renamed before the transaction ends
-        row = self.index.add(file, f.exact, f.words, f.chars, buckets, signed_samples(f), PENDING)
+        row = self.index.add(
+            file,
+            f.exact,
+            f.words,
+            f.chars,
+            buckets,
+            signed_samples(f),
+            PENDING,
+            self.matcher.last_rare,
+            self.config.containment_max_df,
+        )
         item = _Kept(position, doc, file, row, self._carried(matches))
         self.index.set_state((m.row.doc for m in matches), REPLACED, replaced_by=row)
         for _ in matches:
@@ -295,7 +305,10 @@ class Deduplicator:
         keys = bucket_keys(feats, self.config)
         with self.index.transaction():
             for name, f, buckets in zip(names, feats, keys, strict=True):
-                self.index.add(name, f.exact, f.words, f.chars, buckets, signed_samples(f), OK)
+                samples = signed_samples(f)
+                cap = self.config.containment_max_df
+                rare = self.index.count_rare(samples, cap)
+                self.index.add(name, f.exact, f.words, f.chars, buckets, samples, OK, rare, cap)
         return names
 
     def flush(self) -> None:

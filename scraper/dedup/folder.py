@@ -140,7 +140,9 @@ def _scan(
                     best = min(matches, key=lambda m: (row_quality(m.row), m.row.file))
                     report.removed.append(Dropped(name, best.row.file, best.relation, best.score))
                     continue
-                index.add(name, f.exact, f.words, f.chars, buckets, signed_samples(f), OK)
+                samples, cap = signed_samples(f), config.containment_max_df
+                rare = matcher.last_rare
+                index.add(name, f.exact, f.words, f.chars, buckets, samples, OK, rare, cap)
         index.merge(config.index_buffer_docs)
     index.merge()
 

@@ -4,6 +4,7 @@ Tables (`doc` ids are never reused, so rows left behind by a crash can only poin
     docs(doc, file, exact, words, chars, nsamples, state, replaced_by)  one row per corpus file
     lsh(bucket, doc)       one row per LSH band of each document (16 by default)
     samples(hash, doc)     the sampled shingle hashes of each document, for containment
+                           (`docs.nsamples` counts those under the df cap when it was indexed)
     dup_updates(file, source, url)  duplicates to add to a manifest entry at the next flush
     meta(key, value)       how the keys were made; a mismatch rebuilds the index from the files
 
@@ -53,6 +54,35 @@ CREATE TABLE IF NOT EXISTS buf.samples(hash INTEGER NOT NULL, doc INTEGER NOT NU
 """
 _TABLES = ("meta", "docs", "lsh", "samples", "dup_updates")
 _COLUMNS = "d.doc, d.file, d.exact, d.words, d.chars, d.nsamples, d.state, d.replaced_by"
+_QUERY = "CREATE TEMP TABLE IF NOT EXISTS query(hash INTEGER PRIMARY KEY, df INTEGER)"
+# Each posting list is counted only up to a limit, so a frequent hash costs O(limit), not O(n).
+_COUNT_DF = """
+UPDATE temp.query SET df =
+    (SELECT COUNT(*) FROM (SELECT 1 FROM samples s WHERE s.hash = query.hash LIMIT ?))
+    + (SELECT COUNT(*) FROM (SELECT 1 FROM buf.samples b WHERE b.hash = query.hash LIMIT ?))
+"""
+# The documents holding hashes in temp.query lose one counted sample for each such hash.
+_RETIRE = """
+UPDATE docs SET nsamples = nsamples - (
+    SELECT COUNT(*) FROM temp.query q
+    WHERE EXISTS (SELECT 1 FROM samples s WHERE s.hash = q.hash AND s.doc = docs.doc)
+        OR EXISTS (SELECT 1 FROM buf.samples b WHERE b.hash = q.hash AND b.doc = docs.doc))
+WHERE doc IN (
+    SELECT s.doc FROM temp.query q CROSS JOIN samples s ON s.hash = q.hash
+    UNION SELECT b.doc FROM temp.query q CROSS JOIN buf.samples b ON b.hash = q.hash)
+"""
+# CROSS JOIN keeps the query hashes as the outer loop: without statistics on the temp table,
+# SQLite chose to scan the whole samples table instead. The division is the same IEEE division
+# Python would do, so thresholds compare identically.
+_BY_SAMPLES = f"""
+SELECT {_COLUMNS}, x.shared FROM (
+    SELECT doc, COUNT(*) AS shared FROM (
+        SELECT s.hash, s.doc FROM temp.query q CROSS JOIN samples s ON s.hash = q.hash
+        UNION SELECT b.hash, b.doc FROM temp.query q CROSS JOIN buf.samples b ON b.hash = q.hash)
+    GROUP BY doc) x
+JOIN docs d ON d.doc = x.doc
+WHERE d.state != {REPLACED} AND CAST(x.shared AS REAL) / MAX(MIN(?, d.nsamples), 1) >= ?
+"""
 # Lookups pass their keys as SQL parameters; stay well under SQLite's limit on their number.
 _CHUNK = 400
 
@@ -63,6 +93,8 @@ class Row(NamedTuple):
     exact: bytes
     words: int
     chars: int
+    # Sampled hashes that were under the `containment_max_df` cap when the document was
+    # indexed (all of them without a cap): the denominator of its sampled containment.
     nsamples: int
     state: int
     replaced_by: int | None
@@ -92,7 +124,13 @@ class Index:
             self.rebuilt = self._check_fingerprint(fingerprint)
             self.db.execute("ATTACH DATABASE ':memory:' AS buf")
             self.db.executescript(_BUFFER)
+            self.db.execute(_QUERY)
             self.buffered = 0  # documents whose rows are in the buffer
+            self.last_rare = 0  # see count_rare
+            # The samples of the last count_rare that were in exactly max_df documents, and the
+            # (samples, max_df) they belong to: `add` of the same document reuses them.
+            self._edge: list[int] = []
+            self._edge_of: tuple[list[int], int] | None = None
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(str(path), f"cannot open the dedup index ({exc})") from exc
 
@@ -132,15 +170,41 @@ class Index:
         buckets: Iterable[int],
         samples: Sequence[int],
         state: int,
+        nsamples: int | None = None,
+        max_df: int = 0,
     ) -> int:
+        """Index a document; `nsamples` is how many of its samples are under the `max_df` cap
+        (`count_rare`; default: all of them)."""
         cursor = self.db.execute(
             "INSERT INTO docs(file, exact, words, chars, nsamples, state) VALUES (?,?,?,?,?,?)",
-            (file, exact, words, chars, len(samples), state),
+            (file, exact, words, chars, len(samples) if nsamples is None else nsamples, state),
         )
         doc = cursor.lastrowid
         assert doc is not None
+        edge = self._edge if self._edge_of == (list(samples), max_df) else None
         self.add_keys(doc, buckets, samples)
+        if max_df > 0:
+            self._retire(samples, max_df, edge)
         return doc
+
+    def _retire(self, samples: Sequence[int], max_df: int, edge: list[int] | None) -> None:
+        """Keep `docs.nsamples` equal to the samples under the cap as hashes cross it.
+
+        A hash crosses once, when its (max_df + 1)-th document arrives: then each of those
+        documents stops counting it. This costs O(max_df) once per frequent hash. Deletions do
+        not give the count back, which can only make a pair look more contained (one more exact
+        check), never less. `edge` (from `count_rare` on the same samples just before, when
+        known) lists the samples that were in exactly max_df documents: these just crossed.
+        """
+        if edge is None:
+            self._load_query(samples, max_df + 2)
+            self.db.execute("DELETE FROM temp.query WHERE df != ?", (max_df + 1,))
+        elif not edge:
+            return
+        else:
+            self._load_query(edge, 0)
+        if self.db.execute("SELECT 1 FROM temp.query LIMIT 1").fetchone() is not None:
+            self.db.execute(_RETIRE)
 
     def add_keys(self, doc: int, buckets: Iterable[int], samples: Iterable[int]) -> None:
         """Band and sample rows of a document, into the buffer."""
@@ -151,6 +215,7 @@ class Index:
             "INSERT OR IGNORE INTO buf.samples VALUES (?, ?)", ((h, doc) for h in samples)
         )
         self.buffered += 1
+        self._edge_of = None  # frequencies changed
 
     def merge(self, min_docs: int = 1) -> None:
         """Move the buffered rows into the file, sorted, once `min_docs` documents are waiting."""
@@ -183,6 +248,7 @@ class Index:
 
     def delete(self, doc: int, buckets: Iterable[int] = (), samples: Iterable[int] = ()) -> None:
         """Drop a document; its band and sample rows go too when the caller knows their keys."""
+        self._edge_of = None
         self.db.execute("DELETE FROM docs WHERE doc = ?", (doc,))
         buckets, samples = list(buckets), list(samples)
         for table in ("lsh", "buf.lsh"):
@@ -220,18 +286,49 @@ class Index:
             found.update((r[0], Row(*r)) for r in self.db.execute(sql, (*chunk, *chunk)))
         return list(found.values())
 
-    def by_samples(self, samples: Sequence[int]) -> list[tuple[Row, int]]:
-        """Documents sharing sampled shingle hashes, with the number shared."""
-        shared: dict[int, int] = {}
-        for chunk in _chunks(samples):
-            marks = ",".join("?" * len(chunk))
-            sql = (
-                f"SELECT doc, COUNT(*) FROM (SELECT hash, doc FROM samples WHERE hash IN ({marks}) "
-                f"UNION SELECT hash, doc FROM buf.samples WHERE hash IN ({marks})) GROUP BY doc"
-            )
-            for doc, count in self.db.execute(sql, (*chunk, *chunk)):
-                shared[doc] = shared.get(doc, 0) + count
-        return [(row, shared[row.doc]) for row in self.rows(list(shared)) if row.state != REPLACED]
+    def count_rare(self, samples: Sequence[int], max_df: int = 0) -> int:
+        """How many of `samples` are in at most `max_df` indexed documents (0: no limit).
+
+        The hashes that pass are left in `temp.query` for `by_samples`, and their number in
+        `last_rare`.
+        """
+        if max_df > 0:
+            self._load_query(samples, max_df + 1)
+            edge = self.db.execute("SELECT hash FROM temp.query WHERE df = ?", (max_df,))
+            self._edge = [h for (h,) in edge]
+            self._edge_of = (list(samples), max_df)
+            self.db.execute("DELETE FROM temp.query WHERE df > ?", (max_df,))
+        else:
+            self._load_query(samples, 0)
+        self.last_rare = int(self.db.execute("SELECT COUNT(*) FROM temp.query").fetchone()[0])
+        return self.last_rare
+
+    def _load_query(self, samples: Sequence[int], limit: int) -> None:
+        """`samples` into temp.query, each with its document frequency counted up to `limit`
+        in each table (0: not counted)."""
+        self.db.execute("DELETE FROM temp.query")
+        self.db.executemany(
+            "INSERT OR IGNORE INTO temp.query VALUES (?, 0)", ((h,) for h in samples)
+        )
+        if limit > 0:
+            self.db.execute(_COUNT_DF, (limit, limit))
+
+    def by_samples(
+        self, samples: Sequence[int], max_df: int = 0, candidate: float = 0.0
+    ) -> list[tuple[Row, int]]:
+        """Documents sharing sampled shingle hashes, with the number shared.
+
+        Hashes found in more than `max_df` documents (0: no limit) are left out: boilerplate and
+        stock phrases would otherwise make every earlier document a candidate of every new one.
+        Only documents whose share of the remaining hashes reaches `candidate` are returned:
+        shared / the smaller of the query's remaining hashes and the document's `nsamples`. So
+        neither SQLite nor Python builds rows for documents that cannot become candidates.
+        """
+        kept = self.count_rare(samples, max_df)
+        if kept == 0:
+            return []
+        found = self.db.execute(_BY_SAMPLES, (kept, candidate))
+        return [(Row(*r[:-1]), int(r[-1])) for r in found]
 
     def rows(self, docs: Sequence[int]) -> list[Row]:
         out: list[Row] = []

@@ -91,15 +91,21 @@ class Matcher:
         self, index: Index, config: DedupConfig, load: Callable[[Row], Features | None]
     ) -> None:
         self.index, self.config, self.load = index, config, load
+        # How many of the last document's samples were under the df cap: index it with this.
+        self.last_rare = 0
 
     def candidates(self, f: Features, buckets: list[int]) -> dict[int, Row]:
         found = {r.doc: r for r in self.index.by_exact(f.exact)}
         found.update((r.doc, r) for r in self.index.by_buckets(buckets))
+        self.last_rare = 0
         if f.samples:
-            for row, shared in self.index.by_samples(signed_samples(f)):
-                smaller = min(len(f.samples), row.nsamples) or 1
-                if shared / smaller >= self.config.containment_candidate:
-                    found[row.doc] = row
+            sampled = self.index.by_samples(
+                signed_samples(f),
+                self.config.containment_max_df,
+                self.config.containment_candidate,
+            )
+            found.update((row.doc, row) for row, _ in sampled)
+            self.last_rare = self.index.last_rare
         return found
 
     def find(self, f: Features, buckets: list[int]) -> list[Match]:

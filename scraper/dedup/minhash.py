@@ -31,8 +31,10 @@ def check_config(config: DedupConfig) -> None:
         value = getattr(config, key)
         if not 0.0 < value <= 1.0:
             raise ConfigError(where, f"{key} must be in (0, 1]: {value}")
-    if config.index_buffer_docs < 1 or config.index_mmap_mb < 0:
-        raise ConfigError(where, "index_buffer_docs must be ≥ 1 and index_mmap_mb ≥ 0")
+    if config.index_buffer_docs < 1 or config.index_mmap_mb < 0 or config.containment_max_df < 0:
+        raise ConfigError(
+            where, "index_buffer_docs must be ≥ 1; index_mmap_mb and containment_max_df ≥ 0"
+        )
     if config.containment_sample < 1 or config.short_shingle_size < 1 or config.shingle_size < 1:
         raise ConfigError(where, "containment_sample and shingle sizes must be at least 1")
 
