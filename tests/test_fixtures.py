@@ -65,6 +65,8 @@ def test_partial_expectations(tmp_path):
     (folder / "meta.json").write_text(json.dumps(meta))
     result = run_cli("fixtures", "check", str(folder))
     assert result.returncode == 1 and "missing: 'tidak ada di teks'" in result.stdout
+    # --update cannot make a missing sentence appear: the check still fails.
+    assert run_cli("fixtures", "check", str(folder), "--update").returncode == 1
 
 
 class _Page(BaseHTTPRequestHandler):
