@@ -10,13 +10,13 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 from scraper.config import Config
-from scraper.document import Document
+from scraper.document import Document, document_id
 from scraper.write import CorpusWriter
 
 FetchPage = Callable[[str], bytes | None]
@@ -81,9 +81,14 @@ def read_dumps(
                 yield item.doc
 
 
-def read_store(root: str, stats: Stats) -> tuple[Iterator[Document], FetchPage]:
+def read_store(
+    root: str, stats: Stats, known: Collection[str] = ()
+) -> tuple[Iterator[Document], FetchPage]:
     """The source stage over a raw page store (`scraper fetch --store`): its HTML pages, and a
     fetch callable that serves later pages of an article from the same store, never the network.
+
+    Pages whose URL is already an article of the corpus (`known` ids) are not extracted again,
+    so a store that grows run after run costs only its new pages.
     """
     from scraper.errors import StoreError
     from scraper.fetch import PageStore
@@ -96,6 +101,9 @@ def read_store(root: str, stats: Stats) -> tuple[Iterator[Document], FetchPage]:
         for result in store:
             if "html" not in result.headers.get("content-type", "text/html"):
                 stats.drop("read", "not an HTML page")
+                continue
+            if document_id(result.final_url or result.url, "") in known:
+                stats.drop("read", "already in the output folder")
                 continue
             stats.keep("read")
             yield Document(title=None, paragraphs=[], source=result.url,
@@ -159,7 +167,7 @@ def run_clean(
     docs: Iterator[Document] = read_dumps(inputs, out, config, stats, url=url, stdin=stdin)
     fetch: FetchPage | None = None
     if store is not None:
-        stored, fetch = read_store(store, stats)
+        stored, fetch = read_store(store, stats, writer.ids())
         docs = itertools.chain(docs, stored)
     step = ExtractStep(config.extract, profiles, fetch=fetch, site=config.clean.site)
     pages = step.run(docs, stats)

@@ -170,6 +170,9 @@ def test_clean_a_page_store_offline(tmp_path):
     (entry,) = manifest(out)
     assert (out / entry["file"]).read_bytes() == (fixture / "expected.txt").read_bytes()
     assert entry["site"] == "detik" and entry["url"].startswith("https://news.detik.com/")
+    again = run_cli("clean", "--store", str(tmp_path / "pages"), "-o", str(out))
+    assert again.returncode == 0 and len(manifest(out)) == 1
+    assert "already in the output folder" in again.stderr
 
 
 def test_clean_needs_an_input_or_a_store(tmp_path):
