@@ -20,7 +20,9 @@ DEFAULT_DIR = Path("fixtures")
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                common: argparse.ArgumentParser) -> None:
-    parser = sub.add_parser("fixtures", parents=[common], help="record and check fixtures",
+    # -c/--config belongs to the actions: on both levels argparse would let the action's
+    # default (None) overwrite a value given before the action.
+    parser = sub.add_parser("fixtures", help="record and check fixtures",
                             description="Regression fixtures: saved inputs and expected output.")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     rec = actions.add_parser("record", parents=[common], help="save a page or file as a fixture")
