@@ -67,8 +67,10 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
-        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"
+        xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
   <url>
+    <image:image><image:loc>https://cdn.example.co.id/foto/tps.jpg</image:loc></image:image>
     <loc>https://berita.example.co.id/nasional/2025/04/01/pemilu-daerah</loc>
     <lastmod>2025-04-02T09:00:00+07:00</lastmod>
     <news:news>
@@ -224,3 +226,22 @@ def test_newest_first_compares_instants_across_zones_and_keeps_undated_last():
     ]
     assert [e.url.rsplit("/", 1)[1] for e in newest_first(entries)] == [
         "tanggal", "utc", "wib", "tanpa", "tanpa-2"]
+
+
+def test_rss_1_0_and_prefixed_atom():
+    rdf = b"""<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+        xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+      <channel rdf:about="https://a.example.id/rss"><title>Kanal</title>
+        <items><rdf:Seq><rdf:li resource="https://a.example.id/berita/1"/></rdf:Seq></items>
+      </channel>
+      <item rdf:about="https://a.example.id/berita/1">
+        <link>https://a.example.id/berita/1</link><dc:date>2025-01-02T03:04:05+07:00</dc:date>
+      </item>
+    </rdf:RDF>"""
+    atom = b"""<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:entry>
+        <a:link href="https://a.example.id/berita/2"/><a:updated>2025-01-03</a:updated>
+      </a:entry></a:feed>"""
+    assert parse_feed(rdf, "rdf.xml").entries == [
+        Entry("https://a.example.id/berita/1", "2025-01-02T03:04:05+07:00")]
+    assert parse_feed(atom, "atom.xml").entries == [
+        Entry("https://a.example.id/berita/2", "2025-01-03")]
