@@ -183,12 +183,14 @@ def test_entity_declarations_are_refused_not_expanded(document):
     [
         (b"<rss><channel><item><link>https://a.example.id/x</link></channel></rss>",
          "malformed XML (mismatched tag: line 1, column"),
-        (b"<html><body>Bukan feed</body></html>",
-         "not an RSS, Atom or sitemap document (root element <html>)"),
+        (b"<!DOCTYPE html><html><body>Bukan feed<br></body></html>",
+         "an HTML page, not a feed or sitemap"),
+        (b"<opml version='2.0'><body/></opml>",
+         "not an RSS, Atom or sitemap document (root element <opml>)"),
         (b"  \n", "empty feed"),
         (b"\x1f\x8b\x08\x00rusak", "not a valid gzip file"),
     ],
-    ids=["malformed", "html", "empty", "bad-gzip"],
+    ids=["malformed", "html", "opml", "empty", "bad-gzip"],
 )
 def test_a_bad_document_is_one_input_error_naming_the_source(document, reason):
     with pytest.raises(InputError) as raised:
@@ -245,3 +247,15 @@ def test_rss_1_0_and_prefixed_atom():
         Entry("https://a.example.id/berita/1", "2025-01-02T03:04:05+07:00")]
     assert parse_feed(atom, "atom.xml").entries == [
         Entry("https://a.example.id/berita/2", "2025-01-03")]
+
+
+def test_bom_and_blank_lines_before_the_declaration_are_tolerated():
+    feed = parse_feed(b"\xef\xbb\xbf\n\n  " + RSS, "https://www.kabarnusantara.co.id/ekonomi/rss")
+    assert feed == parse_feed(RSS, "https://www.kabarnusantara.co.id/ekonomi/rss")
+    assert len(feed.entries) == 4
+
+
+def test_the_declared_encoding_is_honoured():
+    data = (b'<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><item>'
+            b"<link>https://a.example.id/kuliner/kafe-\xe9clair</link></item></channel></rss>")
+    assert parse_feed(data, "rss.xml").entries == [Entry("https://a.example.id/kuliner/kafe-éclair")]

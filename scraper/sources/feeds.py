@@ -30,6 +30,8 @@ from scraper.errors import InputError, OversizedInputError
 WIB = timezone(timedelta(hours=7))
 _INDONESIAN_ZONE = re.compile(r"\bWI(?:B|TA|T)\b")
 _GZIP_MAGIC = b"\x1f\x8b"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_HTML = re.compile(rb"(?i)<!doctype\s+html|<html[\s>]")
 
 # Root element (local name) -> the kind of document.
 KINDS = {"rss": "rss", "RDF": "rss", "feed": "atom", "urlset": "urlset", "sitemapindex": "index"}
@@ -59,8 +61,13 @@ def parse_feed(data: bytes, source: str, *, max_bytes: int = 50 * 1024 * 1024) -
     """Parse an RSS, Atom or sitemap document; relative URLs are resolved against `source`."""
     if data[:2] == _GZIP_MAGIC:  # sitemap.xml.gz saved or served without Content-Encoding
         data = _gunzip(data, source, max_bytes)
-    if not data.strip():
+    # A UTF-8 BOM or blank lines before the XML declaration (a common CMS slip) make the
+    # document ill-formed; they carry nothing, so they go.
+    data = data.removeprefix(_UTF8_BOM).lstrip(b" \t\r\n")
+    if not data:
         raise InputError(source, "empty feed")
+    if _HTML.match(data):
+        raise InputError(source, "an HTML page, not a feed or sitemap")
     root = _parse_xml(data, source)
     kind = KINDS.get(_local(root.tag))
     if kind is None:
