@@ -282,3 +282,16 @@ def test_as_a_user_runs_it(tmp_path):
     assert done.returncode == 1
     assert done.stdout == "https://www.contohberita.co.id/read/1\n"
     assert done.stderr == f"scraper: error: {tmp_path / 'hilang.xml'}: no such file or folder\n"
+
+
+def test_the_output_feeds_scraper_fetch(server, config, capsys, tmp_path):
+    """The cron recipe: `scraper discover ... | xargs scraper fetch --store pages/`."""
+    page = b"<html><head><title>Berita</title></head><body><p>Isi berita.</p></body></html>"
+    for path in ("/read/2025/06/02/banjir-rob", "/read/2025/06/01/harga-beras"):
+        server.route(path, lambda r: Reply(body=page))
+    status, urls, _ = cli(capsys, "-c", config, server.url("/sitemap-news.xml"))
+    assert status == 0
+    store = tmp_path / "pages"
+    assert main(["fetch", "-c", config, "--store", str(store), *urls]) == 0
+    fetched = [json.loads(line)["url"] for line in (store / "index.jsonl").read_text().splitlines()]
+    assert sorted(fetched) == sorted(urls)
