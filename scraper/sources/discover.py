@@ -17,7 +17,7 @@ from courlan import extract_domain
 
 from scraper.document import canonical_url
 from scraper.errors import InputError
-from scraper.sources.feeds import Entry, Feed, instant, newest_first, parse_feed
+from scraper.sources.feeds import Dated, Feed, instant, newest_first, parse_feed
 
 # How many levels of sitemap index are followed below a source (index -> index -> urlset), and
 # how many child sitemaps one source may bring in all: news sites list years of monthly archives.
@@ -129,7 +129,7 @@ def _on_site(url: str, site: str | None, options: Options) -> bool:
     return not options.same_site or site is None or site_of(url) == site
 
 
-def _recent(entry: Entry, options: Options) -> bool:
+def _recent(entry: Dated, options: Options) -> bool:
     if options.since is None or entry.published is None:
         return True
     return instant(entry.published) >= options.since
@@ -171,10 +171,7 @@ def _select(entries: list[Found], options: Options) -> list[Found]:
         kept = best.get(found.url)
         if kept is None or _newer(found, kept):
             best[found.url] = found
-    recent = [f for f in best.values() if _recent(Entry(f.url, f.published), options)]
-    by_url = {f.url: f for f in recent}
-    ordered = newest_first(Entry(f.url, f.published) for f in recent)
-    selected = [by_url[entry.url] for entry in ordered]
+    selected = newest_first(found for found in best.values() if _recent(found, options))
     return selected[: options.max_urls] if options.max_urls is not None else selected
 
 

@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Protocol, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import defusedxml
@@ -208,7 +209,15 @@ def instant(published: str) -> datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=WIB)
 
 
-def newest_first(entries: Iterable[Entry]) -> list[Entry]:
+class Dated(Protocol):
+    @property
+    def published(self) -> str | None: ...
+
+
+D = TypeVar("D", bound=Dated)
+
+
+def newest_first(entries: Iterable[D]) -> list[D]:
     """Dated entries newest first, then the undated ones in their original order (stable)."""
     listed = list(entries)
     dated = [e for e in listed if e.published is not None]
