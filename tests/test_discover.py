@@ -295,3 +295,23 @@ def test_the_output_feeds_scraper_fetch(server, config, capsys, tmp_path):
     assert main(["fetch", "-c", config, "--store", str(store), *urls]) == 0
     fetched = [json.loads(line)["url"] for line in (store / "index.jsonl").read_text().splitlines()]
     assert sorted(fetched) == sorted(urls)
+
+
+def test_private_addresses_are_refused_without_allow_private_networks(server, tmp_path, capsys):
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[fetch]\ndelay = 0.0\n")
+    status, out, err = cli(capsys, "-c", str(strict), server.url("/rss"))
+    assert (status, out, len(err)) == (1, [], 1)
+    reason = "refused: 127.0.0.1 is a loopback address"
+    assert err == [f"scraper: error: {server.url('/rss')}: {reason}"]
+    assert server.log == []
+
+
+def test_a_local_file_over_max_bytes_is_refused_unread(tmp_path, capsys):
+    small = tmp_path / "small.toml"
+    small.write_text("[fetch]\nmax_bytes = 64\n")
+    feed = tmp_path / "besar.xml"
+    feed.write_bytes(rss(("https://www.contohberita.co.id/read/1", "")) * 3)
+    status, out, err = cli(capsys, "-c", str(small), str(feed))
+    assert (status, out) == (1, [])
+    assert err == [f"scraper: error: {feed}: larger than [fetch] max_bytes (64 bytes)"]
