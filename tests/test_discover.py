@@ -4,6 +4,7 @@ end to end against a real HTTP server on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import subprocess
 import sys
@@ -315,3 +316,16 @@ def test_a_local_file_over_max_bytes_is_refused_unread(tmp_path, capsys):
     status, out, err = cli(capsys, "-c", str(small), str(feed))
     assert (status, out) == (1, [])
     assert err == [f"scraper: error: {feed}: larger than [fetch] max_bytes (64 bytes)"]
+
+
+def test_one_fetcher_per_run_robots_once_and_the_delay_holds_across_levels(server, tmp_path,
+                                                                            capsys):
+    polite = tmp_path / "polite.toml"
+    polite.write_text(CONFIG.replace("delay = 0.0", "delay = 0.2"))
+    status, out, _ = cli(capsys, "-c", str(polite), server.url("/sitemap.xml"))
+    assert (status, len(out)) == (0, 4)
+    assert len(server.requests("/robots.txt")) == 1
+    times = sorted(r.at for r in server.log if r.path != "/robots.txt")
+    assert len(times) == 4  # the index, then its three children
+    # The delay is 0.2 s x 0.5-1.5 between requests to one host, index to children included.
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.05
