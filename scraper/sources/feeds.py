@@ -1,0 +1,226 @@
+"""Feeds and sitemaps to article URLs: RSS 2.0 (and RSS 1.0), Atom, sitemap urlsets (with Google
+News `news:publication_date` and `lastmod`) and sitemap indexes.
+
+XML is parsed with defusedxml: entity declarations (billion laughs) and external entities or DTDs
+are refused, never expanded or fetched. Namespaces are ignored (only local tag names count), so
+feeds with unusual prefixes or a missing default namespace still parse. A document that is not
+well-formed, or is not one of the formats above, is one `InputError` naming its source.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import io
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Protocol, TypeVar
+from urllib.parse import urljoin, urlsplit
+
+import defusedxml
+import defusedxml.ElementTree as SafeET
+
+from scraper.dates import parse_indonesian_date, parse_iso_date
+from scraper.errors import InputError, OversizedInputError
+
+# The zone of most Indonesian newsrooms: a date or time without a zone is taken as WIB (as in
+# scraper.dates).
+WIB = timezone(timedelta(hours=7))
+_INDONESIAN_ZONE = re.compile(r"\bWI(?:B|TA|T)\b")
+_GZIP_MAGIC = b"\x1f\x8b"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_HTML = re.compile(rb"(?i)<!doctype\s+html|<html[\s>]")
+
+# Root element (local name) -> the kind of document.
+KINDS = {"rss": "rss", "RDF": "rss", "feed": "atom", "urlset": "urlset", "sitemapindex": "index"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One URL a feed or sitemap lists: an article, or (in a sitemap index) a child sitemap."""
+
+    url: str
+    published: str | None = None  # ISO 8601, as parsed; None when the document gives no date
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A parsed document: `kind` is "rss", "atom", "urlset" or "index" (a sitemap index)."""
+
+    kind: str
+    entries: list[Entry]
+
+    @property
+    def is_index(self) -> bool:
+        return self.kind == "index"
+
+
+def parse_feed(data: bytes, source: str, *, max_bytes: int = 50 * 1024 * 1024) -> Feed:
+    """Parse an RSS, Atom or sitemap document; relative URLs are resolved against `source`."""
+    if data[:2] == _GZIP_MAGIC:  # sitemap.xml.gz saved or served without Content-Encoding
+        data = _gunzip(data, source, max_bytes)
+    # A UTF-8 BOM or blank lines before the XML declaration (a common CMS slip) make the
+    # document ill-formed; they carry nothing, so they go.
+    data = data.removeprefix(_UTF8_BOM).lstrip(b" \t\r\n")
+    if not data:
+        raise InputError(source, "empty feed")
+    if _HTML.match(data):
+        raise InputError(source, "an HTML page, not a feed or sitemap")
+    root = _parse_xml(data, source)
+    kind = KINDS.get(_local(root.tag))
+    if kind is None:
+        reason = f"not an RSS, Atom or sitemap document (root element <{_local(root.tag)}>)"
+        raise InputError(source, reason)
+    readers = {"rss": _rss, "atom": _atom, "urlset": _urlset, "index": _index}
+    entries = [
+        Entry(url, published)
+        for raw, published in readers[kind](root)
+        if (url := _absolute(raw, source)) is not None
+    ]
+    return Feed(kind, entries)
+
+
+def _gunzip(data: bytes, source: str, max_bytes: int) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
+            out = handle.read(max_bytes + 1)
+    except (OSError, EOFError) as exc:
+        raise InputError(source, f"not a valid gzip file ({exc})") from None
+    if len(out) > max_bytes:
+        raise OversizedInputError(source, f"decompresses to more than {max_bytes} bytes")
+    return out
+
+
+def _parse_xml(data: bytes, source: str) -> ET.Element:
+    try:
+        root: ET.Element = SafeET.fromstring(data, forbid_dtd=False)
+    except defusedxml.DefusedXmlException as exc:
+        raise InputError(source, f"unsafe XML refused ({type(exc).__name__})") from None
+    except ET.ParseError as exc:
+        raise InputError(source, f"malformed XML ({exc})") from None
+    return root
+
+
+def _local(tag: object) -> str:
+    """The tag name without its namespace: '{http://www.sitemaps.org/...}url' -> 'url'."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _children(element: ET.Element, name: str) -> Iterator[ET.Element]:
+    return (child for child in element if _local(child.tag) == name)
+
+
+def _text(element: ET.Element, *names: str) -> str | None:
+    """The stripped text of the first non-empty child named one of `names` (in that order)."""
+    for name in names:
+        for child in _children(element, name):
+            value = (child.text or "").strip()
+            if value:
+                return value
+    return None
+
+
+def _descendants(root: ET.Element, name: str) -> Iterator[ET.Element]:
+    return (element for element in root.iter() if _local(element.tag) == name)
+
+
+def _rss(root: ET.Element) -> Iterator[tuple[str, str | None]]:
+    for item in _descendants(root, "item"):
+        link = _text(item, "link")
+        if link is None:
+            link = _permalink_guid(item)
+        if link is not None:
+            yield link, entry_date(_text(item, "pubDate", "date", "published", "updated"))
+
+
+def _permalink_guid(item: ET.Element) -> str | None:
+    for guid in _children(item, "guid"):
+        value = (guid.text or "").strip()
+        if guid.get("isPermaLink", "true").lower() != "false" and value.startswith("http"):
+            return value
+    return None
+
+
+def _atom(root: ET.Element) -> Iterator[tuple[str, str | None]]:
+    for entry in _descendants(root, "entry"):
+        links = [link for link in _children(entry, "link") if link.get("href")]
+        alternate = [link for link in links if link.get("rel", "alternate") == "alternate"]
+        chosen = (alternate or links)[:1]
+        if chosen:
+            href = chosen[0].get("href", "").strip()
+            yield href, entry_date(_text(entry, "published", "updated", "issued", "modified"))
+
+
+def _urlset(root: ET.Element) -> Iterator[tuple[str, str | None]]:
+    for url in _children(root, "url"):
+        loc = _text(url, "loc")
+        if loc is None:
+            continue
+        news = [_text(block, "publication_date") for block in _children(url, "news")]
+        dated = [value for value in news if value]
+        yield loc, entry_date(dated[0] if dated else _text(url, "lastmod"))
+
+
+def _index(root: ET.Element) -> Iterator[tuple[str, str | None]]:
+    for sitemap in _children(root, "sitemap"):
+        loc = _text(sitemap, "loc")
+        if loc is not None:
+            yield loc, entry_date(_text(sitemap, "lastmod"))
+
+
+def _absolute(url: str, source: str) -> str | None:
+    """`url` resolved against the document's own URL; only http(s) URLs are article candidates."""
+    base = source if urlsplit(source).scheme in ("http", "https") else ""
+    resolved = urljoin(base, url.strip()) if base else url.strip()
+    return resolved if urlsplit(resolved).scheme in ("http", "https") else None
+
+
+def entry_date(text: str | None) -> str | None:
+    """A feed or sitemap date as ISO 8601: ISO / W3C first, then RFC 822 (RSS `pubDate`), then the
+    Indonesian shapes. None when absent or unreadable (the entry is kept, undated)."""
+    if not text:
+        return None
+    iso = parse_iso_date(text)
+    if iso is not None:
+        return iso
+    rfc = _rfc822(text)
+    return rfc if rfc is not None else parse_indonesian_date(text)
+
+
+def _rfc822(text: str) -> str | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:
+        # "-0000" or a zone name email.utils does not know; WIB and friends are Indonesian.
+        if _INDONESIAN_ZONE.search(text):
+            return parse_indonesian_date(text)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.isoformat()
+
+
+def instant(published: str) -> datetime:
+    """An entry date as an aware datetime for comparing; no zone or no time means WIB midnight."""
+    parsed = datetime.fromisoformat(published)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=WIB)
+
+
+class Dated(Protocol):
+    @property
+    def published(self) -> str | None: ...
+
+
+D = TypeVar("D", bound=Dated)
+
+
+def newest_first(entries: Iterable[D]) -> list[D]:
+    """Dated entries newest first, then the undated ones in their original order (stable)."""
+    listed = list(entries)
+    dated = [e for e in listed if e.published is not None]
+    undated = [e for e in listed if e.published is None]
+    dated.sort(key=lambda e: instant(e.published or ""), reverse=True)
+    return dated + undated
