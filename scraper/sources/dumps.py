@@ -7,7 +7,6 @@ HTML pages are not parsed here: they travel as `doc.extra["html"]` to the extrac
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import sys
@@ -27,6 +26,7 @@ from scraper.errors import (
     OversizedInputError,
     ScraperError,
 )
+from scraper.sources.compression import gunzip
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
@@ -98,17 +98,6 @@ def _read_bytes(name: str, max_bytes: int, stdin: BinaryIO | None) -> bytes:
     return data
 
 
-def _gunzip(data: bytes, name: str, max_bytes: int) -> bytes:
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
-            out = handle.read(max_bytes + 1)
-    except (OSError, EOFError) as exc:
-        raise InputError(name, f"not a valid gzip file ({exc})") from None
-    if len(out) > max_bytes:
-        raise OversizedInputError(name, f"decompresses to more than --max-bytes ({max_bytes})")
-    return out
-
-
 def read_input(
     name: str,
     config: CleanConfig,
@@ -121,7 +110,7 @@ def read_input(
         data = _read_bytes(name, config.max_bytes, stdin)
         suffix = _suffix(Path(name)) if name != "-" else _sniff(data)
         if suffix in HTML_SUFFIXES:
-            raw = _gunzip(data, name, config.max_bytes) if suffix.endswith(".gz") else data
+            raw = gunzip(data, name, config.max_bytes) if suffix.endswith(".gz") else data
             yield Item(doc=Document(title=None, paragraphs=[], source=name, url=url,
                                     extra={"html": raw}))
             return

@@ -10,8 +10,6 @@ well-formed, or is not one of the formats above, is one `InputError` naming its 
 from __future__ import annotations
 
 import email.utils
-import gzip
-import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
@@ -24,7 +22,8 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from scraper.dates import parse_indonesian_date, parse_iso_date
-from scraper.errors import InputError, OversizedInputError
+from scraper.errors import InputError
+from scraper.sources.compression import gunzip
 
 # The zone of most Indonesian newsrooms: a date or time without a zone is taken as WIB (as in
 # scraper.dates).
@@ -61,7 +60,7 @@ class Feed:
 def parse_feed(data: bytes, source: str, *, max_bytes: int = 50 * 1024 * 1024) -> Feed:
     """Parse an RSS, Atom or sitemap document; relative URLs are resolved against `source`."""
     if data[:2] == _GZIP_MAGIC:  # sitemap.xml.gz saved or served without Content-Encoding
-        data = _gunzip(data, source, max_bytes)
+        data = gunzip(data, source, max_bytes)
     # A UTF-8 BOM or blank lines before the XML declaration (a common CMS slip) make the
     # document ill-formed; they carry nothing, so they go.
     data = data.removeprefix(_UTF8_BOM).lstrip(b" \t\r\n")
@@ -81,17 +80,6 @@ def parse_feed(data: bytes, source: str, *, max_bytes: int = 50 * 1024 * 1024) -
         if (url := _absolute(raw, source)) is not None
     ]
     return Feed(kind, entries)
-
-
-def _gunzip(data: bytes, source: str, max_bytes: int) -> bytes:
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
-            out = handle.read(max_bytes + 1)
-    except (OSError, EOFError) as exc:
-        raise InputError(source, f"not a valid gzip file ({exc})") from None
-    if len(out) > max_bytes:
-        raise OversizedInputError(source, f"decompresses to more than {max_bytes} bytes")
-    return out
 
 
 def _parse_xml(data: bytes, source: str) -> ET.Element:
