@@ -17,6 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
 
+from scraper.files import atomic_write_text
+
 # Spaces that browsers render like a space but that break tokenising and equality checks.
 _SPACE_LIKE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Invisible characters that scraped text carries from HTML (zero-width, BOM, soft hyphen).
@@ -130,8 +132,6 @@ def read_seed(path: str | Path) -> Document:
 
 def write_seed(path: str | Path, doc: Document) -> None:
     """Write a Document in the seed format, atomically."""
-    from scraper.write import atomic_write_text  # local import: write imports document
-
     atomic_write_text(Path(path), doc.to_seed())
 
 

@@ -26,8 +26,8 @@ from scraper.charset import decode_text
 from scraper.config import Config
 from scraper.document import Document, parse_dump
 from scraper.errors import InputError, ScraperError
+from scraper.files import atomic_write_bytes, atomic_write_text
 from scraper.pipeline import process_one
-from scraper.write import atomic_write_bytes, atomic_write_text
 
 INPUT_NAMES = ("input.html", "input.html.gz", "input.htm", "input.txt")
 META = "meta.json"

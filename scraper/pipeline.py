@@ -9,51 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO
 
 from scraper.config import Config
 from scraper.document import Document, document_id
+from scraper.stats import Stats
 from scraper.write import CorpusWriter
 
 FetchPage = Callable[[str], bytes | None]
-
-
-@dataclass
-class Stats:
-    """Counts of what each stage kept and dropped, and the one-line errors met on the way.
-
-    `listener` sees each error line as it happens, so a long run reports problems at once.
-    """
-
-    kept: Counter[str] = field(default_factory=Counter)
-    dropped: Counter[tuple[str, str]] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
-    listener: Callable[[str], None] | None = None
-
-    def keep(self, stage: str) -> None:
-        self.kept[stage] += 1
-
-    def drop(self, stage: str, reason: str) -> None:
-        self.dropped[(stage, reason)] += 1
-
-    def error(self, line: str) -> None:
-        self.errors.append(line)
-        if self.listener is not None:
-            self.listener(line)
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.errors)
-
-
-class Step(Protocol):
-    """One pipeline stage."""
-
-    def run(self, docs: Iterable[Document], stats: Stats) -> Iterator[Document]: ...
 
 
 @dataclass

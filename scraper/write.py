@@ -11,48 +11,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scraper.document import Document
 from scraper.errors import StoreError
+from scraper.files import TEMP_PREFIX, atomic_write_text, temp_in, write_fd
 
 MANIFEST = "manifest.jsonl"
 SEED_NAME = re.compile(r"^(\d{3,})_([0-9a-f]{16})\.txt$")
-_TEMP_PREFIX = ".tmp-"
-
-
-@contextmanager
-def _temp_in(folder: Path) -> Iterator[tuple[int, Path]]:
-    fd, name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=folder)
-    try:
-        yield fd, Path(name)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-
-
-def _write_fd(fd: int, data: bytes) -> None:
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temp file in the same folder and `os.replace`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _temp_in(path.parent) as (fd, temp):
-        _write_fd(fd, data)
-        os.replace(temp, path)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def manifest_entry(
@@ -85,7 +54,7 @@ class CorpusWriter:
         except OSError as exc:
             reason = f"cannot create output folder ({exc.strerror})"
             raise StoreError(str(self.out), reason) from exc
-        for stray in self.out.glob(f"{_TEMP_PREFIX}*"):
+        for stray in self.out.glob(f"{TEMP_PREFIX}*"):
             stray.unlink(missing_ok=True)
         self.entries: list[dict[str, Any]] = self._load_manifest()
         self._next_seq = 1 + max(
@@ -130,8 +99,8 @@ class CorpusWriter:
         """Write one document and its manifest line; returns the manifest entry."""
         name = self.next_name(doc)
         entry = manifest_entry(doc, name, duplicates)
-        with _temp_in(self.out) as (fd, temp):
-            _write_fd(fd, doc.to_seed().encode("utf-8"))
+        with temp_in(self.out) as (fd, temp):
+            write_fd(fd, doc.to_seed().encode("utf-8"))
             self._append_manifest(entry)
             os.replace(temp, self.out / name)
         self._next_seq += 1

@@ -19,8 +19,8 @@ from scraper.clean.functions import FUNCTIONS
 from scraper.clean.rules import RuleSet, merge, parse_clean_table
 from scraper.config import CleanConfig
 from scraper.document import Document, Removal, parse_dump
-from scraper.pipeline import Stats
 from scraper.profiles import ProfileSet, load_profiles
+from scraper.stats import Stats
 
 __all__ = ["CleanResult", "Cleaner", "clean_text"]
 

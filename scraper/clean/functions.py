@@ -11,15 +11,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from scraper.clean.work import Work
 
-if TYPE_CHECKING:  # rules.py imports this module to resolve function names
-    from scraper.clean.rules import RuleSet
+
+class RuleView(Protocol):
+    """What a line function may read of a site's rule set (rules.py imports this module, so
+    the functions see the rule set through this view, not through an import of rules.py)."""
+
+    @property
+    def header_lines(self) -> int: ...
+
+    @property
+    def dateline_names(self) -> frozenset[str]: ...
+
 
 SegmentFunction = Callable[[str], list[tuple[int, int]]]
-LineFunction = Callable[[Work, str, "RuleSet"], None]
+LineFunction = Callable[[Work, str, RuleView], None]
 
 # Lowercase words that Indonesian headlines keep in lower case; any other lowercase word after a
 # "Baca juga:" headline is where the article's own sentence resumes.
@@ -82,7 +91,7 @@ def inline_promo(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def repeated_title(work: Work, rule: str, rules: RuleSet) -> None:
+def repeated_title(work: Work, rule: str, rules: RuleView) -> None:
     """The title repeated in the body (image alt text), also truncated as "Title..."."""
     if not work.title:
         return
@@ -100,7 +109,7 @@ def repeated_title(work: Work, rule: str, rules: RuleSet) -> None:
                 work.remove(i, rule)
 
 
-def promo_headline(work: Work, rule: str, rules: RuleSet) -> None:
+def promo_headline(work: Work, rule: str, rules: RuleView) -> None:
     """The headline on the line after a bare "Baca juga:" label that a rule removed, or the
     bulleted list of headlines ("- …", "• …") that follows it."""
     for i in range(1, len(work.lines)):
@@ -126,9 +135,9 @@ def _is_headline_line(line: str) -> bool:
     return len(line) <= 150 and not line.endswith((".", ","))
 
 
-def header_name_byline(work: Work, rule: str, rules: RuleSet) -> None:
+def header_name_byline(work: Work, rule: str, rules: RuleView) -> None:
     """A bare author name at the top, next to a removed dateline or read-time line."""
-    header = {r.name for r in rules.datelines.rules}
+    header = rules.dateline_names
     for i in range(min(len(work.lines), rules.header_lines)):
         if work.why[i] is not None or not _NAME.fullmatch(work.lines[i]):
             continue
@@ -143,7 +152,7 @@ _SUMMARY_LABEL = re.compile(r"(?i:ringkasan berita|ringkasan|poin penting|intisa
 _BULLET = re.compile(r"[-•*·]\s+\S.{0,300}")
 
 
-def summary_block(work: Work, rule: str, rules: RuleSet) -> None:
+def summary_block(work: Work, rule: str, rules: RuleView) -> None:
     """The bullet lines of a summary box that follow its removed "Ringkasan Berita:" label."""
     inside = False
     for i, line in enumerate(work.lines):

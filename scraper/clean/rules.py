@@ -253,6 +253,10 @@ class RuleSet:
     header_lines: int
     abbreviations: frozenset[str]
 
+    @property
+    def dateline_names(self) -> frozenset[str]:
+        return frozenset(rule.name for rule in self.datelines.rules)
+
 
 def merge(generic: ProfileRules, site: ProfileRules | None) -> RuleSet:
     """Generic rules (minus those the site disables) followed by the site's rules."""

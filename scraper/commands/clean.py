@@ -8,7 +8,8 @@ from pathlib import Path
 
 from scraper.config import Config, override
 from scraper.errors import ConfigError
-from scraper.pipeline import RunReport, Stats, run_clean
+from scraper.pipeline import RunReport, run_clean
+from scraper.stats import Stats
 from scraper.write import CorpusWriter
 
 

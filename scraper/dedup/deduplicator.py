@@ -32,7 +32,7 @@ from scraper.dedup.match import (
 from scraper.dedup.minhash import check_config, library_version
 from scraper.dedup.text import Features, body_text, dedupe_paragraphs, features, file_paragraphs
 from scraper.document import Document, read_seed
-from scraper.pipeline import Stats
+from scraper.stats import Stats
 from scraper.write import CorpusWriter, manifest_entry
 
 STAGE = "dedup"

@@ -42,7 +42,8 @@ from scraper.dedup.minhash import check_config
 from scraper.dedup.text import Features, body_text, features, file_paragraphs
 from scraper.document import read_seed
 from scraper.errors import StoreError
-from scraper.write import MANIFEST, CorpusWriter, atomic_write_text, manifest_entry
+from scraper.files import atomic_write_text
+from scraper.write import MANIFEST, CorpusWriter, manifest_entry
 
 BATCH = 500
 

@@ -19,8 +19,8 @@ from scraper.errors import ExtractError
 from scraper.extract.article import extract_html
 from scraper.extract.pages import FetchPage
 from scraper.extract.rules import rules_for
-from scraper.pipeline import Stats
 from scraper.profiles import ProfileSet
+from scraper.stats import Stats
 
 STAGE = "extract"
 

@@ -26,7 +26,7 @@ from typing import Any
 from scraper.charset import decode_body
 from scraper.errors import StoreError
 from scraper.fetch.result import FetchResult
-from scraper.write import atomic_write_bytes
+from scraper.files import atomic_write_bytes
 
 INDEX = "index.jsonl"
 OBJECTS = "objects"
