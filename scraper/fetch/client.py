@@ -125,7 +125,7 @@ class Fetcher:
         self._guard = HostGuard(AddressPolicy(config.allow_private_networks), resolver)
         self._transport = transport
         self._politeness = Politeness(
-            config.per_host_concurrency, config.delay, config.backoff_base
+            config.per_host_concurrency, config.delay, config.backoff_base, config.max_delay
         )
         self._global = asyncio.Semaphore(config.concurrency)
         self._robots = Robots(config.user_agent, self._fetch_robots)
@@ -177,6 +177,10 @@ class Fetcher:
                 error=type(exc).__name__,
                 reason=exc.reason,
             )
+
+    def host_delay(self, host: str) -> float:
+        """Seconds between request starts to `host` right now (back-off included, no jitter)."""
+        return self._politeness.current_delay(host)
 
     async def fetch_bytes(self, url: str) -> bytes | None:
         """The body of `url`, or None when it could not be fetched (for pagination helpers)."""
@@ -366,6 +370,8 @@ class Fetcher:
                     self._politeness.back_off(host)
                 retry_after = parse_retry_after(found.get("retry-after"))
                 raise _RetryableStatus(_Response(url, status, found, b""), retry_after)
+            if status < 400:
+                self._politeness.recover(host)
             body = b""
             if 200 <= status < 300:
                 if check_type:
