@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urljoin
@@ -187,7 +187,7 @@ class Fetcher:
         result = await self.fetch(url)
         return result.body if result.ok else None
 
-    async def fetch_many(self, urls: Iterable[str]) -> AsyncIterator[FetchResult]:
+    async def fetch_many(self, urls: Iterable[str]) -> AsyncGenerator[FetchResult, None]:
         """Fetch `urls`, yielding results as they complete.
 
         URLs are interleaved host by host and only a window of them is in flight, so one slow or
