@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import subprocess
 import sys
 import threading
@@ -141,3 +142,27 @@ def test_each_result_is_printed_as_soon_as_it_completes(server, config):
         rest = child.stdout.read()
         assert child.wait(timeout=30) == 0
     assert rest.rstrip().endswith(server.url("/slow"))
+
+
+def test_sigterm_stops_after_the_url_in_flight(server, config):
+    served = threading.Event()
+
+    async def slow(request):
+        served.set()
+        await asyncio.sleep(0.5)
+        return Reply(body=PAGE)
+
+    server.route("/slow", slow)
+    urls = [server.url(f"/slow?n={i}") for i in range(20)]
+    with subprocess.Popen(
+        [sys.executable, "-m", "scraper", "fetch", "-c", config, "--ignore-robots", *urls],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as child:
+        assert served.wait(timeout=20)
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=30)
+    assert child.returncode == 143
+    lines = out.splitlines()
+    assert 1 <= len(lines) <= 2 and all(line.startswith("200") for line in lines)
+    assert len(server.requests("/slow")) <= 2  # the other URLs were never requested
+    assert "SIGTERM" in err

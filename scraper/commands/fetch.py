@@ -10,6 +10,7 @@ from typing import Any
 from scraper.config import Config, FetchConfig, override
 from scraper.errors import ConfigError
 from scraper.fetch import BlockingFetcher, FetchResult, PageStore, export_warc
+from scraper.signals import StopOnSignal, exit_code
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -72,16 +73,20 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.export_warc and not settings.store:
         raise ConfigError("--export-warc", "exporting needs a page store (--store DIR)")
     store = PageStore(settings.store) if settings.store else None
-    failed = _fetch_and_print(args, settings, store) if args.urls else False
-    if args.export_warc and store is not None:
+    with StopOnSignal() as stop:
+        failed = _fetch_and_print(args, settings, store, stop) if args.urls else False
+    if stop.signal_number is None and args.export_warc and store is not None:
         count = export_warc(store, args.export_warc)
         print(f"scraper: exported {count} pages to {args.export_warc}", file=sys.stderr)
-    return 1 if failed else 0
+    return exit_code(failed=failed, signal_number=stop.signal_number)
 
 
 def _fetch_and_print(args: argparse.Namespace, settings: FetchConfig,
-                     store: PageStore | None) -> bool:
-    """Print each URL's line the moment it completes; True when any URL failed."""
+                     store: PageStore | None, stop: StopOnSignal) -> bool:
+    """Print each URL's line the moment it completes; True when any URL failed.
+
+    After SIGINT/SIGTERM the next completed URL is the last: the rest are not requested.
+    """
     failed = False
     with BlockingFetcher(settings, store=store, offline=args.offline) as fetcher:
         for result in fetcher.fetch_many(args.urls):
@@ -93,6 +98,8 @@ def _fetch_and_print(args: argparse.Namespace, settings: FetchConfig,
                 failed = True
                 print(f"scraper: error: {result.url}: {result.reason}", file=sys.stderr,
                       flush=True)
+            if stop():
+                break
     return failed
 
 
