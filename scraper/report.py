@@ -9,7 +9,8 @@ A run calls its sink as `on_event(event, **fields)` (thread-safe). The vocabular
     dropped     url, source, reason[, outcome]    not written; outcome: duplicate, off-topic,
                                                   not-article ... (else guessed from reason)
     error       url or source, error, reason      failed (error: the FetchError class name);
-                                                  RobotsDisallowed counts as robots-disallowed
+                                                  RobotsDisallowed counts as robots-disallowed;
+                                                  without url: the source itself failed
     profile-miss  url, site[, reason]             a site profile's selectors found nothing
     passed      stage                             a document went through a stage (clean's
                 dropped   stage, reason           Stats observer; no url)
@@ -26,6 +27,7 @@ A run calls its sink as `on_event(event, **fields)` (thread-safe). The vocabular
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import threading
@@ -142,7 +144,7 @@ class Tally:
 
     def add(self, event: str, fields: dict[str, Any]) -> None:
         self.events[event] += 1
-        host = str(fields.get("host") or _host(fields.get("url")))
+        host = str(fields.get("host") or _host(fields.get("url") or fields.get("source")))
         if event == "discovered" and host:
             self.queued[host] += 1
         if "delay" in fields and host:
@@ -156,7 +158,9 @@ class Tally:
             error = str(fields.get("error") or "error")
             self.summary.failures.setdefault(error, Counter())[host] += 1
         if fields.get("source"):
-            self.summary.sources.setdefault(str(fields["source"]), Counter())[event] += 1
+            counts = self.summary.sources.setdefault(str(fields["source"]), Counter())
+            # An error without a URL is the source's own: its feed or sitemap failed.
+            counts["source-failed" if event == "error" and not fields.get("url") else event] += 1
         if event == "profile-miss":
             self.summary.profile_misses[str(fields.get("site"))] += 1
         if event == "passed":
@@ -285,6 +289,18 @@ class Sink:
         from rich.console import Group
 
         return Group(table, hosts, stages) if stages else Group(table, hosts)
+
+
+def add_log_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--log-format` and `--log-interval`, for the commands that take a `Sink`."""
+    parser.add_argument(
+        "--log-format", choices=LOG_FORMATS, default="auto",
+        help="progress on stderr: auto (rich on a terminal, else plain), rich, plain, json",
+    )
+    parser.add_argument(
+        "--log-interval", type=float, default=DEFAULT_LOG_INTERVAL, metavar="SECONDS",
+        help=f"seconds between plain progress lines (default {DEFAULT_LOG_INTERVAL:g})",
+    )
 
 
 @contextmanager

@@ -137,3 +137,15 @@ def test_clean_shows_progress_through_stats(tmp_path):
     assert summary.stages["read"] == 5
     assert summary.stage_drops == {"dedup: contained": 1}
     assert "read 5" in stream.getvalue()
+
+
+def test_log_arguments():
+    import argparse
+
+    from scraper.report import add_log_arguments
+
+    parser = argparse.ArgumentParser()
+    add_log_arguments(parser)
+    assert vars(parser.parse_args([])) == {"log_format": "auto", "log_interval": 10.0}
+    args = parser.parse_args(["--log-format", "json", "--log-interval", "30"])
+    assert (args.log_format, args.log_interval) == ("json", 30.0)
