@@ -191,3 +191,26 @@ def test_sigkill_at_many_points_then_resume_loses_and_duplicates_nothing(tmp_pat
     with State.open(out) as state:
         assert state.counts() == Counter({"kept": count})
         assert state.validators("http://berita0.test/a/0") == {"If-None-Match": '"a/0"'}
+
+
+def test_the_fetcher_sends_the_state_validators_and_a_304_needs_no_store(tmp_path):
+    from fetch_server import FaultServer, Reply, fetch_in_turn, loopback_config
+
+    feed = b"<rss><channel><item><link>https://a.test/1</link></item></channel></rss>"
+
+    def rss(request):
+        if request.headers.get("if-none-match") == '"v1"':
+            return Reply(304, headers={"ETag": '"v1"'})
+        return Reply(body=feed, headers={"Content-Type": "application/rss+xml", "ETag": '"v1"'})
+
+    with FaultServer() as server, State.open(tmp_path) as state:
+        server.route("/rss", rss)
+        url = server.url("/rss")
+        config = loopback_config(respect_robots=False)
+        (first,) = fetch_in_turn(config, url, validators=state.validators)
+        state.remember_validators(url, first.headers)
+        (second,) = fetch_in_turn(config, url, validators=state.validators)
+        sent = [r.headers.get("if-none-match") for r in server.requests("/rss")]
+    assert (first.status, first.body, first.not_modified) == (200, feed, False)
+    assert sent == [None, '"v1"']
+    assert (second.ok, second.status, second.not_modified, second.body) == (True, 304, True, b"")

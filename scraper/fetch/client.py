@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urljoin
@@ -61,6 +61,7 @@ from scraper.fetch.store import PageStore
 from scraper.fetch.transports import build_transport
 
 _HeadersFor = Callable[[str], dict[str, str]]
+Validators = Callable[[str], Mapping[str, str]]
 
 
 @dataclass
@@ -115,6 +116,7 @@ class Fetcher:
         resolver: Resolver | None = None,
         store: PageStore | None = None,
         offline: bool = False,
+        validators: Validators | None = None,
     ) -> None:
         validate_config(config)
         if offline and store is None:
@@ -122,6 +124,9 @@ class Fetcher:
         self.config = config
         self.store = store
         self.offline = offline
+        # Conditional-request headers for URLs the store does not hold (the run state's, for
+        # feeds and sitemaps): a 304 then comes back as a body-less `not_modified` result.
+        self._validators = validators
         self._guard = HostGuard(AddressPolicy(config.allow_private_networks), resolver)
         self._transport = transport
         self._politeness = Politeness(
@@ -238,15 +243,16 @@ class Fetcher:
             )
         except _NETWORK_ERRORS as exc:
             raise TransportError(trace.url, _describe(exc)) from exc
-        return await self._finish(url, response, trace)
+        return await self._finish(url, response, trace, conditional=bool(cond_headers))
 
     def _conditional(self, url: str) -> tuple[str | None, dict[str, str]]:
-        if self.store is None:
-            return None, {}
-        stored = self.store.get_entry(url)
-        if stored is None:
-            return None, {}
-        return stored["final_url"] or url, self.store.validators(url)
+        """The hop that gets conditional headers (the stored final URL), and the headers."""
+        stored = self.store.get_entry(url) if self.store is not None else None
+        if stored is not None and self.store is not None:
+            return stored["final_url"] or url, self.store.validators(url)
+        if self._validators is not None:
+            return url, dict(self._validators(url))
+        return None, {}
 
     async def _follow(
         self,
@@ -393,7 +399,9 @@ class Fetcher:
             return None, b""
         return response.status, response.body
 
-    async def _finish(self, url: str, response: _Response, trace: _Trace) -> FetchResult:
+    async def _finish(
+        self, url: str, response: _Response, trace: _Trace, *, conditional: bool
+    ) -> FetchResult:
         if response.status == 304 and self.store is not None:
             stored = self.store.get(url)
             if stored is not None:
@@ -402,6 +410,11 @@ class Fetcher:
                 return dataclasses.replace(
                     checked, status=304, attempts=trace.attempts, not_modified=True
                 )
+        if response.status == 304 and conditional:
+            # Validators from the run state, no stored body: "unchanged" is the whole answer.
+            return FetchResult(url=url, final_url=response.url, status=304,
+                               headers=response.headers, attempts=trace.attempts,
+                               not_modified=True)
         if not 200 <= response.status < 300:
             raise HTTPStatusError(response.url, response.status)
         headers = response.headers
