@@ -1,7 +1,7 @@
 """An end-to-end scheduled run over a local test web: wall time, pages/s against the politeness
 bound, and peak RSS of each step.
 
-    python bench/bench_run.py [--articles 1000] [--hosts 8] [--latency 0.02]
+    python bench/bench_run.py [--articles 1000 10000] [--hosts 8] [--latency 0.02]
                               [--per-host-concurrency 2] [--mode fetch+clean|run] [--twice]
 
 A server process (this file with --serve) plays a multi-host news web on 127.0.0.2 ... : each
@@ -191,7 +191,8 @@ def count_stored(ctx: Context) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--articles", type=int, default=1000, help="articles in all")
+    parser.add_argument("--articles", type=int, nargs="+", default=[1000],
+                        help="articles in all; several sizes run one after another")
     parser.add_argument("--hosts", type=int, default=8)
     parser.add_argument("--latency", type=float, default=0.02)
     parser.add_argument("--per-host-concurrency", type=int, default=2)
@@ -199,7 +200,11 @@ def main() -> None:
     parser.add_argument("--twice", action="store_true", help="run again over the same folders")
     args = parser.parse_args()
     hosts = [f"127.0.0.{i}" for i in range(2, 2 + args.hosts)]
-    per_host = -(-args.articles // args.hosts)
+    for articles in args.articles:
+        one_size(args, hosts, -(-articles // args.hosts))
+
+
+def one_size(args: argparse.Namespace, hosts: list[str], per_host: int) -> None:
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(args.latency), str(per_host), *hosts],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -228,7 +233,6 @@ def main() -> None:
     finally:
         server.stdin.close()
         server.wait(timeout=10)
-
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve"]:
