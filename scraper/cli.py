@@ -21,7 +21,6 @@ from scraper.errors import ConfigError, ScraperError
 from scraper.signals import EXIT_SIGINT, EXIT_SOME_FAILED, EXIT_USAGE
 
 
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scraper",
