@@ -22,6 +22,7 @@ LOOP = textwrap.dedent("""
         done = 0
         print("ready", flush=True)
         while not stop() and done < 200:
+            print(f"batch {done + 1} started", flush=True)
             time.sleep(batch_seconds)  # a batch of writes in flight
             done += 1
             print(f"batch {done} written", flush=True)
@@ -43,7 +44,9 @@ def start(batch_seconds: float) -> subprocess.Popen[str]:
 @pytest.mark.parametrize(("number", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_first_signal_finishes_the_batch_in_flight_then_stops(number, code):
     child = start(0.3)
+    assert child.stdout.readline() == "batch 1 started\n"
     assert child.stdout.readline() == "batch 1 written\n"
+    assert child.stdout.readline() == "batch 2 started\n"
     child.send_signal(number)  # during batch 2
     out, err = child.communicate(timeout=10)
     assert child.returncode == code
@@ -53,6 +56,7 @@ def test_first_signal_finishes_the_batch_in_flight_then_stops(number, code):
 
 def test_second_signal_exits_at_once():
     child = start(30.0)  # a batch that would take half a minute
+    assert child.stdout.readline() == "batch 1 started\n"
     child.send_signal(signal.SIGINT)
     time.sleep(0.3)
     began = time.monotonic()
@@ -68,7 +72,7 @@ def test_no_signal_runs_to_the_end():
     child = start(0.0)
     out, _ = child.communicate(timeout=30)
     assert child.returncode == 0
-    assert out.endswith("batch 200 written\nstopped after 200\n")
+    assert out.endswith("batch 200 started\nbatch 200 written\nstopped after 200\n")
 
 
 def test_previous_handlers_come_back():
