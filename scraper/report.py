@@ -111,12 +111,17 @@ class Summary:
         return out
 
 
+def outcome_for_error(error: str | None) -> str:
+    """The outcome of a URL that failed with this FetchError class name."""
+    return "robots-disallowed" if error == "RobotsDisallowed" else "failed"
+
+
 def outcome_of(event: str, fields: dict[str, Any]) -> str | None:
     """The summary outcome an event counts towards, or None."""
     if event == "kept":
         return "kept"
     if event == "error":
-        return "robots-disallowed" if fields.get("error") == "RobotsDisallowed" else "failed"
+        return outcome_for_error(fields.get("error"))
     if event != "dropped" or "stage" in fields:
         return None  # a stage's count (clean's Stats), not a URL's outcome
     if fields.get("outcome"):

@@ -32,7 +32,8 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from scraper.errors import StoreError
-from scraper.fetch.result import conditional_headers
+from scraper.fetch.result import FetchResult, conditional_headers
+from scraper.report import outcome_for_error
 
 STATE_DIR = ".scraper"
 STATE_FILE = "state.sqlite"
@@ -189,6 +190,20 @@ class State:
             )
             if headers is not None:
                 self._remember_validators(url, headers)
+
+    def record_fetch(self, result: FetchResult) -> str:
+        """Record what fetching `result.url` gave, with its validators; returns the outcome.
+
+        `fetched` (the page is in the store, not yet through the pipeline), `not-modified`
+        (a 304), `robots-disallowed` or `failed` (error and reason kept).
+        """
+        if result.ok:
+            outcome = "not-modified" if result.not_modified else FETCHED
+            self.record(result.url, outcome, headers=result.headers)
+        else:
+            outcome = outcome_for_error(result.error)
+            self.record(result.url, outcome, error=result.error, reason=result.reason)
+        return outcome
 
     def _failures(self, url: str) -> int:
         row = self._db.execute("SELECT failures FROM urls WHERE url = ?", (url,)).fetchone()

@@ -214,3 +214,21 @@ def test_the_fetcher_sends_the_state_validators_and_a_304_needs_no_store(tmp_pat
     assert (first.status, first.body, first.not_modified) == (200, feed, False)
     assert sent == [None, '"v1"']
     assert (second.ok, second.status, second.not_modified, second.body) == (True, 304, True, b"")
+
+
+def test_record_fetch_maps_each_result_to_its_outcome(state):
+    from scraper.fetch import FetchResult
+
+    ok = FetchResult(url="https://a.test/1", status=200, headers={"etag": '"e1"'}, body=b"x")
+    same = FetchResult(url="https://a.test/2", status=304, not_modified=True,
+                       headers={"last-modified": "Tue, 03 Jun 2025 08:10:00 GMT"})
+    robots = FetchResult(url="https://a.test/3", error="RobotsDisallowed",
+                         reason="disallowed by robots.txt")
+    gone = FetchResult(url="https://a.test/4", status=410, error="HTTPStatusError",
+                       reason="HTTP 410")
+    outcomes = [state.record_fetch(r) for r in (ok, same, robots, gone)]
+    assert outcomes == ["fetched", "not-modified", "robots-disallowed", "failed"]
+    assert [state.outcome(r.url) for r in (ok, same, robots, gone)] == outcomes
+    assert state.validators("https://a.test/1") == {"If-None-Match": '"e1"'}
+    assert list(state.unprocessed()) == ["https://a.test/1"]
+    assert list(state.due()) == []  # the failure waits an hour, the refusal a week
