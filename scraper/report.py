@@ -250,6 +250,14 @@ class Sink:
         with self._lock:
             return self.tally.finish(exit_code)
 
+    def finish(self, out: str | Path, exit_code: int) -> Summary:
+        """End of a run: stop the display, print the summary, store it in OUT/.scraper/runs/."""
+        self.close()
+        summary = self.summary(exit_code)
+        self.print_summary(summary)
+        write_summary(out, summary)
+        return summary
+
     def print_summary(self, summary: Summary) -> None:
         for line in summary.lines():
             self._write(f"scraper: {line}")

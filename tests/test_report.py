@@ -149,3 +149,16 @@ def test_log_arguments():
     assert vars(parser.parse_args([])) == {"log_format": "auto", "log_interval": 10.0}
     args = parser.parse_args(["--log-format", "json", "--log-interval", "30"])
     assert (args.log_format, args.log_interval) == ("json", 30.0)
+
+
+def test_finish_prints_and_stores_the_summary(tmp_path):
+    stream = io.StringIO()
+    sink = Sink("plain", stream, interval=60).__enter__()
+    a_run(sink)
+    summary = sink.finish(tmp_path, exit_code=1)
+    printed = stream.getvalue().splitlines()
+    assert printed[0].startswith(f"scraper: run {summary.started}: 0:00:00, exit 1")
+    assert printed[1] == ("scraper:   kept 1, duplicate 1, off-topic 1, failed 1, "
+                          "robots-disallowed 1")
+    ((_, stored),) = read_summaries(tmp_path)
+    assert stored.exit_code == 1 and stored.outcomes == summary.outcomes
