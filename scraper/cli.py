@@ -2,7 +2,9 @@
 
 Each command lives in `scraper/commands/<name>.py` and exposes `add_parser(subparsers, parent)`,
 which registers a sub-parser whose `handler(args, config) -> int` does the work.
-Exit status: 0 success, 1 some input failed (the others were processed), 2 usage or config error.
+Exit status (constants in `scraper.signals`): 0 success, 1 some input failed (the others were
+processed), 2 usage or config error, 3 the output folder is locked by another run, 130 / 143
+stopped by SIGINT / SIGTERM.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from collections.abc import Sequence
 from scraper import __version__, commands
 from scraper.config import load_config
 from scraper.errors import ConfigError, ScraperError
-
-EXIT_INPUT_FAILED, EXIT_USAGE = 1, 2
+from scraper.signals import EXIT_SIGINT, EXIT_SOME_FAILED, EXIT_USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,10 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except ScraperError as exc:
         print(f"scraper: error: {exc}", file=sys.stderr)
-        return EXIT_INPUT_FAILED
+        return EXIT_SOME_FAILED
     except KeyboardInterrupt:
         print("scraper: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_SIGINT
     return status
 
 

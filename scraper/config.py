@@ -19,6 +19,7 @@ from scraper.errors import ConfigError
 DEFAULT_MAX_INPUT_BYTES = 50 * 1024 * 1024
 DEFAULT_USER_AGENT = "scraper-news-bot/0.1 (+https://example.org/scraper-bot)"
 DEFAULT_FETCH_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_HOST_DELAY = 300.0
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,9 @@ class FetchConfig:
     # The first retry waits about this long (then doubling, plus jitter); also the least
     # delay a 429/503 back-off sets.
     backoff_base: float = 1.0
+    # A 429/503 back-off never spaces one host's requests further apart than this; successes
+    # then bring the delay back down to `delay` (or the robots.txt Crawl-delay).
+    max_delay: float = DEFAULT_MAX_HOST_DELAY
     # "httpx" (httpx's own pool, HTTP/2 via ALPN where the server offers it) or "aiohttp"
     # (HTTP/1.1 only, about a third of the CPU per request: for fast, less polite bulk runs).
     backend: str = "httpx"

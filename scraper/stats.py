@@ -19,23 +19,33 @@ class Stats:
     """Counts of what each stage kept and dropped, and the one-line errors met on the way.
 
     `listener` sees each error line as it happens, so a long run reports problems at once.
+    `observer` (a progress sink, `scraper.report.Sink`) sees every count as it happens:
+    `observer("passed", stage=...)`, `observer("dropped", stage=..., reason=...)` and
+    `observer("error", reason=line)`.
     """
 
     kept: Counter[str] = field(default_factory=Counter)
     dropped: Counter[tuple[str, str]] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     listener: Callable[[str], None] | None = None
+    observer: Callable[..., None] | None = None
 
     def keep(self, stage: str) -> None:
         self.kept[stage] += 1
+        if self.observer is not None:
+            self.observer("passed", stage=stage)
 
     def drop(self, stage: str, reason: str) -> None:
         self.dropped[(stage, reason)] += 1
+        if self.observer is not None:
+            self.observer("dropped", stage=stage, reason=reason)
 
     def error(self, line: str) -> None:
         self.errors.append(line)
         if self.listener is not None:
             self.listener(line)
+        if self.observer is not None:
+            self.observer("error", reason=line)
 
     @property
     def failed(self) -> bool:

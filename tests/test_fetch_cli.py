@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 from fetch_server import FaultServer, Reply
@@ -47,7 +50,8 @@ def test_json_lines_and_exit_1_when_a_url_failed(server, config, tmp_path):
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [set(line) >= {"url", "final_url", "status", "bytes", "attempts", "error"}
             for line in lines] == [True, True]
-    ok, gone = lines
+    # Completion order: the redirect's extra hop lets /gone finish first.
+    ok, gone = sorted(lines, key=lambda line: urls.index(line["url"]))
     assert (ok["url"], ok["final_url"], ok["status"], ok["bytes"]) == (
         urls[0], server.url("/page"), 200, len(PAGE))
     assert (ok["attempts"], ok["error"]) == (1, None)
@@ -112,3 +116,55 @@ def test_no_urls_and_no_export_is_a_usage_error(config):
     done = scraper("fetch", "-c", config)
     assert done.returncode == 2
     assert "at least one URL" in done.stderr
+
+
+def test_each_result_is_printed_as_soon_as_it_completes(server, config):
+    released = threading.Event()
+
+    async def slow(request):
+        # Held until the test has seen the fast URL's line (at most 10 s, to bound the test).
+        for _ in range(500):
+            if released.is_set():
+                break
+            await asyncio.sleep(0.02)
+        return Reply(body=PAGE)
+
+    server.route("/slow", slow)
+    fast = server.url("/page")
+    with subprocess.Popen(
+        [sys.executable, "-m", "scraper", "fetch", "-c", config, "--ignore-robots",
+         "--per-host-concurrency", "2", server.url("/slow"), fast],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as child:
+        try:
+            first = child.stdout.readline()  # arrives while /slow is still unanswered
+            assert first.startswith("200") and first.rstrip().endswith(fast)
+        finally:
+            released.set()
+        rest = child.stdout.read()
+        assert child.wait(timeout=30) == 0
+    assert rest.rstrip().endswith(server.url("/slow"))
+
+
+def test_sigterm_stops_after_the_url_in_flight(server, config):
+    served = threading.Event()
+
+    async def slow(request):
+        served.set()
+        await asyncio.sleep(0.5)
+        return Reply(body=PAGE)
+
+    server.route("/slow", slow)
+    urls = [server.url(f"/slow?n={i}") for i in range(20)]
+    with subprocess.Popen(
+        [sys.executable, "-m", "scraper", "fetch", "-c", config, "--ignore-robots", *urls],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as child:
+        assert served.wait(timeout=20)
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=30)
+    assert child.returncode == 143
+    lines = out.splitlines()
+    assert 1 <= len(lines) <= 2 and all(line.startswith("200") for line in lines)
+    assert len(server.requests("/slow")) <= 2  # the other URLs were never requested
+    assert "SIGTERM" in err

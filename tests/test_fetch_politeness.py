@@ -14,6 +14,7 @@ from fetch_server import (
     fetch_together,
     forbidden_resolver,
     loopback_config,
+    sequence,
 )
 
 from scraper.fetch.politeness import Politeness, Robots
@@ -168,3 +169,58 @@ def test_a_failed_robots_txt_is_asked_for_again_later():
     assert verdicts[:2] == ["robots.txt HTTP 503: disallowed for now"] * 2
     assert verdicts[2:] == [None, None, "disallowed by robots.txt"]
     assert asked == ["http://a.test/robots.txt"] * 2  # once per failure window, then kept
+
+
+def test_back_off_eases_back_to_the_configured_delay():
+    politeness = Politeness(per_host_concurrency=1, delay=0.1, backoff_base=0.2, max_delay=1.0)
+    for _ in range(6):
+        politeness.back_off("berita.test")
+    assert politeness.current_delay("berita.test") == pytest.approx(1.0)  # capped at max_delay
+    seen = []
+    for _ in range(12):
+        politeness.recover("berita.test")
+        seen.append(politeness.current_delay("berita.test"))
+    assert seen[0] == pytest.approx(0.55)  # halfway from 1.0 to the floor 0.1
+    assert seen == sorted(seen, reverse=True)
+    assert seen[-1] == 0.1
+
+
+def test_recovery_stops_at_the_crawl_delay():
+    politeness = Politeness(per_host_concurrency=1, delay=0.1, backoff_base=1.0)
+    politeness.set_crawl_delay("berita.test", 2.0)
+    politeness.back_off("berita.test")
+    assert politeness.current_delay("berita.test") == pytest.approx(4.0)
+    for _ in range(20):
+        politeness.recover("berita.test")
+    assert politeness.current_delay("berita.test") == 2.0
+
+
+def test_the_server_sees_the_gaps_shrink_back_after_429_and_503(server):
+    # The site is overloaded for three requests, then well again.
+    server.route("/busy", sequence(Reply(503), Reply(429), Reply(503), Reply(body=PAGE)))
+    config = loopback_config(delay=0.05, backoff_base=0.1, max_attempts=1)
+    urls = [server.url("/busy") for _ in range(3)] + [server.url(f"/a?n={i}") for i in range(9)]
+    results = fetch_in_turn(config, *urls)
+    assert [r.status for r in results[:4]] == [503, 429, 503, 200]
+    steps = gaps(page_starts(server))
+    # Doubling from backoff_base: 0.1, 0.2, 0.4 after the third failure ...
+    assert max(steps) >= 0.38
+    peak = steps.index(max(steps))
+    # ... then each success halves the distance to the configured 0.05: 0.225, 0.1375, 0.094
+    # (jitter only matters once the back-off is below 0.075) ...
+    easing = steps[peak + 1 : peak + 4]
+    assert all(later < earlier - 0.02 for earlier, later in itertools.pairwise(easing))
+    # ... and the last gaps are the configured delay's again (without recovery: 0.4 each).
+    assert max(steps[-3:]) < 0.15
+
+
+def test_the_server_sees_recovery_stop_at_crawl_delay(server):
+    server.route("/robots.txt", lambda r: Reply(body=b"User-agent: *\nCrawl-delay: 0.3\n",
+                                               headers=TEXT))
+    server.route("/busy", sequence(Reply(503), Reply(body=PAGE)))
+    config = loopback_config(delay=0.0, backoff_base=0.3, max_attempts=1)
+    urls = [server.url("/busy")] + [server.url(f"/a?n={i}") for i in range(6)]
+    fetch_in_turn(config, *urls)
+    steps = gaps(page_starts(server))
+    assert max(steps) >= 0.55  # 0.3 doubled
+    assert all(0.27 <= step < 0.4 for step in steps[-3:])  # back to Crawl-delay, not below

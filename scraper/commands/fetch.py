@@ -1,4 +1,4 @@
-"""`scraper fetch URL...`: fetch pages politely, print one line per URL, keep them in a store."""
+"""`scraper fetch URL...`: fetch pages politely, print each URL's line as it completes."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import json
 import sys
 from typing import Any
 
-from scraper.config import Config, override
+from scraper.config import Config, FetchConfig, override
 from scraper.errors import ConfigError
-from scraper.fetch import FetchResult, PageStore, export_warc, fetch_sync
+from scraper.fetch import BlockingFetcher, FetchResult, PageStore, export_warc
+from scraper.signals import StopOnSignal, exit_code
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -72,17 +73,34 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.export_warc and not settings.store:
         raise ConfigError("--export-warc", "exporting needs a page store (--store DIR)")
     store = PageStore(settings.store) if settings.store else None
-    results = (
-        fetch_sync(args.urls, settings, store=store, offline=args.offline) if args.urls else []
-    )
-    for result in results:
-        print(json.dumps(result.summary(), ensure_ascii=False) if args.json else _line(result))
-        if not result.ok:
-            print(f"scraper: error: {result.url}: {result.reason}", file=sys.stderr)
-    if args.export_warc and store is not None:
+    with StopOnSignal() as stop:
+        failed = _fetch_and_print(args, settings, store, stop) if args.urls else False
+    if stop.signal_number is None and args.export_warc and store is not None:
         count = export_warc(store, args.export_warc)
         print(f"scraper: exported {count} pages to {args.export_warc}", file=sys.stderr)
-    return 1 if any(not result.ok for result in results) else 0
+    return exit_code(failed=failed, signal_number=stop.signal_number)
+
+
+def _fetch_and_print(args: argparse.Namespace, settings: FetchConfig,
+                     store: PageStore | None, stop: StopOnSignal) -> bool:
+    """Print each URL's line the moment it completes; True when any URL failed.
+
+    After SIGINT/SIGTERM the next completed URL is the last: the rest are not requested.
+    """
+    failed = False
+    with BlockingFetcher(settings, store=store, offline=args.offline) as fetcher:
+        for result in fetcher.fetch_many(args.urls):
+            line = json.dumps(result.summary(), ensure_ascii=False) if args.json else _line(result)
+            # flush: stdout to a pipe or a log file is block-buffered, and cron should see
+            # each line as it happens, not all of them at the end.
+            print(line, flush=True)
+            if not result.ok:
+                failed = True
+                print(f"scraper: error: {result.url}: {result.reason}", file=sys.stderr,
+                      flush=True)
+            if stop():
+                break
+    return failed
 
 
 def _line(result: FetchResult) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urljoin
@@ -61,6 +61,7 @@ from scraper.fetch.store import PageStore
 from scraper.fetch.transports import build_transport
 
 _HeadersFor = Callable[[str], dict[str, str]]
+Validators = Callable[[str], Mapping[str, str]]
 
 
 @dataclass
@@ -115,6 +116,7 @@ class Fetcher:
         resolver: Resolver | None = None,
         store: PageStore | None = None,
         offline: bool = False,
+        validators: Validators | None = None,
     ) -> None:
         validate_config(config)
         if offline and store is None:
@@ -122,10 +124,13 @@ class Fetcher:
         self.config = config
         self.store = store
         self.offline = offline
+        # Conditional-request headers for URLs the store does not hold (the run state's, for
+        # feeds and sitemaps): a 304 then comes back as a body-less `not_modified` result.
+        self._validators = validators
         self._guard = HostGuard(AddressPolicy(config.allow_private_networks), resolver)
         self._transport = transport
         self._politeness = Politeness(
-            config.per_host_concurrency, config.delay, config.backoff_base
+            config.per_host_concurrency, config.delay, config.backoff_base, config.max_delay
         )
         self._global = asyncio.Semaphore(config.concurrency)
         self._robots = Robots(config.user_agent, self._fetch_robots)
@@ -178,12 +183,16 @@ class Fetcher:
                 reason=exc.reason,
             )
 
+    def host_delay(self, host: str) -> float:
+        """Seconds between request starts to `host` right now (back-off included, no jitter)."""
+        return self._politeness.current_delay(host)
+
     async def fetch_bytes(self, url: str) -> bytes | None:
         """The body of `url`, or None when it could not be fetched (for pagination helpers)."""
         result = await self.fetch(url)
         return result.body if result.ok else None
 
-    async def fetch_many(self, urls: Iterable[str]) -> AsyncIterator[FetchResult]:
+    async def fetch_many(self, urls: Iterable[str]) -> AsyncGenerator[FetchResult, None]:
         """Fetch `urls`, yielding results as they complete.
 
         URLs are interleaved host by host and only a window of them is in flight, so one slow or
@@ -234,15 +243,16 @@ class Fetcher:
             )
         except _NETWORK_ERRORS as exc:
             raise TransportError(trace.url, _describe(exc)) from exc
-        return await self._finish(url, response, trace)
+        return await self._finish(url, response, trace, conditional=bool(cond_headers))
 
     def _conditional(self, url: str) -> tuple[str | None, dict[str, str]]:
-        if self.store is None:
-            return None, {}
-        stored = self.store.get_entry(url)
-        if stored is None:
-            return None, {}
-        return stored["final_url"] or url, self.store.validators(url)
+        """The hop that gets conditional headers (the stored final URL), and the headers."""
+        stored = self.store.get_entry(url) if self.store is not None else None
+        if stored is not None and self.store is not None:
+            return stored["final_url"] or url, self.store.validators(url)
+        if self._validators is not None:
+            return url, dict(self._validators(url))
+        return None, {}
 
     async def _follow(
         self,
@@ -366,6 +376,8 @@ class Fetcher:
                     self._politeness.back_off(host)
                 retry_after = parse_retry_after(found.get("retry-after"))
                 raise _RetryableStatus(_Response(url, status, found, b""), retry_after)
+            if status < 400:
+                self._politeness.recover(host)
             body = b""
             if 200 <= status < 300:
                 if check_type:
@@ -387,7 +399,9 @@ class Fetcher:
             return None, b""
         return response.status, response.body
 
-    async def _finish(self, url: str, response: _Response, trace: _Trace) -> FetchResult:
+    async def _finish(
+        self, url: str, response: _Response, trace: _Trace, *, conditional: bool
+    ) -> FetchResult:
         if response.status == 304 and self.store is not None:
             stored = self.store.get(url)
             if stored is not None:
@@ -396,6 +410,11 @@ class Fetcher:
                 return dataclasses.replace(
                     checked, status=304, attempts=trace.attempts, not_modified=True
                 )
+        if response.status == 304 and conditional:
+            # Validators from the run state, no stored body: "unchanged" is the whole answer.
+            return FetchResult(url=url, final_url=response.url, status=304,
+                               headers=response.headers, attempts=trace.attempts,
+                               not_modified=True)
         if not 200 <= response.status < 300:
             raise HTTPStatusError(response.url, response.status)
         headers = response.headers

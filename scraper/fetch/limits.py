@@ -59,7 +59,9 @@ def validate_config(config: FetchConfig) -> None:
     for name in positive_ints:
         if getattr(config, name) < 1:
             raise ConfigError(f"[fetch] {name}", f"must be at least 1, got {getattr(config, name)}")
-    positive_floats = ("connect_timeout", "read_timeout", "page_timeout", "retry_after_cap")
+    positive_floats = (
+        "connect_timeout", "read_timeout", "page_timeout", "retry_after_cap", "max_delay"
+    )
     for name in positive_floats:
         if getattr(config, name) <= 0:
             raise ConfigError(f"[fetch] {name}", f"must be above 0, got {getattr(config, name)}")

@@ -2,9 +2,14 @@
 
 A host's requests start at least `delay` apart (randomised x0.5-1.5, as Scrapy does, so the
 rhythm does not look robotic), never closer than the robots.txt `Crawl-delay`, and never closer
-than the back-off delay that each 429 or 503 doubles. robots.txt is fetched once per origin per
-run: a 4xx means no rules (allow all), a 5xx or a network failure means "disallow for now" (the
-origin is skipped, and its robots.txt asked for again after 10 minutes).
+than the back-off delay that each 429 or 503 doubles (up to `max_delay`). Each success then
+halves the distance between the back-off and the configured floor (`delay`, or the Crawl-delay
+when larger), as Scrapy's AutoThrottle averages its delay towards its target, so a host that
+was busy for a minute is not crawled slowly for the rest of the run.
+
+robots.txt is fetched once per origin per run: a 4xx means no rules (allow all), a 5xx or a
+network failure means "disallow for now" (the origin is skipped, and its robots.txt asked for
+again after 10 minutes).
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from urllib.parse import SplitResult, urlsplit
 
 from protego import Protego
 
-# A back-off never exceeds this many seconds between two requests to one host.
-MAX_HOST_DELAY = 300.0
+from scraper.config import DEFAULT_MAX_HOST_DELAY
+
+# A back-off within this share of the floor has recovered: it is dropped altogether.
+RECOVERED_WITHIN = 0.05
 ROBOTS_MAX_BYTES = 512 * 1024  # Google reads the first 500 KiB of a robots.txt
 # After a 5xx or unreachable robots.txt, the origin is skipped this long before asking again.
 ROBOTS_RECHECK_AFTER = 600.0
@@ -60,10 +67,17 @@ class _Slot:
 
 
 class Politeness:
-    def __init__(self, per_host_concurrency: int, delay: float, backoff_base: float) -> None:
+    def __init__(
+        self,
+        per_host_concurrency: int,
+        delay: float,
+        backoff_base: float,
+        max_delay: float = DEFAULT_MAX_HOST_DELAY,
+    ) -> None:
         self._concurrency = per_host_concurrency
         self._delay = delay
         self._backoff_base = backoff_base
+        self._max_delay = max_delay
         self._hosts: dict[str, _Host] = {}
 
     def _host(self, host: str) -> _Host:
@@ -78,13 +92,18 @@ class Politeness:
         jittered = self._delay * random.uniform(0.5, 1.5) if self._delay > 0 else 0.0
         return max(jittered, state.crawl_delay, state.backoff_delay)
 
+    def current_delay(self, host: str) -> float:
+        """The host's delay as it stands, without jitter (for progress displays)."""
+        state = self._host(host)
+        return max(self._delay, state.crawl_delay, state.backoff_delay)
+
     def slot(self, host: str) -> _Slot:
         """Hold one of the host's concurrent slots, started no sooner than its delay allows."""
         return _Slot(self, self._host(host), host)
 
     def set_crawl_delay(self, host: str, seconds: float) -> None:
         state = self._host(host)
-        seconds = min(seconds, MAX_HOST_DELAY)
+        seconds = min(seconds, self._max_delay)
         if seconds > state.crawl_delay:
             state.crawl_delay = seconds
             # robots.txt was requested a moment ago: the next request waits a full Crawl-delay.
@@ -94,10 +113,24 @@ class Politeness:
         """After a 429 or 503: double the host's delay (from at least `backoff_base`)."""
         state = self._host(host)
         current = max(self._delay, state.crawl_delay, state.backoff_delay, self._backoff_base / 2)
-        state.backoff_delay = min(2 * current, MAX_HOST_DELAY)
+        state.backoff_delay = min(2 * current, self._max_delay)
         # Push back a start already reserved, so that the very next request waits too.
         now = time.monotonic()
         state.next_start = max(state.next_start, now + state.backoff_delay)
+
+    def recover(self, host: str) -> None:
+        """After a success: move the back-off halfway back to the floor (AutoThrottle's average).
+
+        The floor is the configured delay, or robots.txt's Crawl-delay when larger; `delay()`
+        never goes below it whatever the back-off does.
+        """
+        state = self._host(host)
+        if not state.backoff_delay:
+            return
+        floor = max(self._delay, state.crawl_delay)
+        eased = (state.backoff_delay + floor) / 2
+        recovered = eased - floor <= RECOVERED_WITHIN * max(floor, self._backoff_base)
+        state.backoff_delay = 0.0 if recovered else eased
 
 
 RobotsFetch = Callable[[str], Awaitable[tuple[int | None, bytes]]]

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def conditional_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from a response's (lower-case) ETag / Last-Modified.
+
+    The one place that knows the pairing: the page store and the run state both use it.
+    """
+    found = {
+        "If-None-Match": headers.get("etag"),
+        "If-Modified-Since": headers.get("last-modified"),
+    }
+    return {name: value for name, value in found.items() if value}
 
 
 @dataclass(frozen=True)

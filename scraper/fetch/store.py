@@ -25,7 +25,7 @@ from typing import Any
 
 from scraper.charset import decode_body
 from scraper.errors import StoreError
-from scraper.fetch.result import FetchResult
+from scraper.fetch.result import FetchResult, conditional_headers
 from scraper.files import atomic_write_bytes
 
 INDEX = "index.jsonl"
@@ -130,12 +130,7 @@ class PageStore:
         entry = self._entries.get(url)
         if entry is None:
             return {}
-        headers: dict[str, str] = entry["headers"]
-        found = {
-            "If-None-Match": headers.get("etag"),
-            "If-Modified-Since": headers.get("last-modified"),
-        }
-        return {name: value for name, value in found.items() if value}
+        return conditional_headers(entry["headers"])
 
     def urls(self) -> Iterator[str]:
         return iter(list(self._entries))

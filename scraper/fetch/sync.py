@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable
+from collections.abc import AsyncGenerator, Iterable, Iterator
 from concurrent.futures import Future
 from types import TracebackType
 from typing import Any
@@ -25,6 +25,10 @@ def fetch_sync(urls: Iterable[str], config: FetchConfig, **options: Any) -> list
     results = asyncio.run(run())
     position = {url: i for i, url in reversed(list(enumerate(wanted)))}
     return sorted(results, key=lambda r: position[r.url])
+
+
+async def _next_or_none(stream: AsyncGenerator[FetchResult, None]) -> FetchResult | None:
+    return await anext(stream, None)
 
 
 class BlockingFetcher:
@@ -70,6 +74,20 @@ class BlockingFetcher:
     def fetch(self, url: str) -> FetchResult:
         result: FetchResult = self._call(self._fetcher.fetch(url))
         return result
+
+    def fetch_many(self, urls: Iterable[str]) -> Iterator[FetchResult]:
+        """Each result as soon as it completes (completion order), as `Fetcher.fetch_many`.
+
+        Pull-based: the fetcher keeps its window of requests in flight while the caller works
+        on a result, and nothing piles up when the caller is slow. Closing the iterator early
+        cancels the requests in flight.
+        """
+        stream = self._fetcher.fetch_many(urls)
+        try:
+            while (result := self._call(_next_or_none(stream))) is not None:
+                yield result
+        finally:
+            self._call(stream.aclose())
 
     def fetch_bytes(self, url: str) -> bytes | None:
         """The body of `url`, or None when it failed: the pagination helper's `fetch`."""
