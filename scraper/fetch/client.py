@@ -47,6 +47,7 @@ from scraper.errors import (
 )
 from scraper.fetch.limits import (
     BACKOFF_STATUSES,
+    PAGE_TYPES,
     REDIRECT_STATUSES,
     RETRY_STATUSES,
     check_content_type,
@@ -115,6 +116,7 @@ class Fetcher:
         resolver: Resolver | None = None,
         store: PageStore | None = None,
         offline: bool = False,
+        accept: frozenset[str] = PAGE_TYPES,
     ) -> None:
         validate_config(config)
         if offline and store is None:
@@ -122,6 +124,7 @@ class Fetcher:
         self.config = config
         self.store = store
         self.offline = offline
+        self.accept = accept
         self._guard = HostGuard(AddressPolicy(config.allow_private_networks), resolver)
         self._transport = transport
         self._politeness = Politeness(
@@ -369,7 +372,7 @@ class Fetcher:
             body = b""
             if 200 <= status < 300:
                 if check_type:
-                    check_content_type(url, found.get("content-type"))
+                    check_content_type(url, found.get("content-type"), self.accept)
                 body = await read_capped(url, response, found, limit)
             return _Response(url, status, found, body)
         finally:

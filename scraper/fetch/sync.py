@@ -71,6 +71,23 @@ class BlockingFetcher:
         result: FetchResult = self._call(self._fetcher.fetch(url))
         return result
 
+    def fetch_all(self, urls: Iterable[str]) -> list[FetchResult]:
+        """Fetch a batch concurrently (politely); results in completion order."""
+
+        async def run() -> list[FetchResult]:
+            return [result async for result in self._fetcher.fetch_many(urls)]
+
+        found: list[FetchResult] = self._call(run())
+        return found
+
+    def run(self, coro: Any) -> Any:
+        """Run a coroutine that uses `self.fetcher` on the fetcher's own loop."""
+        return self._call(coro)
+
+    @property
+    def fetcher(self) -> Fetcher:
+        return self._fetcher
+
     def fetch_bytes(self, url: str) -> bytes | None:
         """The body of `url`, or None when it failed: the pagination helper's `fetch`."""
         result = self.fetch(url)
