@@ -318,6 +318,13 @@ def _batches(items: Iterable[Any], known: set[str], stats: Stats, on_event: OnEv
         yield batch
 
 
+# Fetch outcomes that are no fault of the run: a listed link robots.txt forbids, and, offline,
+# a page that was never fetched (robots, or dropped before fetching in the run that filled the
+# store).
+_NOT_FAILURES = {"RobotsDisallowed": "disallowed by robots.txt",
+                 "NotInStoreError": "not in the page store"}
+
+
 class _Stages:
     """extract → clean → relevance → dedup → write for one batch of fetched pages at a time."""
 
@@ -345,9 +352,10 @@ class _Stages:
         for item in batch:  # in discovery order, whatever order the fetches finished in
             result = by_url[item.url]
             host = urlsplit(item.url).hostname
-            if result.error == "RobotsDisallowed":  # a listed link robots.txt forbids: not a failure
-                stats.drop("fetch", "disallowed by robots.txt")
-                self._drop(item.url, "fetch", "disallowed by robots.txt")
+            skip = _NOT_FAILURES.get(result.error or "")
+            if skip is not None:
+                stats.drop("fetch", skip)
+                self._drop(item.url, "fetch", skip)
                 continue
             if not result.ok:
                 stats.error(f"{item.url}: {result.reason}")
