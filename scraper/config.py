@@ -234,7 +234,8 @@ def _sources(tables: Any, path: Path) -> list[SourceConfig]:
         if not source.url:
             raise ConfigError(where, "needs a url")
         if source.kind not in SOURCE_KINDS:
-            raise ConfigError(where, f"kind {source.kind!r} is not one of {', '.join(SOURCE_KINDS)}")
+            known = ", ".join(SOURCE_KINDS)
+            raise ConfigError(where, f"kind {source.kind!r} is not one of {known}")
         out.append(source)
     return out
 

@@ -12,13 +12,18 @@ import itertools
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
 
 from scraper.config import Config
 from scraper.document import Document, document_id
 from scraper.stats import Stats
 from scraper.write import CorpusWriter
+
+if TYPE_CHECKING:  # stages are imported where they are used: `clean` alone loads no fetcher
+    from scraper.fetch import BlockingFetcher, FetchResult
+    from scraper.relevance import Relevance, Score
+    from scraper.sources.collect import Candidate
 
 FetchPage = Callable[[str], bytes | None]
 
@@ -208,7 +213,7 @@ def load_examples(inputs: list[str], config: Config, stats: Stats) -> list[Docum
     return [doc for doc in Cleaner(single, profiles).run(pages, quiet) if doc.paragraphs]
 
 
-def build_relevance(config: Config, stats: Stats) -> Any:
+def build_relevance(config: Config, stats: Stats) -> Relevance | None:
     """The relevance stage of `config`, or None when there is no `[relevance] like`."""
     if not config.relevance.like:
         return None
@@ -242,7 +247,7 @@ def run_collect(
     with BlockingFetcher(config.fetch, store=page_store, offline=offline,
                          accept=SOURCE_TYPES) as fetcher:
         stages = _Stages(config, out, fetcher.fetch_bytes, relevance, on_event)
-        found = _candidates(config, fetcher, relevance, stats, on_event, report)
+        found = collect_candidates(config, fetcher, relevance, stats, on_event, report)
         for batch in _batches(found, stages.known, stats, on_event, config.run.batch_size):
             if should_stop():
                 report.stopped = True
@@ -252,16 +257,18 @@ def run_collect(
     return report
 
 
-def _candidates(config: Config, fetcher: Any, relevance: Any, stats: Stats, on_event: OnEvent,
-                report: CollectReport) -> Iterator[Any]:
+def collect_candidates(
+    config: Config, fetcher: BlockingFetcher, relevance: Relevance | None, stats: Stats,
+    on_event: OnEvent, report: CollectReport,
+) -> Iterator[Candidate]:
     """Candidates of every source, each URL once, the obviously off-topic ones left out."""
     import asyncio
     from datetime import UTC, datetime
 
     from scraper.sources.collect import Collector
-    from scraper.sources.discover import Loaded, discover
+    from scraper.sources.discover import Discovery, Loaded, Options, discover
 
-    def loaded(result: Any) -> Loaded:
+    def loaded(result: FetchResult) -> Loaded:
         if not result.ok:
             return Loaded(result.url, error=result.reason or result.error or "fetch failed")
         return Loaded(result.url, data=result.body, url=result.final_url or result.url)
@@ -270,7 +277,7 @@ def _candidates(config: Config, fetcher: Any, relevance: Any, stats: Stats, on_e
         by_url = {r.url: r for r in fetcher.fetch_all(urls)}
         return [loaded(by_url[url]) for url in urls]
 
-    def feeds(urls: list[str], options: Any, first: Loaded | None) -> Any:
+    def feeds(urls: list[str], options: Options, first: Loaded | None) -> Discovery:
         async def load_async(batch: list[str]) -> list[Loaded]:
             if first is not None and batch == [first.source]:
                 return [first]  # the root was fetched already to tell what it is
@@ -301,10 +308,10 @@ def _candidates(config: Config, fetcher: Any, relevance: Any, stats: Stats, on_e
             yield item
 
 
-def _batches(items: Iterable[Any], known: set[str], stats: Stats, on_event: OnEvent,
-             size: int) -> Iterator[list[Any]]:
+def _batches(items: Iterable[Candidate], known: set[str], stats: Stats, on_event: OnEvent,
+             size: int) -> Iterator[list[Candidate]]:
     """Bounded batches of candidates not already in the corpus."""
-    batch: list[Any] = []
+    batch: list[Candidate] = []
     for item in items:
         if document_id(item.url, "") in known:
             stats.drop("write", "already in the output folder")
@@ -328,8 +335,8 @@ _NOT_FAILURES = {"RobotsDisallowed": "disallowed by robots.txt",
 class _Stages:
     """extract → clean → relevance → dedup → write for one batch of fetched pages at a time."""
 
-    def __init__(self, config: Config, out: Path, fetch: FetchPage, relevance: Any,
-                 on_event: OnEvent) -> None:
+    def __init__(self, config: Config, out: Path, fetch: FetchPage,
+                 relevance: Relevance | None, on_event: OnEvent) -> None:
         from scraper.clean import Cleaner
         from scraper.dedup import Deduplicator
         from scraper.extract import ExtractStep
@@ -345,7 +352,8 @@ class _Stages:
         self.relevance, self.on_event = relevance, on_event
         self.dedup = Deduplicator(config.dedup, self.writer)
 
-    def process(self, batch: list[Any], results: list[Any], report: CollectReport) -> None:
+    def process(self, batch: list[Candidate], results: list[FetchResult],
+                report: CollectReport) -> None:
         stats = report.stats
         by_url = {r.url: r for r in results}
         docs = []
@@ -389,7 +397,7 @@ class _Stages:
                           file=entry["file"], relevance=doc.extra.get("relevance"),
                           terms=doc.extra.get("terms"), title=doc.title)
 
-    def _off_topic(self, doc: Document, score: Any, reason: str) -> None:
+    def _off_topic(self, doc: Document, score: Score, reason: str) -> None:
         self.on_event("dropped", url=doc.source, host=urlsplit(doc.source).hostname,
                       stage="relevance", reason=reason, relevance=score.score,
                       terms=list(score.terms[:10]), title=doc.title)

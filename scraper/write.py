@@ -27,7 +27,7 @@ SEED_NAME = re.compile(r"^(\d{3,})_([0-9a-f]{16})\.txt$")
 def manifest_entry(
     doc: Document, file: str, duplicates: Iterable[dict[str, Any]] = ()
 ) -> dict[str, Any]:
-    entry = {
+    entry: dict[str, Any] = {
         "file": file,
         "id": doc.id,
         "title": doc.title,

@@ -3,8 +3,16 @@
 import json
 
 import pytest
-from web_support import LABELS, OFF_TOPIC, ON_TOPIC, WEB, article_id, source, write_config, \
-    written_ids
+from web_support import (
+    LABELS,
+    OFF_TOPIC,
+    ON_TOPIC,
+    WEB,
+    article_id,
+    source,
+    write_config,
+    written_ids,
+)
 
 from scraper.cli import main
 from scraper.testweb import TestWeb

@@ -16,10 +16,10 @@ from html import escape
 from scraper.testweb.model import Article, Site
 
 PER_PAGE = 4
-_MONTHS = ("Januari Februari Maret April Mei Juni Juli Agustus September Oktober November "
-           "Desember").split()
+_MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+           "September", "Oktober", "November", "Desember"]
 _ACTIVE = ' class="active"'
-_DAYS = "Senin Selasa Rabu Kamis Jumat Sabtu Minggu".split()
+_DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 
 
 def article_path(article: Article, site: Site, page: int = 1) -> str:
@@ -144,7 +144,7 @@ def rss(site: Site, base: str, items: Sequence[tuple[Article, datetime]]) -> byt
     )
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
             f"<title>{escape(site.name.title())}</title><link>{base}/</link>{entries}"
-            f"</channel></rss>\n").encode("utf-8")
+            f"</channel></rss>\n").encode()
 
 
 def news_sitemap(site: Site, base: str, items: Sequence[tuple[Article, datetime]]) -> bytes:
@@ -160,7 +160,7 @@ def news_sitemap(site: Site, base: str, items: Sequence[tuple[Article, datetime]
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
         'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
         f"{urls}</urlset>\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def gzipped(data: bytes) -> bytes:
