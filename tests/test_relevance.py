@@ -55,7 +55,7 @@ def test_a_paraphrased_article_scores_above_the_threshold(relevance):
 def test_sharing_a_name_but_not_the_story_scores_low(relevance, negative):
     score, reason = relevance.judge(negative)
     assert reason == "below the relevance threshold"
-    assert score.score < relevance.config.threshold / 2
+    assert score.score < 0.75 * relevance.config.threshold
 
 
 def test_the_manifest_fields_are_set(relevance):
@@ -86,3 +86,13 @@ def test_query_is_built_from_the_examples_names(relevance):
 def test_no_readable_example_is_a_config_error():
     with pytest.raises(ConfigError, match="no example"):
         Relevance(RelevanceConfig(like=["x"]), [doc("t")])
+
+
+def test_a_topic_told_without_names_still_scores():
+    examples = [doc("harga beras naik", "harga beras medium naik di pasar induk pekan ini.",
+                    "pedagang beras mengeluhkan pasokan gabah yang berkurang."),
+                doc("beras mahal", "harga beras premium ikut naik karena pasokan gabah turun.")]
+    judged = Relevance(RelevanceConfig(like=["-"], min_terms=2), examples)
+    on = judged.judge(doc("pasokan gabah", "harga beras naik lagi, pasokan gabah menipis."))[0]
+    off = judged.judge(doc("banjir", "hujan deras membuat rumah warga terendam banjir."))[0]
+    assert on.score > 0.5 > off.score

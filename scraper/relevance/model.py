@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +34,11 @@ from scraper.document import Document
 from scraper.relevance.terms import Term, Terms, slug_text
 
 NAME_BOOST = 3.0
+# Calibration (see `cohesion`): examples scored leave-one-out, the single-example factor, and a
+# floor so that unrelated examples do not turn every score into 1.
+COHESION_SAMPLE = 20
+SINGLE_EXAMPLE = 0.5
+MIN_COHESION = 0.1
 # How many of the heaviest terms are the examples' key terms (coverage, pre-score, query).
 KEY_TERMS = 60
 
@@ -61,11 +66,17 @@ class Model:
     key: dict[str, float] = field(init=False, default_factory=dict)
     is_name: set[str] = field(init=False, default_factory=set)
 
+    scale: float = field(init=False, default=1.0)
+
     @classmethod
     def fit(cls, terms: Terms, like: Iterable[Document], unlike: Iterable[Document] = (),
-            min_terms: int = 4) -> Model:
+            min_terms: int = 4, *, calibrate: bool = True) -> Model:
         model = cls(terms, min_terms)
-        model._fit(list(like), list(unlike))
+        examples = list(like)
+        model._fit(examples, list(unlike))
+        if calibrate:
+            model.scale = cohesion(examples, lambda some: cls.fit(
+                terms, some, min_terms=min_terms, calibrate=False))
         return model
 
     def _fit(self, like: list[Document], unlike: list[Document]) -> None:
@@ -108,12 +119,17 @@ class Model:
     def _similarity(self, examples: list[csr_matrix], counts: csr_matrix,
                     unseen: tuple[float, float]) -> np.ndarray:
         """Per example: the geometric mean of the cosine over names and over the other terms,
-        so a document must share both who the story is about and what happens in it."""
-        out = np.ones(examples[0].shape[0])
+        so a document must share both who the story is about and what happens in it. A part
+        an example does not have (a topic told without names) is left out of its mean."""
+        product = np.ones(examples[0].shape[0])
+        parts = np.zeros(examples[0].shape[0])
         for part, vectors, mass in zip(self.parts, examples, unseen, strict=True):
             vector = self._vectors(counts, part, mass)
-            out *= (vectors @ vector.T).toarray().ravel()
-        return np.sqrt(out)
+            present = np.asarray(vectors.getnnz(axis=1) > 0)
+            sims = (vectors @ vector.T).toarray().ravel()
+            product *= np.where(present, sims, 1.0)
+            parts += present
+        return np.where(parts > 0, product ** (1.0 / np.maximum(parts, 1)), 0.0)
 
     def _unseen_mass(self, found: list[Term]) -> tuple[float, float]:
         """The squared weight of the terms the examples never use: (names, other terms)."""
@@ -135,6 +151,7 @@ class Model:
         best = int(np.argmax(sims)) if len(sims) else 0
         shared = self._shared(found)
         value = float(sims[best]) * self._coverage(shared) if len(sims) else 0.0
+        value = min(1.0, value / self.scale)
         reason = None
         if self.unlike is not None:
             against = float(self._similarity(self.unlike, counts, unseen).max())
@@ -161,6 +178,33 @@ class Model:
         """The heaviest names of the examples (then other key terms): a search query."""
         ranked = sorted(self.key, key=lambda t: (t not in self.is_name, -self.key[t], t))
         return ranked[:count]
+
+
+def cohesion(examples: list[Document], fit: Callable[[list[Document]], Model]) -> float:
+    """How alike the examples are to each other: the raw score an unseen on-topic article
+    can expect, which scores are divided by (so the threshold does not depend on how many
+    examples there are, nor how tight they are).
+
+    With several examples, the median score of each against the others (leave one out, at
+    most COHESION_SAMPLE of them). With one, its two halves scored against each other, halved:
+    one example's own asides weigh as much as its topic, so unseen articles score about half
+    of what its halves do (measured on the seeds, docs/relevance.md).
+    """
+    if len(examples) >= 2:
+        sample = examples[:COHESION_SAMPLE]
+        scores = [fit(examples[:i] + examples[i + 1:]).score(examples[i]).score
+                  for i in range(len(sample))]
+        found = float(np.median(scores))
+    else:
+        (only,) = examples
+        half = len(only.paragraphs) // 2
+        if half == 0:
+            return 1.0
+        first = Document(title=only.title, paragraphs=only.paragraphs[:half])
+        second = Document(title=only.title, paragraphs=only.paragraphs[half:])
+        found = SINGLE_EXAMPLE * (fit([first]).score(second).score
+                                  + fit([second]).score(first).score) / 2
+    return max(found, MIN_COHESION)
 
 
 def _names(docs: list[list[Term]]) -> set[str]:
