@@ -25,6 +25,8 @@ __all__ = ["Relevance", "Score"]
 STAGE = "relevance"
 BELOW = "below the relevance threshold"
 OFF_TOPIC = "off-topic by title and URL"
+# A title with fewer terms (after stopwords) says too little to skip the article unread.
+PRESCREEN_MIN_TERMS = 3
 OnDrop = Callable[[Document, Score, str], None]
 
 
@@ -42,13 +44,14 @@ class Relevance:
 
     def prescreen(self, title: str | None, url: str, summary: str | None) -> Score | None:
         """The cheap score on what a feed, sitemap or listing says of an item; None when it is
-        obviously off-topic (no name of the examples and fewer than two of their key terms).
-        Anything unsure is worth fetching."""
+        obviously off-topic: a title of at least PRESCREEN_MIN_TERMS terms that, with the URL
+        words and summary, shares not one key term with the examples. Anything unsure (a bare
+        URL, a short title, one shared term) is worth fetching."""
         score = self.model.prescore(title, url, summary)
-        if not self.config.prefilter or not (title or summary):
-            return score  # a bare URL says too little to judge
-        names = [t for t in score.terms if t in self.model.is_name]
-        return score if names or len(score.terms) >= 2 else None
+        if not self.config.prefilter or score.terms:
+            return score
+        said = self.model.terms.of(title or "")
+        return score if len(said) < PRESCREEN_MIN_TERMS else None
 
     def judge(self, doc: Document) -> tuple[Score, str | None]:
         """The full score of a cleaned document, and why it is dropped (None: kept)."""
