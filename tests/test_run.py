@@ -7,6 +7,8 @@ from web_support import (
     LABELS,
     OFF_TOPIC,
     ON_TOPIC,
+    RICE,
+    RICE_EXAMPLES,
     WEB,
     article_id,
     source,
@@ -15,6 +17,7 @@ from web_support import (
 )
 
 from scraper.cli import main
+from scraper.config import RelevanceConfig
 from scraper.testweb import TestWeb
 
 
@@ -43,7 +46,7 @@ def web():
 
 @pytest.fixture(scope="module")
 def first_run(web, tmp_path_factory):
-    """One full run, shared: the config, its output, the store and what it printed."""
+    """One full run, shared: its status, config, output, store and what it printed."""
     import contextlib
     import io
 
@@ -54,11 +57,11 @@ def first_run(web, tmp_path_factory):
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         status = main(["run", "-c", str(config), "-o", str(out), "--store", str(store),
                        "--explain"])
-    return status, config, out, store, stdout.getvalue(), stderr.getvalue(), len(web.log)
+    return status, config, out, store, stdout.getvalue(), stderr.getvalue()
 
 
 def test_every_on_topic_article_is_written_once_and_no_off_topic_one(first_run):
-    status, _, out, _, _, err, _ = first_run
+    status, _, out, _, _, err = first_run
     written = written_ids(out)
     assert status == 0, err
     assert len(written) == len(set(written))
@@ -69,8 +72,19 @@ def test_every_on_topic_article_is_written_once_and_no_off_topic_one(first_run):
     assert not set(written) & OFF_TOPIC
 
 
+def test_a_second_topic_keeps_its_own_articles(web, tmp_path, capsys):
+    config = write_config(tmp_path / "rice.toml", all_sources(web), like=RICE_EXAMPLES)
+    status, explained, err = run(capsys, config, tmp_path / "out", tmp_path / "store",
+                                 "--explain")
+    written = set(written_ids(tmp_path / "out"))
+    assert status == 0, err
+    assert written - set(RICE["related"]) == set(RICE["on-topic"])
+    for negative in RICE["hard-negative"]:
+        assert f"{negative} -> dropped: below the relevance threshold" in explained
+
+
 def test_hard_negatives_are_dropped_and_shown_in_explain(first_run):
-    _, _, _, _, explained, err, _ = first_run
+    _, _, _, _, explained, err = first_run
     for negative in LABELS["hard-negative"]:
         (line,) = [line for line in explained.splitlines() if negative in line]
         assert "-> dropped: " in line and "[relevance " in line
@@ -81,7 +95,7 @@ def test_the_manifest_records_relevance_and_terms(first_run):
     out = first_run[2]
     for line in (out / "manifest.jsonl").read_text().splitlines():
         entry = json.loads(line)
-        assert entry["relevance"] >= 0.43 and entry["terms"]
+        assert entry["relevance"] >= RelevanceConfig().threshold and entry["terms"]
 
 
 def test_robots_disallowed_paths_are_never_requested(first_run, web):
@@ -95,8 +109,9 @@ def test_the_syndicated_article_is_written_once(first_run):
 
 
 def test_a_second_run_writes_nothing_and_fetches_only_what_changed(first_run, web, capsys):
-    _, config, out, store, _, _, logged = first_run
+    _, config, out, store, _, _ = first_run
     before = (out / "manifest.jsonl").read_bytes()
+    logged = len(web.log)
     status, _, err = run(capsys, config, out, store)
     assert status == 0 and (out / "manifest.jsonl").read_bytes() == before
     assert "wrote 0 to" in err
@@ -106,7 +121,7 @@ def test_a_second_run_writes_nothing_and_fetches_only_what_changed(first_run, we
 
 
 def test_offline_re_run_equals_the_fresh_run(first_run, capsys, tmp_path):
-    _, config, out, store, _, _, _ = first_run
+    _, config, out, store, _, _ = first_run
     again = tmp_path / "offline"
     status, _, err = run(capsys, config, again, store, "--offline")
     assert status == 0, err

@@ -4,7 +4,7 @@ import gzip
 
 import httpx
 import pytest
-from web_support import LABELS, WEB
+from web_support import LABELS, RICE, WEB
 
 from scraper.testweb import TestWeb, load_web
 
@@ -25,6 +25,8 @@ def test_every_article_is_labelled_once():
                 for i in LABELS[key]]
     assert sorted(ids) == sorted(labelled)
     assert set(LABELS["hard-negative"]) <= set(LABELS["off-topic"])
+    listed = [i for key in ("on-topic", "related", "hard-negative") for i in RICE[key]]
+    assert set(listed) <= set(ids) and (WEB / RICE["like"]).is_dir()
 
 
 def test_the_test_web_stays_small():

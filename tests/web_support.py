@@ -11,15 +11,19 @@ WEB = FIXTURES / "web"
 LABELS = tomllib.loads((WEB / "labels.toml").read_text(encoding="utf-8"))
 ON_TOPIC = set(LABELS["on-topic"])
 OFF_TOPIC = set(LABELS["off-topic"])
+# The second topic (rice prices): every article not listed is off-topic for it.
+RICE = tomllib.loads((WEB / "labels-beras.toml").read_text(encoding="utf-8"))
+RICE_EXAMPLES = WEB / RICE["like"]
 
 
-def write_config(path: Path, sources: str, relevance: bool = True) -> Path:
+def write_config(path: Path, sources: str, relevance: bool = True,
+                 like: Path = SEEDS) -> Path:
     text = (
         "[fetch]\ndelay = 0.0\nallow_private_networks = true\nbackoff_base = 0.05\n"
         "retry_after_cap = 1.0\n\n[run]\nbatch_size = 6\n\n"
     )
     if relevance:
-        text += f'[relevance]\nlike = ["{SEEDS}"]\n\n'
+        text += f'[relevance]\nlike = ["{like}"]\n\n'
     path.write_text(text + sources, encoding="utf-8")
     return path
 
