@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,7 +208,8 @@ def load_examples(inputs: list[str], config: Config, stats: Stats) -> list[Docum
 
     profiles = load_profiles(config.clean.profiles_dir)
     quiet = Stats(listener=stats.listener)
-    docs = read_dumps(inputs, Path(".scraper-no-output"), config, quiet)
+    # Examples may be any folder, a corpus included: there is no output folder to leave out.
+    docs = read_dumps(inputs, Path(os.devnull), config, quiet)
     pages = ExtractStep(config.extract, profiles).run(docs, quiet)
     single = dataclasses.replace(config.clean, corpus_pass=False)
     return [doc for doc in Cleaner(single, profiles).run(pages, quiet) if doc.paragraphs]
@@ -301,7 +303,8 @@ def collect_candidates(
             pre = relevance.prescreen(item.title, item.url, item.summary) if relevance else None
             if relevance is not None and pre is None:
                 stats.drop("relevance", "off-topic by title and URL")
-                on_event("dropped", url=item.url, stage="relevance",
+                on_event("dropped", url=item.url, host=urlsplit(item.url).hostname,
+                         stage="relevance",
                          reason="off-topic by title and URL", relevance=0.0, terms=[],
                          title=item.title)
                 continue

@@ -110,7 +110,7 @@ class Collector:
         pattern = re.compile(source.link_pattern) if source.link_pattern else None
         page: Loaded | None = first
         seen_pages: set[str] = set()
-        for _ in range(source.max_pages):
+        for number in range(1, source.max_pages + 1):
             if page is None or page.error is not None:
                 if page is not None:
                     self.on_error(page.source, page.error or "")
@@ -121,7 +121,7 @@ class Collector:
                 shaped = pattern.search(link.url) if pattern else looks_like_article(link.url)
                 if shaped:
                     yield Candidate(link.url, first.source, link.text or None)
-            following = next_page(page.data, base)
+            following = next_page(page.data, base, number)
             if following is None or following in seen_pages:
                 return
             (page,) = self.load([following])

@@ -63,8 +63,9 @@ def links(html: bytes | str, base: str) -> Iterator[Link]:
             yield Link(url, normalize_line(node.text()))
 
 
-def next_page(html: bytes | str, base: str) -> str | None:
-    """The next page of a listing: `rel=next` (link or anchor), else an anchor that says so."""
+def next_page(html: bytes | str, base: str, number: int = 1) -> str | None:
+    """The next page of a listing: `rel=next` (link or anchor), else an anchor that says so,
+    else a pager link numbered `number + 1` (`number` is this page's)."""
     tree = LexborHTMLParser(html)
     for selector in ('link[rel="next"][href]', 'a[rel="next"][href]'):
         node = tree.css_first(selector)
@@ -74,6 +75,9 @@ def next_page(html: bytes | str, base: str) -> str | None:
         label = normalize_line(node.text()).lower().strip(" »›")
         classes = (node.attributes.get("class") or "").lower().split()
         if label in _NEXT_WORDS or normalize_line(node.text()) in _NEXT_WORDS or "next" in classes:
+            return urljoin(base, (node.attributes.get("href") or "").strip())
+    for node in tree.css("a[href]"):
+        if normalize_line(node.text()) == str(number + 1):
             return urljoin(base, (node.attributes.get("href") or "").strip())
     return None
 
