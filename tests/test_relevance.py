@@ -96,3 +96,23 @@ def test_a_topic_told_without_names_still_scores():
     on = judged.judge(doc("pasokan gabah", "harga beras naik lagi, pasokan gabah menipis."))[0]
     off = judged.judge(doc("banjir", "hujan deras membuat rumah warga terendam banjir."))[0]
     assert on.score > 0.5 > off.score
+
+
+def test_scraper_query_prints_the_query_then_the_weighted_terms(tmp_path, capsys):
+    from scraper.cli import main
+
+    config = tmp_path / "c.toml"
+    config.write_text(f'[relevance]\nlike = ["{SEEDS}"]\n')
+    assert main(["query", "-c", str(config), "--terms", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "kim jong un korea utara"
+    assert lines[1].split() == ["15.0", "name", "kim", "jong", "un"]
+
+
+def test_scraper_query_needs_examples(tmp_path, capsys):
+    from scraper.cli import main
+
+    config = tmp_path / "c.toml"
+    config.write_text("[run]\nout = 'x'\n")
+    assert main(["query", "-c", str(config)]) == 2
+    assert "needs [relevance] like" in capsys.readouterr().err

@@ -75,3 +75,25 @@ def test_a_multi_page_article_links_its_next_page(web):
     article = next(a for a in web.web.articles if len(a.pages) > 1)
     html = httpx.get(web.url(article)).text
     assert '<link rel="next"' in html and "Halaman :" in html
+
+
+def test_serve_fixtures_prints_the_sites_and_serves_them():
+    import os
+    import subprocess
+    import sys
+
+    from support import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen([sys.executable, "-m", "scraper", "serve-fixtures", "--dir",
+                               str(WEB)], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        lines = [server.stdout.readline() for _ in range(4)]
+        assert [line.split()[0] for line in lines] == ["warta", "kabar", "harian", "jurnal"]
+        base = lines[0].split()[1].rstrip("/")
+        assert base.startswith("http://127.0.0.1:")
+        assert httpx.get(base + "/robots.txt", timeout=10).status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        server.stdout.close()
