@@ -51,3 +51,17 @@ def test_an_article_page_says_so():
     meta = '<meta property="og:type" content="article">'
     assert is_article_page(meta, "https://www.contoh.com/read/123456")
     assert not is_article_page("<h1>Indeks</h1>", "https://www.contoh.com/indeks")
+
+
+def test_a_headline_link_is_an_article_without_a_slug():
+    from scraper.sources.links import Link, looks_like_headline
+
+    assert looks_like_headline(Link("https://a.id/berita?id=123",
+                                    "Putin dan Kim Sepakati Pakta Pertahanan Baru"))
+    assert not looks_like_headline(Link("https://a.id/kanal/dunia", "Semua berita dunia hari ini"))
+    assert not looks_like_headline(Link("https://a.id/berita?id=9", "Selengkapnya"))
+
+
+def test_og_type_website_is_not_an_article_whatever_the_url():
+    page = '<meta property="og:type" content="website">'
+    assert not is_article_page(page, "https://a.id/berita-terkini-hari-ini")

@@ -25,7 +25,13 @@ from scraper.config import SourceConfig
 from scraper.errors import InputError
 from scraper.sources.discover import Discovery, Loaded, Options, site_of
 from scraper.sources.feeds import instant, parse_feed
-from scraper.sources.links import is_article_page, links, looks_like_article, next_page
+from scraper.sources.links import (
+    is_article_page,
+    links,
+    looks_like_article,
+    looks_like_headline,
+    next_page,
+)
 
 LoadBatch = Callable[[list[str]], list[Loaded]]
 # Runs `discover.discover` over feed and sitemap URLs; `first` is the already-loaded root.
@@ -118,7 +124,10 @@ class Collector:
             base = page.url or page.source
             seen_pages.add(base)
             for link in links(page.data, base):
-                shaped = pattern.search(link.url) if pattern else looks_like_article(link.url)
+                if link.url == base or link.url in seen_pages:
+                    continue
+                shaped = pattern.search(link.url) if pattern else \
+                    looks_like_article(link.url) or looks_like_headline(link)
                 if shaped:
                     yield Candidate(link.url, first.source, link.text or None)
             following = next_page(page.data, base, number)

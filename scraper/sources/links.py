@@ -24,6 +24,7 @@ _SLUG_WORD = re.compile(r"[a-z][a-z0-9]*", re.IGNORECASE)
 _NEXT_WORDS = {"berikutnya", "selanjutnya", "next", "»", "›", "older posts", "lebih lama",
                "halaman berikutnya", "next page", "muat lebih banyak", "load more"}
 MIN_SLUG_WORDS = 3
+MIN_HEADLINE_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,14 @@ def looks_like_article(url: str) -> bool:
     slug = re.sub(r"\.(?:html?|php|aspx?)$", "", segments[-1], flags=re.IGNORECASE)
     words = [w for w in re.split(r"[-_+]+", slug) if _SLUG_WORD.fullmatch(w)]
     return len(words) >= MIN_SLUG_WORDS
+
+
+def looks_like_headline(link: Link) -> bool:
+    """A link whose text reads like a headline (five words or more) on a URL that is not a
+    section, tag, search or paging URL: an article even when its URL carries no slug
+    (`/berita?id=123`, `/news/123456`)."""
+    words = [w for w in link.text.split() if any(c.isalpha() for c in w)]
+    return len(words) >= MIN_HEADLINE_WORDS and not _NOT_ARTICLE.search(urlsplit(link.url).path)
 
 
 def links(html: bytes | str, base: str) -> Iterator[Link]:
@@ -86,8 +95,8 @@ def is_article_page(html: bytes | str, url: str) -> bool:
     """An HTML page that says it is an article (og:type or JSON-LD), or has an article URL."""
     tree = LexborHTMLParser(html)
     og = tree.css_first('meta[property="og:type"]')
-    if og is not None and (og.attributes.get("content") or "").lower() == "article":
-        return True
+    if og is not None and (og.attributes.get("content") or "").strip():
+        return (og.attributes.get("content") or "").strip().lower() == "article"
     for script in tree.css('script[type="application/ld+json"]'):
         if re.search(r'"@type"\s*:\s*"(?:News)?Article"', script.text()):
             return True
