@@ -116,3 +116,9 @@ def test_scraper_query_needs_examples(tmp_path, capsys):
     config.write_text("[run]\nout = 'x'\n")
     assert main(["query", "-c", str(config)]) == 2
     assert "needs [relevance] like" in capsys.readouterr().err
+
+
+def test_an_alias_in_capitals_matches_only_in_capitals():
+    terms = Terms(load_aliases())
+    assert [t.text for t in terms.of("Presiden AS tiba")] == ["presiden", "amerika serikat"]
+    assert "amerika serikat" not in [t.text for t in terms.of("as roda patah")]

@@ -81,21 +81,24 @@ class Model:
 
     def _fit(self, like: list[Document], unlike: list[Document]) -> None:
         like_terms = [self._doc_terms(d) for d in like]
+        unlike_terms = [self._doc_terms(d) for d in unlike]
         self.names = [d.source for d in like]
         self.vectorizer = CountVectorizer(analyzer=lambda t: [x.text for x in t])
-        counts = self.vectorizer.fit_transform(like_terms + [self._doc_terms(d) for d in unlike])
+        counts = self.vectorizer.fit_transform(like_terms + unlike_terms)
         vocab: list[str] = list(self.vectorizer.get_feature_names_out())
-        support = np.asarray((counts[: len(like)] > 0).sum(axis=0)).ravel().astype(float)
-        self.is_name = _names(like_terms)
+        self.is_name = _names(like_terms + unlike_terms)
         boost = np.array([NAME_BOOST if t in self.is_name else 1.0 for t in vocab])
-        weight = support * boost
         named = np.array([t in self.is_name for t in vocab])
+        # Vectors weigh a term by its support among all examples, counter-examples included
+        # (so an article can be compared with either); the key terms are the like examples'.
+        weight = _support(counts) * boost
         self.parts = [diags(weight * named), diags(weight * ~named)]
         self.like = [self._vectors(counts[: len(like)], part) for part in self.parts]
         if unlike:
             self.unlike = [self._vectors(counts[len(like):], part) for part in self.parts]
-        ranked = sorted(range(len(vocab)), key=lambda i: (-weight[i], vocab[i]))
-        self.key = {vocab[i]: float(weight[i]) for i in ranked[:KEY_TERMS] if weight[i] > 0}
+        key = _support(counts[: len(like)]) * boost
+        ranked = sorted(range(len(vocab)), key=lambda i: (-key[i], vocab[i]))
+        self.key = {vocab[i]: float(key[i]) for i in ranked[:KEY_TERMS] if key[i] > 0}
 
     def _doc_terms(self, doc: Document) -> list[Term]:
         # The title speaks for the whole article: it counts twice.
@@ -205,6 +208,11 @@ def cohesion(examples: list[Document], fit: Callable[[list[Document]], Model]) -
         found = SINGLE_EXAMPLE * (fit([first]).score(second).score
                                   + fit([second]).score(first).score) / 2
     return max(found, MIN_COHESION)
+
+
+def _support(counts: csr_matrix) -> np.ndarray:
+    """How many of the documents (rows) use each term."""
+    return np.asarray((counts > 0).sum(axis=0)).ravel().astype(float)
 
 
 def _names(docs: list[list[Term]]) -> set[str]:

@@ -19,6 +19,7 @@ import stopwordsiso
 from scraper.errors import ConfigError
 
 _WORD = re.compile(r"\w+")
+_WINDOW = 12
 _SENTENCE_END = re.compile(r"[.!?:\"“”]\s*$")
 # Words that carry no topic: both languages, since Indonesian news quotes English often.
 STOPWORDS = frozenset(stopwordsiso.stopwords(["id", "en"]))
@@ -48,7 +49,10 @@ def load_aliases(extra: str | None = None) -> Aliases:
             if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
                 raise ConfigError(extra or "aliases.toml", f"{canonical!r}: a list of strings")
             for variant in [canonical, *variants]:
-                words = tuple(_WORD.findall(variant.lower()))
+                # An all-capitals variant ("AS", "RI") matches only in capitals: "as" and "ri"
+                # are ordinary words too.
+                shown = variant if variant.isupper() else variant.lower()
+                words = tuple(_WORD.findall(shown))
                 if words:
                     aliases[words] = canonical.lower()
     return aliases
@@ -62,7 +66,9 @@ class Terms:
         self.longest = max((len(k) for k in aliases), default=1)
 
     def of(self, text: str) -> list[Term]:
-        words = [(m.group(), text[: m.start()]) for m in _WORD.finditer(text)]
+        # What precedes a word says whether it opens a sentence; a short window is enough.
+        words = [(m.group(), text[max(0, m.start() - _WINDOW): m.start()])
+                 for m in _WORD.finditer(text)]
         out: list[Term] = []
         i = 0
         while i < len(words):
@@ -77,9 +83,10 @@ class Terms:
 
     def _alias(self, words: list[tuple[str, str]], start: int) -> tuple[int, str] | None:
         for size in range(min(self.longest, len(words) - start), 0, -1):
-            key = tuple(w.lower() for w, _ in words[start:start + size])
-            if key in self.aliases:
-                return size, self.aliases[key]
+            shown = tuple(w for w, _ in words[start:start + size])
+            for key in (shown, tuple(w.lower() for w in shown)):
+                if key in self.aliases:
+                    return size, self.aliases[key]
         return None
 
 
