@@ -9,6 +9,8 @@ the other four (leave one out: an on-topic article the examples have not seen). 
   tfidf-max       anchor: scikit-learn TfidfVectorizer (fitted on the examples, same stopwords),
                   cosine, best example
   tfidf-centroid  the same against the average of the examples
+  bm25-max        rank_bm25's BM25Okapi, the article as the query, best example, divided by
+                  that example's score against itself
   scraper         scraper.relevance: names x story, example support weights, aliases, coverage
 
 For each it prints the lowest on-topic score, the highest related and off-topic scores, and the
@@ -26,12 +28,14 @@ fragment seed 003 alone aside (a truncated copy of 000 with little of the story)
 from __future__ import annotations
 
 import argparse
+import re
 import tomllib
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from rank_bm25 import BM25Okapi
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from scraper.clean import clean_text
@@ -59,6 +63,20 @@ def tfidf(examples: list[Document], doc: Document, centroid: bool) -> float:
     return float((matrix @ vector.T).toarray().max())
 
 
+def words(doc: Document) -> list[str]:
+    return [w for w in re.findall(r"\w+", text(doc).lower()) if w not in STOPWORDS]
+
+
+def bm25(examples: list[Document], doc: Document) -> float:
+    """BM25 with the article as the query, best example, divided by that example's score
+    against itself (BM25 is unbounded: this makes it comparable across articles)."""
+    index = BM25Okapi([words(d) for d in examples])
+    scores = index.get_scores(words(doc))
+    best = int(np.argmax(scores))
+    itself = index.get_scores(words(examples[best]))[best]
+    return float(scores[best] / itself) if itself else 0.0
+
+
 def ours(examples: list[Document], doc: Document) -> float:
     return Relevance(RelevanceConfig(like=["-"]), examples).judge(doc)[0].score
 
@@ -66,6 +84,7 @@ def ours(examples: list[Document], doc: Document) -> float:
 SCORERS: dict[str, Scorer] = {
     "tfidf-max": lambda ex, d: tfidf(ex, d, centroid=False),
     "tfidf-centroid": lambda ex, d: tfidf(ex, d, centroid=True),
+    "bm25-max": bm25,
     "scraper": ours,
 }
 
