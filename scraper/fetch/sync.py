@@ -80,14 +80,6 @@ class BlockingFetcher:
         found: list[FetchResult] = self._call(run())
         return found
 
-    def run(self, coro: Any) -> Any:
-        """Run a coroutine that uses `self.fetcher` on the fetcher's own loop."""
-        return self._call(coro)
-
-    @property
-    def fetcher(self) -> Fetcher:
-        return self._fetcher
-
     def fetch_bytes(self, url: str) -> bytes | None:
         """The body of `url`, or None when it failed: the pagination helper's `fetch`."""
         result = self.fetch(url)
