@@ -403,7 +403,7 @@ class _Stages:
     def _off_topic(self, doc: Document, score: Score, reason: str) -> None:
         self.on_event("dropped", url=doc.source, host=urlsplit(doc.source).hostname,
                       stage="relevance", reason=reason, relevance=score.score,
-                      terms=list(score.terms[:10]), title=doc.title)
+                      terms=list(score.terms[:10]), title=doc.title, example=score.example)
 
     def _drop(self, url: str, stage: str, reason: str) -> None:
         self.on_event("dropped", url=url, host=urlsplit(url).hostname, stage=stage,

@@ -100,7 +100,8 @@ def test_the_manifest_records_relevance_and_terms(first_run):
 
 def test_robots_disallowed_paths_are_never_requested(first_run, web):
     assert LABELS["unreachable"] == ["draf-internal-putin-kim"]
-    assert not [hit for hit in web.log if hit.path.startswith("/internal/")]
+    assert web.requested("warta") and \
+        not [path for path in web.requested() if path.startswith("/internal/")]
     assert "disallowed by robots.txt" in first_run[4]
 
 
