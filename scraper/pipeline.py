@@ -294,7 +294,9 @@ def collect_candidates(
     collector = Collector(load, feeds, query, error, datetime.now(UTC))
     seen: set[str] = set()
     for source in config.sources:
+        found = 0
         for item in collector.candidates(source):
+            found += 1
             if item.url in seen:
                 continue
             seen.add(item.url)
@@ -309,6 +311,8 @@ def collect_candidates(
                          title=item.title)
                 continue
             yield item
+        on_event("source", url=source.url, kind=collector.kinds.get(source.url, source.kind),
+                 found=found)
 
 
 def _batches(items: Iterable[Candidate], known: set[str], stats: Stats, on_event: OnEvent,

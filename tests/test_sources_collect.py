@@ -98,3 +98,17 @@ def test_prefilter_drops_the_obviously_off_topic_before_fetching(web, tmp_path):
     assert "banjir-rendam-ratusan-rumah-di-bekasi" not in ids
     assert "wasit-kim-hee-gon-pimpin-laga-persija-kontra-persib" in ids  # unsure: fetched
     assert stats.dropped[("relevance", "off-topic by title and URL")] >= 1
+
+
+def test_auto_says_what_each_source_was_read_as(web, tmp_path):
+    from scraper.pipeline import run_collect
+
+    text = (source(web.base("warta") + "/rss") + source(web.base("kabar") + "/robots.txt")
+            + source(web.base("warta") + "/indeks") + source(web.url(web.web.articles[1]),
+                                                             depth=0))
+    config = load_config(write_config(tmp_path / "c.toml", text, relevance=False))
+    events = []
+    run_collect(config, tmp_path / "out", None, Stats(),
+                on_event=lambda event, **fields: events.append((event, fields)))
+    kinds = [(f["kind"], f["found"] > 0) for e, f in events if e == "source"]
+    assert kinds == [("feed", True), ("sitemap", True), ("listing", True), ("page", True)]

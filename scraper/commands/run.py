@@ -52,7 +52,12 @@ def _quiet(event: str, **fields: Any) -> None:
 
 
 def explain(event: str, **fields: Any) -> None:
-    """One line per article that reached a verdict: where it went, its score and terms."""
+    """One line per article that reached a verdict: where it went, its score and terms; and
+    one per source: what it was read as and how many article URLs it gave."""
+    if event == "source":
+        print(f"== source {fields['url']}: read as {fields['kind']}, "
+              f"{fields['found']} article URLs")
+        return
     if event not in ("kept", "dropped"):
         return
     where = fields["file"] if event == "kept" else f"dropped: {fields['reason']}"

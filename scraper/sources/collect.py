@@ -61,6 +61,7 @@ class Collector:
         self.load, self.feeds, self.query_for = load, feeds, query_for
         self.on_error = on_error or (lambda source, reason: None)
         self.now = now
+        self.kinds: dict[str, str] = {}  # what each source was read as (auto decides)
 
     def candidates(self, source: SourceConfig) -> Iterator[Candidate]:
         """The source's article URLs, filtered by site, age and count."""
@@ -88,6 +89,7 @@ class Collector:
 
     def _by_kind(self, source: SourceConfig) -> Iterator[Candidate]:
         start = self._start_url(source)
+        self.kinds[source.url] = source.kind
         if source.kind in ("feed", "sitemap"):
             yield from self._feeds(start, source, None)
             return
@@ -96,6 +98,7 @@ class Collector:
             self.on_error(start, first.error)
             return
         kind = source.kind if source.kind != "auto" else _sniff(first, start)
+        self.kinds[source.url] = kind
         if kind in ("feed", "sitemap"):
             yield from self._feeds(start, source, first)
         elif kind == "page":
@@ -158,8 +161,9 @@ def _sniff(loaded: Loaded, url: str) -> str:
     data = loaded.data
     if data[:2] == b"\x1f\x8b" or _XML_OR_TEXT.match(data) or url.endswith("/robots.txt"):
         try:
-            parse_feed(data, loaded.url or url)
-            return "feed"
+            feed = parse_feed(data, loaded.url or url)
         except InputError:
             pass
+        else:
+            return "feed" if feed.kind in ("rss", "atom") else "sitemap"
     return "page" if is_article_page(data, loaded.url or url) else "listing"
