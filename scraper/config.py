@@ -112,12 +112,63 @@ class ExtractConfig:
     max_link_share: float = 0.5
 
 
+# Chosen on the labelled test web, two topics, seeded with one example up to all of them
+# (bench/bench_relevance.py, docs/relevance.md): every off-topic article scored at most 0.37
+# and every on-topic one at least 0.53; this is the midpoint.
+DEFAULT_RELEVANCE_THRESHOLD = 0.45
+
+
+@dataclass(frozen=True)
+class RelevanceConfig:
+    # Folders or files of example articles, in any input `scraper clean` reads. Empty: no
+    # relevance stage, every article is kept.
+    like: list[str] = field(default_factory=list)
+    # Counter-examples: an article closer to one of these than to any example is dropped.
+    unlike: list[str] = field(default_factory=list)
+    threshold: float = DEFAULT_RELEVANCE_THRESHOLD
+    # Distinct key terms of the examples an article must share for a full score (names count
+    # double); with fewer the score shrinks in proportion.
+    min_terms: int = 4
+    # Skip fetching items whose title, URL and summary share nothing with the examples.
+    prefilter: bool = True
+    # A TOML file of extra aliases ([aliases] canonical = ["variant", ...]).
+    aliases: str | None = None
+    # How many terms a search source's query is built from (`scraper query`).
+    query_terms: int = 3
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    url: str = ""
+    # "feed", "sitemap", "listing", "page", "search" or "auto" (the fetched content decides).
+    kind: str = "auto"
+    # listing: a regex an article link must match (default: the URL looks like an article).
+    link_pattern: str | None = None
+    max_pages: int = 5  # listing: pages of pagination followed
+    depth: int = 1  # page: levels of related-article links followed
+    query: str | None = None  # search: the words put in {query}; default from the examples
+    max_age_days: float | None = None  # skip items dated earlier (undated items are kept)
+    max_articles: int | None = None  # at most this many article URLs from this source
+    same_site: bool = True  # only article URLs on the source's own site
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    out: str | None = None  # the corpus folder (`-o` overrides)
+    store: str | None = None  # the page store (`--store` overrides)
+    # Articles fetched and processed together: memory is bounded by a batch, not by the run.
+    batch_size: int = 32
+
+
 @dataclass(frozen=True)
 class Config:
     clean: CleanConfig = field(default_factory=CleanConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
+    relevance: RelevanceConfig = field(default_factory=RelevanceConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+    sources: list[SourceConfig] = field(default_factory=list)
 
 
 T = TypeVar("T")
@@ -168,10 +219,33 @@ def load_config(path: str | Path | None) -> Config:
     for name, table in data.items():
         if name not in hints:
             raise ConfigError(str(path), f"unknown table [{name}] (known: {', '.join(hints)})")
+        if name == "sources":
+            sections[name] = _sources(table, path)
+            continue
         if not isinstance(table, dict):
             raise ConfigError(str(path), f"[{name}] must be a table")
         sections[name] = build_section(hints[name], table, f"{path} [{name}]")
     return Config(**sections)
+
+
+def _sources(tables: Any, path: Path) -> list[SourceConfig]:
+    """The `[[sources]]` array: each table needs a `url`."""
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ConfigError(str(path), "[[sources]] must be an array of tables")
+    out = []
+    for number, table in enumerate(tables, start=1):
+        where = f"{path} [[sources]] #{number}"
+        source = build_section(SourceConfig, table, where)
+        if not source.url:
+            raise ConfigError(where, "needs a url")
+        if source.kind not in SOURCE_KINDS:
+            known = ", ".join(SOURCE_KINDS)
+            raise ConfigError(where, f"kind {source.kind!r} is not one of {known}")
+        out.append(source)
+    return out
+
+
+SOURCE_KINDS = ("auto", "feed", "sitemap", "listing", "page", "search")
 
 
 def override(config: Config, section: str, **flags: Any) -> Config:

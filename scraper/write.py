@@ -27,7 +27,7 @@ SEED_NAME = re.compile(r"^(\d{3,})_([0-9a-f]{16})\.txt$")
 def manifest_entry(
     doc: Document, file: str, duplicates: Iterable[dict[str, Any]] = ()
 ) -> dict[str, Any]:
-    return {
+    entry: dict[str, Any] = {
         "file": file,
         "id": doc.id,
         "title": doc.title,
@@ -40,6 +40,11 @@ def manifest_entry(
         "removed": len(doc.removed),
         "duplicates": list(duplicates),
     }
+    # Set by the relevance stage: the score and the key terms shared with the examples.
+    if "relevance" in doc.extra:
+        entry["relevance"] = doc.extra["relevance"]
+        entry["terms"] = doc.extra.get("terms", [])
+    return entry
 
 
 @dataclass

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from scraper.config import Config, FetchConfig, load_config, override
@@ -50,3 +52,37 @@ def test_flag_of_the_wrong_type_is_refused():
     with pytest.raises(ConfigError):
         override(Config(), "fetch", allow_private_networks="yes")
     assert override(Config(), "fetch").fetch == FetchConfig()
+
+
+def test_sources_relevance_and_run_tables(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[run]\nout = "corpus"\n[relevance]\nlike = ["seeds/"]\nthreshold = 1\n'
+                    '[[sources]]\nurl = "https://a.id/rss"\n'
+                    '[[sources]]\nurl = "https://a.id/cari?q={query}"\nkind = "search"\n'
+                    'max_age_days = 2\n')
+    config = load_config(path)
+    assert config.run.out == "corpus" and config.relevance.threshold == 1.0
+    assert [(s.kind, s.max_age_days) for s in config.sources] == [("auto", None), ("search", 2.0)]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[sources]]\nkind = "feed"\n', "#1: needs a url"),
+        ('[[sources]]\nurl = "https://a.id/"\nkind = "blog"\n', "kind 'blog' is not one of"),
+        ('[[sources]]\nurl = "https://a.id/"\ndepht = 2\n', "unknown key 'depht'"),
+        ('sources = "https://a.id/"\n', "[[sources]] must be an array of tables"),
+    ],
+)
+def test_bad_sources_name_the_entry(tmp_path, text, message):
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(path)
+
+
+def test_the_shipped_example_configs_load():
+    from support import ROOT
+
+    assert len(load_config(ROOT / "scraper.toml").sources) > 5
+    assert load_config(ROOT / "fixtures" / "web" / "demo.toml").relevance.like == ["seeds/"]

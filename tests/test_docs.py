@@ -8,7 +8,7 @@ import pytest
 from support import ROOT
 
 from scraper.cli import build_parser
-from scraper.config import Config
+from scraper.config import Config, SourceConfig
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -41,9 +41,12 @@ def test_every_command_and_flag_is_in_the_readme(name, parser):
                 assert re.search(re.escape(flag) + r"\b", README), f"{name}: {flag}"
 
 
+# `[[sources]]` is an array of tables: its keys are SourceConfig's.
 KEYS = [(section.name, key.name) for section in dataclasses.fields(Config)
+        if section.name != "sources"
         for key in dataclasses.fields(section.type if isinstance(section.type, type)
                                       else getattr(Config(), section.name))]
+KEYS += [("sources", key.name) for key in dataclasses.fields(SourceConfig)]
 
 
 @pytest.mark.parametrize(("table", "key"), KEYS, ids=[f"{t}.{k}" for t, k in KEYS])

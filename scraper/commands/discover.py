@@ -15,6 +15,7 @@ from typing import Any
 from scraper.config import Config, FetchConfig, override
 from scraper.errors import ConfigError
 from scraper.fetch import Fetcher, FetchResult, PageStore
+from scraper.fetch.limits import SOURCE_TYPES
 from scraper.sources.discover import Discovery, Loaded, Options, discover
 from scraper.sources.feeds import instant
 
@@ -88,7 +89,7 @@ async def _discover(
 ) -> Discovery:
     # One Fetcher for the whole run, so robots.txt is read once per host and the per-host delay
     # holds between a sitemap index and its children.
-    async with Fetcher(settings, store=store) as fetcher:
+    async with Fetcher(settings, store=store, accept=SOURCE_TYPES) as fetcher:
 
         async def load(batch: list[str]) -> list[Loaded]:
             remote = [source for source in batch if _URL.match(source)]

@@ -47,6 +47,7 @@ from scraper.errors import (
 )
 from scraper.fetch.limits import (
     BACKOFF_STATUSES,
+    PAGE_TYPES,
     REDIRECT_STATUSES,
     RETRY_STATUSES,
     check_content_type,
@@ -117,6 +118,7 @@ class Fetcher:
         store: PageStore | None = None,
         offline: bool = False,
         validators: Validators | None = None,
+        accept: frozenset[str] = PAGE_TYPES,
     ) -> None:
         validate_config(config)
         if offline and store is None:
@@ -127,6 +129,7 @@ class Fetcher:
         # Conditional-request headers for URLs the store does not hold (the run state's, for
         # feeds and sitemaps): a 304 then comes back as a body-less `not_modified` result.
         self._validators = validators
+        self.accept = accept
         self._guard = HostGuard(AddressPolicy(config.allow_private_networks), resolver)
         self._transport = transport
         self._politeness = Politeness(
@@ -381,7 +384,7 @@ class Fetcher:
             body = b""
             if 200 <= status < 300:
                 if check_type:
-                    check_content_type(url, found.get("content-type"))
+                    check_content_type(url, found.get("content-type"), self.accept)
                 body = await read_capped(url, response, found, limit)
             return _Response(url, status, found, body)
         finally:

@@ -28,12 +28,20 @@ PAGE_TYPES = frozenset(
 )
 
 
-def check_content_type(url: str, content_type: str | None) -> None:
-    """Only HTML, XHTML and XML/RSS/Atom pass; a missing header is given the benefit of doubt."""
+# What a discovery run also reads: gzipped sitemaps served as files, plain-text sitemaps and
+# robots.txt.
+SOURCE_TYPES = PAGE_TYPES | {"application/gzip", "application/x-gzip", "text/plain"}
+
+
+def check_content_type(
+    url: str, content_type: str | None, accepted: frozenset[str] = PAGE_TYPES
+) -> None:
+    """Only HTML, XHTML and XML/RSS/Atom pass (or `accepted`); a missing header is given the
+    benefit of doubt."""
     if not content_type:
         return
     mime = content_type.split(";", 1)[0].strip().lower()
-    if mime not in PAGE_TYPES:
+    if mime not in accepted:
         raise UnsupportedContentError(url, f"content type {mime!r} is not HTML/XML")
 
 

@@ -89,6 +89,10 @@ class BlockingFetcher:
         finally:
             self._call(stream.aclose())
 
+    def fetch_all(self, urls: Iterable[str]) -> list[FetchResult]:
+        """Fetch a batch concurrently (politely); results in completion order."""
+        return list(self.fetch_many(urls))
+
     def fetch_bytes(self, url: str) -> bytes | None:
         """The body of `url`, or None when it failed: the pagination helper's `fetch`."""
         result = self.fetch(url)

@@ -45,6 +45,8 @@ class Found:
     url: str
     published: str | None
     source: str
+    title: str | None = field(default=None, compare=False)
+    summary: str | None = field(default=None, compare=False)
 
     def as_json(self) -> dict[str, str | None]:
         return {"url": self.url, "published": self.published, "source": self.source}
@@ -138,7 +140,8 @@ def _recent(entry: Dated, options: Options) -> bool:
 def _articles(feed: Feed, task: _Task, options: Options) -> list[Found]:
     site = task.site or site_of(task.source)
     return [
-        Found(canonical_url(entry.url), entry.published, task.source)
+        Found(canonical_url(entry.url), entry.published, task.source, entry.title,
+              entry.summary)
         for entry in feed.entries
         if _on_site(entry.url, site, options)
     ]

@@ -13,7 +13,7 @@ import email.utils
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Protocol, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -43,11 +43,16 @@ class Entry:
 
     url: str
     published: str | None = None  # ISO 8601, as parsed; None when the document gives no date
+    # What the feed or news sitemap says of the article, if anything (for the relevance
+    # pre-score); not part of an entry's identity.
+    title: str | None = field(default=None, compare=False)
+    summary: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class Feed:
-    """A parsed document: `kind` is "rss", "atom", "urlset" or "index" (a sitemap index)."""
+    """A parsed document: `kind` is "rss", "atom", "urlset", "text" (a plain-text sitemap) or
+    "index" (a sitemap index, or the `Sitemap:` lines of a robots.txt)."""
 
     kind: str
     entries: list[Entry]
@@ -68,6 +73,9 @@ def parse_feed(data: bytes, source: str, *, max_bytes: int = 50 * 1024 * 1024) -
         raise InputError(source, "empty feed")
     if _HTML.match(data):
         raise InputError(source, "an HTML page, not a feed or sitemap")
+    plain = _plain_text(data, source)
+    if plain is not None:
+        return plain
     root = _parse_xml(data, source)
     kind = KINDS.get(_local(root.tag))
     if kind is None:
@@ -75,11 +83,30 @@ def parse_feed(data: bytes, source: str, *, max_bytes: int = 50 * 1024 * 1024) -
         raise InputError(source, reason)
     readers = {"rss": _rss, "atom": _atom, "urlset": _urlset, "index": _index}
     entries = [
-        Entry(url, published)
-        for raw, published in readers[kind](root)
+        Entry(url, published, title, summary)
+        for raw, published, title, summary in readers[kind](root)
         if (url := _absolute(raw, source)) is not None
     ]
     return Feed(kind, entries)
+
+
+_SITEMAP_LINE = re.compile(rb"(?im)^\s*sitemap\s*:\s*(\S+)")
+
+
+def _plain_text(data: bytes, source: str) -> Feed | None:
+    """A plain-text sitemap (one URL a line) or a robots.txt with `Sitemap:` lines; None for
+    anything that starts like XML."""
+    if data.startswith(b"<"):
+        return None
+    if source.lower().rstrip("/").endswith("/robots.txt") or _SITEMAP_LINE.search(data):
+        found = (_absolute(m.decode("utf-8", "replace"), source)
+                 for m in _SITEMAP_LINE.findall(data))
+        return Feed("index", [Entry(url) for url in found if url])
+    lines = [line.strip() for line in data.decode("utf-8", "replace").splitlines()]
+    urls = [line for line in lines if line]
+    if not urls or not all(u.startswith(("http://", "https://")) for u in urls):
+        raise InputError(source, "not an RSS, Atom, XML or plain-text sitemap document")
+    return Feed("text", [Entry(u) for u in urls])
 
 
 def _parse_xml(data: bytes, source: str) -> ET.Element:
@@ -115,13 +142,17 @@ def _descendants(root: ET.Element, name: str) -> Iterator[ET.Element]:
     return (element for element in root.iter() if _local(element.tag) == name)
 
 
-def _rss(root: ET.Element) -> Iterator[tuple[str, str | None]]:
+_Read = Iterator[tuple[str, str | None, str | None, str | None]]
+
+
+def _rss(root: ET.Element) -> _Read:
     for item in _descendants(root, "item"):
         link = _text(item, "link")
         if link is None:
             link = _permalink_guid(item)
         if link is not None:
-            yield link, entry_date(_text(item, "pubDate", "date", "published", "updated"))
+            yield (link, entry_date(_text(item, "pubDate", "date", "published", "updated")),
+                   _text(item, "title"), _text(item, "description", "summary"))
 
 
 def _permalink_guid(item: ET.Element) -> str | None:
@@ -132,31 +163,34 @@ def _permalink_guid(item: ET.Element) -> str | None:
     return None
 
 
-def _atom(root: ET.Element) -> Iterator[tuple[str, str | None]]:
+def _atom(root: ET.Element) -> _Read:
     for entry in _descendants(root, "entry"):
         links = [link for link in _children(entry, "link") if link.get("href")]
         alternate = [link for link in links if link.get("rel", "alternate") == "alternate"]
         chosen = (alternate or links)[:1]
         if chosen:
             href = chosen[0].get("href", "").strip()
-            yield href, entry_date(_text(entry, "published", "updated", "issued", "modified"))
+            yield (href, entry_date(_text(entry, "published", "updated", "issued", "modified")),
+                   _text(entry, "title"), _text(entry, "summary", "content"))
 
 
-def _urlset(root: ET.Element) -> Iterator[tuple[str, str | None]]:
+def _urlset(root: ET.Element) -> _Read:
     for url in _children(root, "url"):
         loc = _text(url, "loc")
         if loc is None:
             continue
-        news = [_text(block, "publication_date") for block in _children(url, "news")]
-        dated = [value for value in news if value]
-        yield loc, entry_date(dated[0] if dated else _text(url, "lastmod"))
+        blocks = list(_children(url, "news"))
+        dated = [value for block in blocks if (value := _text(block, "publication_date"))]
+        titles = [value for block in blocks if (value := _text(block, "title"))]
+        yield (loc, entry_date(dated[0] if dated else _text(url, "lastmod")),
+               titles[0] if titles else None, None)
 
 
-def _index(root: ET.Element) -> Iterator[tuple[str, str | None]]:
+def _index(root: ET.Element) -> _Read:
     for sitemap in _children(root, "sitemap"):
         loc = _text(sitemap, "loc")
         if loc is not None:
-            yield loc, entry_date(_text(sitemap, "lastmod"))
+            yield loc, entry_date(_text(sitemap, "lastmod")), None, None
 
 
 def _absolute(url: str, source: str) -> str | None:

@@ -1,0 +1,80 @@
+"""`scraper run -c scraper.toml`: every `[[sources]]` entry, discovered, fetched, extracted,
+cleaned, scored for relevance, deduplicated and written, in one streaming run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from scraper.config import Config, override
+from scraper.errors import ConfigError
+from scraper.pipeline import CollectReport, run_collect
+from scraper.stats import Stats
+
+
+def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "run", parents=[common], help="discover, fetch, clean, score and write in one run",
+        description="Read every [[sources]] entry of the config, fetch the article URLs found "
+        "(politely), extract, clean, keep those like the [relevance] examples, deduplicate "
+        "and write them to OUT.",
+    )
+    parser.add_argument("-o", "--out", type=Path, metavar="OUT",
+                        help="output folder (default: [run] out)")
+    parser.add_argument("--store", metavar="DIR", help="page store (default: [run] store)")
+    parser.add_argument("--offline", action="store_true",
+                        help="no network: re-run everything from the page store")
+    parser.add_argument("--explain", action="store_true",
+                        help="print each article's relevance and matching terms, kept or not")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    config = override(config, "run", out=str(args.out) if args.out else None, store=args.store)
+    if not config.run.out:
+        raise ConfigError("scraper run", "give -o OUT or [run] out")
+    if not config.sources:
+        raise ConfigError("scraper run", "the config lists no [[sources]]")
+    if args.offline and not config.run.store:
+        raise ConfigError("--offline", "needs a page store (--store DIR or [run] store)")
+    out = Path(config.run.out)
+    stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr))
+    report = run_collect(config, out, config.run.store, stats, offline=args.offline,
+                         on_event=explain if args.explain else _quiet)
+    print(summary(report, out), file=sys.stderr)
+    return 1 if stats.failed else 0
+
+
+def _quiet(event: str, **fields: Any) -> None:
+    return None
+
+
+def explain(event: str, **fields: Any) -> None:
+    """One line per article that reached a verdict: where it went, its score and terms; and
+    one per source: what it was read as and how many article URLs it gave."""
+    if event == "source":
+        print(f"== source {fields['url']}: read as {fields['kind']}, "
+              f"{fields['found']} article URLs")
+        return
+    if event not in ("kept", "dropped"):
+        return
+    where = fields["file"] if event == "kept" else f"dropped: {fields['reason']}"
+    line = f"== {fields['url']} -> {where}"
+    if fields.get("relevance") is not None:
+        terms = ", ".join(fields.get("terms") or []) or "-"
+        line += f" [relevance {fields['relevance']:.3f}: {terms}]"
+    print(line)
+
+
+def summary(report: CollectReport, out: Path) -> str:
+    stats = report.stats
+    dropped = ", ".join(f"{n} {reason}" for (_, reason), n in sorted(stats.dropped.items()))
+    text = (f"scraper: discovered {report.discovered} article URLs, fetched {report.fetched} "
+            f"({report.not_modified} not modified), wrote {report.written} to {out}")
+    if dropped:
+        text += f"; dropped: {dropped}"
+    if stats.errors:
+        text += f"; {len(stats.errors)} errors"
+    return text + ("; stopped early" if report.stopped else "")

@@ -1,0 +1,174 @@
+"""`scraper run` on the test web, against its labels, on real loopback servers."""
+
+import json
+
+import pytest
+from web_support import (
+    LABELS,
+    OFF_TOPIC,
+    ON_TOPIC,
+    RICE,
+    RICE_EXAMPLES,
+    WEB,
+    article_id,
+    source,
+    write_config,
+    written_ids,
+)
+
+from scraper.cli import main
+from scraper.config import RelevanceConfig
+from scraper.testweb import TestWeb
+
+
+def all_sources(web):
+    return "".join([
+        source(web.base("warta") + "/rss"),
+        source(web.base("warta") + "/indeks", kind="listing", max_pages=10),
+        source(web.base("kabar") + "/robots.txt"),
+        source(web.base("harian") + "/sitemap.txt"),
+        source(web.base("harian") + "/kanal/internasional", kind="listing"),
+        source(web.base("jurnal") + "/sitemap-news.xml.gz", kind="sitemap"),
+    ])
+
+
+def run(capsys, config, out, store, *extra):
+    status = main(["run", "-c", str(config), "-o", str(out), "--store", str(store), *extra])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.fixture(scope="module")
+def web():
+    with TestWeb(WEB) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def first_run(web, tmp_path_factory):
+    """One full run, shared: its status, config, output, store and what it printed."""
+    import contextlib
+    import io
+
+    folder = tmp_path_factory.mktemp("run")
+    config = write_config(folder / "scraper.toml", all_sources(web))
+    out, store = folder / "out", folder / "store"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        status = main(["run", "-c", str(config), "-o", str(out), "--store", str(store),
+                       "--explain"])
+    return status, config, out, store, stdout.getvalue(), stderr.getvalue()
+
+
+def test_every_on_topic_article_is_written_once_and_no_off_topic_one(first_run):
+    status, _, out, _, _, err = first_run
+    written = written_ids(out)
+    assert status == 0, err
+    assert len(written) == len(set(written))
+    on_topic = set(written) & ON_TOPIC
+    precision = len(on_topic) / len(set(written) - set(LABELS["related"]))
+    recall = len(on_topic) / len(ON_TOPIC)
+    assert (precision, recall) == (1.0, 1.0)
+    assert not set(written) & OFF_TOPIC
+
+
+def test_a_second_topic_keeps_its_own_articles(web, tmp_path, capsys):
+    config = write_config(tmp_path / "rice.toml", all_sources(web), like=RICE_EXAMPLES)
+    status, explained, err = run(capsys, config, tmp_path / "out", tmp_path / "store",
+                                 "--explain")
+    written = set(written_ids(tmp_path / "out"))
+    assert status == 0, err
+    assert written - set(RICE["related"]) == set(RICE["on-topic"])
+    for negative in RICE["hard-negative"]:
+        assert f"{negative} -> dropped: below the relevance threshold" in explained
+
+
+def test_hard_negatives_are_dropped_and_shown_in_explain(first_run):
+    _, _, _, _, explained, err = first_run
+    for negative in LABELS["hard-negative"]:
+        (line,) = [line for line in explained.splitlines() if negative in line]
+        assert "-> dropped: " in line and "[relevance " in line
+    assert "below the relevance threshold" in err  # counted by reason in the summary
+
+
+def test_the_manifest_records_relevance_and_terms(first_run):
+    out = first_run[2]
+    for line in (out / "manifest.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        assert entry["relevance"] >= RelevanceConfig().threshold and entry["terms"]
+
+
+def test_robots_disallowed_paths_are_never_requested(first_run, web):
+    assert LABELS["unreachable"] == ["draf-internal-putin-kim"]
+    assert web.requested("warta") and \
+        not [path for path in web.requested() if path.startswith("/internal/")]
+    assert "disallowed by robots.txt" in first_run[4]
+
+
+def test_the_syndicated_article_is_written_once(first_run):
+    assert written_ids(first_run[2]).count("kremlin-umumkan-kunjungan-balasan-kim-ke-rusia") == 1
+
+
+def test_a_second_run_writes_nothing_and_fetches_only_what_changed(first_run, web, capsys):
+    _, config, out, store, _, _ = first_run
+    before = (out / "manifest.jsonl").read_bytes()
+    logged = len(web.log)
+    status, _, err = run(capsys, config, out, store)
+    assert status == 0 and (out / "manifest.jsonl").read_bytes() == before
+    assert "wrote 0 to" in err
+    again = web.log[logged:]
+    # Nothing changed: every page answered 304 (robots.txt is read fresh each run).
+    assert {hit.status for hit in again if hit.path != "/robots.txt"} == {304}
+
+
+def test_offline_re_run_equals_the_fresh_run(first_run, capsys, tmp_path):
+    _, config, out, store, _, _ = first_run
+    again = tmp_path / "offline"
+    status, _, err = run(capsys, config, again, store, "--offline")
+    assert status == 0, err
+    fresh = sorted(p.read_text() for p in out.glob("*.txt"))
+    assert sorted(p.read_text() for p in again.glob("*.txt")) == fresh
+
+
+def test_an_added_article_is_the_only_one_added_by_the_next_run(tmp_path, capsys):
+    with TestWeb(WEB) as web:
+        config = write_config(tmp_path / "scraper.toml", all_sources(web))
+        out, store = tmp_path / "out", tmp_path / "store"
+        assert run(capsys, config, out, store)[0] == 0
+        before = written_ids(out)
+        added = web.add(
+            id="putin-dan-kim-resmikan-jembatan-jalan-raya", site="kabar",
+            section="internasional", date="2024-06-30T09:00:00+07:00",
+            title="Putin dan Kim Resmikan Proyek Jembatan Jalan Raya di Sungai Tumen",
+            pages=[["Rusia dan Korea Utara memulai pembangunan jembatan jalan raya di atas "
+                    "sungai Tumen, proyek yang disepakati Vladimir Putin dan Kim Jong Un di "
+                    "Pyongyang.", "Moskow menyebut jembatan itu akan memperlancar perdagangan "
+                    "dan kerja sama kedua negara."]])
+        status, _, err = run(capsys, config, out, store)
+        assert status == 0, err
+        assert written_ids(out) == [*before, added.id]
+
+
+def test_without_relevance_every_article_is_kept(tmp_path, capsys, web):
+    config = write_config(tmp_path / "c.toml", source(web.base("warta") + "/rss"),
+                          relevance=False)
+    status, _, _ = run(capsys, config, tmp_path / "out", tmp_path / "store")
+    assert status == 0
+    assert set(written_ids(tmp_path / "out")) & OFF_TOPIC  # nothing decides what is similar
+
+
+def test_should_stop_ends_between_batches(web, tmp_path):
+    from scraper.config import load_config
+    from scraper.pipeline import Stats, run_collect
+
+    config = load_config(write_config(tmp_path / "c.toml", source(web.base("warta") + "/indeks",
+                                                                  max_pages=10),
+                                      relevance=False))
+    events = []
+    report = run_collect(config, tmp_path / "out", None, Stats(),
+                         should_stop=lambda: any(e == "fetched" for e, _ in events),
+                         on_event=lambda event, **fields: events.append((event, fields)))
+    assert report.stopped
+    # One batch (a robots-disallowed link takes a place in it), finished and written.
+    assert 0 < report.fetched <= config.run.batch_size and report.written == report.fetched
+    assert {article_id(f["url"]) for e, f in events if e == "kept"}
