@@ -2,7 +2,8 @@
 
 Each command lives in `scraper/commands/<name>.py` and exposes `add_parser(subparsers, parent)`,
 which registers a sub-parser whose `handler(args, config) -> int` does the work.
-Exit status: 0 success, 1 some input failed (the others were processed), 2 usage or config error.
+Exit status: 0 success, 1 some input failed (the others were processed), 2 usage or config error,
+3 another process is writing to the same output folder or page store (nothing was done).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from collections.abc import Sequence
 
 from scraper import __version__, commands
 from scraper.config import load_config
-from scraper.errors import ConfigError, ScraperError
+from scraper.errors import ConfigError, LockedError, ScraperError
 
-EXIT_INPUT_FAILED, EXIT_USAGE = 1, 2
+EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     # Every command takes -c/--config; a shared parent parser gives it to all of them.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-c", "--config", metavar="FILE", help="TOML config file")
+    debug_help = "show the Python traceback under a record's error line (for bug reports)"
+    parser.add_argument("--debug", action="store_true", help=debug_help)
+    # SUPPRESS: `scraper --debug clean` is not undone by the sub-command's own default.
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help=debug_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
@@ -42,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         status: int = args.handler(args, config)
+    except LockedError as exc:
+        print(f"scraper: error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     except ConfigError as exc:
         print(f"scraper: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

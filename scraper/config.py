@@ -36,7 +36,12 @@ class CleanConfig:
     # Only short lines near the top or bottom of a document can be learned as chrome.
     corpus_max_chars: int = 120
     corpus_edge_lines: int = 4
+    # The corpus pass learns from windows of this many documents (in input order), so that its
+    # memory stays flat however long the run; a run shorter than a window is one window.
+    corpus_window: int = 5000
     profiles_dir: str | None = None
+    # Processes that read, extract and clean (0: one per CPU core). Output is the same for any N.
+    jobs: int = 0
 
 
 @dataclass(frozen=True)
@@ -109,11 +114,19 @@ class ExtractConfig:
 
 
 @dataclass(frozen=True)
+class WriteConfig:
+    # Documents per group commit: their files and manifest lines cost one fsync together.
+    # A crash redoes at most the last batch.
+    batch_size: int = 256
+
+
+@dataclass(frozen=True)
 class Config:
     clean: CleanConfig = field(default_factory=CleanConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
+    write: WriteConfig = field(default_factory=WriteConfig)
 
 
 T = TypeVar("T")

@@ -32,7 +32,7 @@ def test_numbering_continues_after_the_highest_file(tmp_path):
     (tmp_path / "041_0123456789abcdef.txt").write_text("x\n\ny")
     entry = CorpusWriter(tmp_path).write(doc("Tiga."))
     assert entry["file"].startswith("042_")
-    assert "0123456789abcdef" in CorpusWriter(tmp_path).ids()
+    assert CorpusWriter(tmp_path).known("0123456789abcdef")
 
 
 def test_open_repairs_a_torn_manifest_and_dangling_entries(tmp_path):
@@ -43,7 +43,7 @@ def test_open_repairs_a_torn_manifest_and_dangling_entries(tmp_path):
         handle.write('{"file": "010_')  # a crash mid-line
     (tmp_path / ".tmp-leftover").write_text("half")
     reopened = CorpusWriter(tmp_path)
-    assert [e["file"] for e in reopened.entries] == [kept["file"]]
+    assert [e["file"] for e in reopened.entries()] == [kept["file"]]
     assert [e["file"] for e in manifest(tmp_path)] == [kept["file"]]
     assert not (tmp_path / ".tmp-leftover").exists()
 
@@ -59,7 +59,7 @@ def test_a_crash_during_write_leaves_no_file_and_no_entry(tmp_path, monkeypatch)
         writer.write(doc("Satu."))
     monkeypatch.undo()
     reopened = CorpusWriter(tmp_path)
-    assert reopened.entries == []
+    assert list(reopened.entries()) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST]
 
 

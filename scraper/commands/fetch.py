@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
-from scraper.config import Config, override
+from scraper.config import Config, FetchConfig, override
 from scraper.errors import ConfigError
 from scraper.fetch import FetchResult, PageStore, export_warc, fetch_sync
+from scraper.lock import folder_lock
 
 
 def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -71,6 +74,13 @@ def run(args: argparse.Namespace, config: Config) -> int:
         raise ConfigError("scraper fetch", "give at least one URL (or --export-warc FILE)")
     if args.export_warc and not settings.store:
         raise ConfigError("--export-warc", "exporting needs a page store (--store DIR)")
+    with ExitStack() as stack:
+        if settings.store:  # one writer per page store
+            stack.enter_context(folder_lock(Path(settings.store), "scraper fetch"))
+        return _fetch(args, settings)
+
+
+def _fetch(args: argparse.Namespace, settings: FetchConfig) -> int:
     store = PageStore(settings.store) if settings.store else None
     results = (
         fetch_sync(args.urls, settings, store=store, offline=args.offline) if args.urls else []
