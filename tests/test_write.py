@@ -70,3 +70,42 @@ def test_remove_drops_the_file_and_its_entry(tmp_path):
     writer.remove(a["file"])
     assert not (tmp_path / a["file"]).exists()
     assert [e["file"] for e in manifest(tmp_path)] == [b["file"]]
+
+
+def write_batch_test_docs(n):
+    return [(doc(f"Kalimat nomor {i}.", f"in{i}.txt"), ()) for i in range(n)]
+
+
+def test_a_batch_is_one_commit_named_in_order(tmp_path):
+    writer = CorpusWriter(tmp_path)
+    entries = writer.write_batch(write_batch_test_docs(5))
+    assert [e["file"][:3] for e in entries] == ["000", "001", "002", "003", "004"]
+    assert [e["file"] for e in manifest(tmp_path)] == [e["file"] for e in entries]
+    assert all(writer.known(e["id"]) and writer.entry(e["file"]) == e for e in entries)
+
+
+def test_a_crash_mid_batch_keeps_the_renamed_prefix_only(tmp_path, monkeypatch):
+    writer = CorpusWriter(tmp_path)
+    renamed = []
+    real_replace = os.replace
+
+    def dying_replace(src, dst):
+        if len(renamed) == 2:
+            raise OSError("killed")
+        renamed.append(dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", dying_replace)
+    with pytest.raises(OSError):
+        writer.write_batch(write_batch_test_docs(5))
+    monkeypatch.undo()
+    reopened = CorpusWriter(tmp_path)  # repairs: the three lines without files go
+    assert [e["file"][:3] for e in manifest(tmp_path)] == ["000", "001"]
+    assert reopened.next_name(doc("x"))[:3] == "002"  # the redone records get the same names
+
+
+def test_an_empty_file_left_by_a_power_loss_is_dropped_with_its_entry(tmp_path):
+    entries = CorpusWriter(tmp_path).write_batch(write_batch_test_docs(2))
+    (tmp_path / entries[1]["file"]).write_bytes(b"")
+    CorpusWriter(tmp_path)
+    assert [e["file"] for e in manifest(tmp_path)] == [entries[0]["file"]]
