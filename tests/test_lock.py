@@ -30,9 +30,9 @@ def start_holder(folder):
 def test_a_second_holder_is_refused_with_the_holders_pid_and_start(tmp_path):
     holder = start_holder(tmp_path)
     try:
-        with pytest.raises(LockedError, match=rf"in use by pid {holder.pid} since \d{{4}}-"):
-            with folder_lock(tmp_path):
-                pass
+        refused = pytest.raises(LockedError, match=rf"in use by pid {holder.pid} since \d{{4}}-")
+        with refused, folder_lock(tmp_path):
+            pass
     finally:
         holder.kill()
         holder.wait(timeout=10)

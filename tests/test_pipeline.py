@@ -80,8 +80,8 @@ def test_a_record_that_makes_a_stage_raise_is_its_own_error(tmp_path, monkeypatc
 
 
 def test_debug_shows_the_traceback_under_the_line(tmp_path, monkeypatch, capsys):
-    from scraper.cli import main
     from scraper.clean import Cleaner
+    from scraper.cli import main
 
     def broken(self, doc):
         raise ValueError("boom")
