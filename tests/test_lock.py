@@ -87,3 +87,23 @@ def _note(out):
         return lock_path(out).read_text()
     except OSError:
         return ""
+
+
+@pytest.mark.parametrize("command", [
+    ["fetch", "--store", "{dir}", "--export-warc", "{tmp}/x.warc.gz"],
+    ["dedup", "{dir}"],
+    ["clean", "{tmp}/in.txt", "-o", "{dir}"],
+])
+def test_every_writer_command_takes_the_lock(tmp_path, command):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (tmp_path / "in.txt").write_text("Judul\n\nSatu kalimat berita.")
+    holder = start_holder(folder)
+    try:
+        args = [a.format(dir=folder, tmp=tmp_path) for a in command]
+        result = run_cli(*args)
+        assert result.returncode == 3, result.stderr
+        assert f"in use by pid {holder.pid}" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
