@@ -103,7 +103,6 @@ class Sink:
         self.written = 0
         self.dedup: Any = None  # the Deduplicator, when dedup is on
         self._claimed: dict[str, str] = {}  # canonical later-page URL -> its article's URL
-        self._run_ids: set[int] = set()  # ids this run wrote
 
     def _tell(self, doc: Document, where: str) -> None:
         if self.explain is not None:
@@ -166,7 +165,6 @@ class Sink:
         entries = (self.dedup.commit(docs, self.stats) if self.dedup is not None
                    else self.writer.write_batch([(d, ()) for d in docs]))
         self.written += len(entries)
-        self._run_ids.update(int(str(e["id"]), 16) for e in entries)
         self._explain_batch(batch, entries)
         self.seen.add(_keys(settled))
 
@@ -174,8 +172,7 @@ class Sink:
         """`record`'s id is in the folder already, or `earlier` in this batch has it too."""
         doc = record.doc
         if earlier is None:
-            run = int(doc.id, 16) in self._run_ids
-            self.stats.drop("write", TWICE if run else ALREADY)
+            self.stats.drop("write", TWICE if self.writer.written_here(doc.id) else ALREADY)
             entry = self.writer.entry_for_id(doc.id)
             self._tell(doc, f"already in {entry['file']}" if entry else ALREADY)
             return

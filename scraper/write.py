@@ -120,13 +120,14 @@ class CorpusWriter:
             raise StoreError(str(out), reason) from exc
         for stray in out.glob(f"{TEMP_PREFIX}*"):
             stray.unlink(missing_ok=True)
-        self._next_seq = 0
-        self._file_ids: set[int] = set()  # ids of seed-named files, listed or not
-        self._scan_files()
         self._offsets: dict[int, int] = {}  # id -> offset of its manifest line
         self._foreign: dict[str, int] = {}  # file name (not seed-named) -> offset
         self._size = 0
         self._load_manifest()
+        self._opened_size = self._size  # lines from here on were written by this writer
+        self._next_seq = 0
+        self._file_ids: set[int] = set()  # ids of seed-named files the manifest does not list
+        self._scan_files()
 
     @property
     def manifest_path(self) -> Path:
@@ -137,7 +138,9 @@ class CorpusWriter:
             for item in found:
                 if match := SEED_NAME.match(item.name):
                     self._next_seq = max(self._next_seq, int(match.group(1)) + 1)
-                    self._file_ids.add(int(match.group(2), 16))
+                    number = int(match.group(2), 16)
+                    if number not in self._offsets:
+                        self._file_ids.add(number)
 
     def _load_manifest(self) -> None:
         """Index the manifest; rewrite it without torn lines and entries whose file is gone."""
@@ -171,6 +174,11 @@ class CorpusWriter:
     def known(self, doc_id: str) -> bool:
         number = id_number(doc_id)
         return number is not None and (number in self._offsets or number in self._file_ids)
+
+    def written_here(self, doc_id: str) -> bool:
+        """Was this id written by this writer (in this run), not found in the folder?"""
+        number = id_number(doc_id)
+        return number is not None and self._offsets.get(number, -1) >= self._opened_size
 
     def entry(self, file: str) -> Entry | None:
         match = SEED_NAME.match(file)
@@ -267,6 +275,7 @@ class CorpusWriter:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temp, self.manifest_path)
+        self._opened_size = self._size  # (a rewrite happens on open and on close)
 
     def remove(self, file: str) -> None:
         """Remove a written file and its manifest entry (manifest first: never a dangling entry)."""
