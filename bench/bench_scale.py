@@ -4,7 +4,8 @@
 
 For each size it generates Indonesian-news-like articles of 3-6 KB into a temporary folder of
 JSONL dumps of 10,000 records each (about 10% exact copies, 10% near copies, 5% truncated first
-pages; every record has its own URL, as syndicated copies do), then runs the real command in a subprocess, into a fresh folder:
+pages; every record has its own URL, as syndicated copies do), then runs the real command in a
+subprocess, into a fresh folder:
   * `scraper clean DUMP -o OUT --no-dedup`, then `scraper clean DUMP -o OUT` (with dedup);
   * the same dedup command again into the same OUT (a no-op rerun: known work is skipped).
 Peak RSS is sampled from /proc over the command's whole process tree (the main process plus its
