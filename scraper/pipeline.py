@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from scraper.config import Config
 from scraper.document import Document, canonical_url
@@ -27,6 +27,9 @@ from scraper.lock import folder_lock
 from scraper.parallel import Batch, Record, default_jobs, process_batches
 from scraper.stats import Stats
 from scraper.write import CorpusWriter
+
+if TYPE_CHECKING:
+    from scraper.dedup import Deduplicator
 
 FetchPage = Callable[[str], bytes | None]
 # Where a document went, for `--explain`: called once per document, as it is settled.
@@ -101,7 +104,7 @@ class Sink:
                  explain: Explain | None) -> None:
         self.writer, self.seen, self.stats, self.explain = writer, seen, stats, explain
         self.written = 0
-        self.dedup: Any = None  # the Deduplicator, when dedup is on
+        self.dedup: Deduplicator | None = None  # when dedup is on
         self._claimed: dict[str, str] = {}  # canonical later-page URL -> its article's URL
 
     def _tell(self, doc: Document, where: str) -> None:
