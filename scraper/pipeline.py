@@ -136,7 +136,7 @@ class Sink:
         Workers only see their own batch; this is the same check across the whole run.
         """
         for record in records:
-            if record.url and canonical_url(record.url) in self._claimed:
+            if record.url and self._claimed and canonical_url(record.url) in self._claimed:
                 self.stats.drop("extract", "later page of an article in this run")
                 continue
             pages = record.doc.extra.get("pages")
