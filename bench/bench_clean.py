@@ -121,10 +121,11 @@ def time_clean(texts: list[str], cleaner: Cleaner) -> tuple[float, float, float,
 def time_command(path: Path, dedup: bool) -> tuple[float, float, int]:
     """CPU and wall seconds of the whole `scraper clean` path on one JSONL dump: read, extract,
     clean, (dedup), write. Each run writes into a fresh output folder."""
-    config = override(Config(), "dedup", enabled=dedup)
+    # One process: the CPU time of this process is the whole command's.
+    config = override(override(Config(), "dedup", enabled=dedup), "clean", jobs=1)
     with tempfile.TemporaryDirectory(dir=path.parent) as out:
         wall, start = time.perf_counter(), time.process_time()
-        written = len(run_clean([str(path)], Path(out), config, Stats()).written)
+        written = run_clean([str(path)], Path(out), config, Stats()).written
         return time.process_time() - start, time.perf_counter() - wall, written
 
 

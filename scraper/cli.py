@@ -3,8 +3,8 @@
 Each command lives in `scraper/commands/<name>.py` and exposes `add_parser(subparsers, parent)`,
 which registers a sub-parser whose `handler(args, config) -> int` does the work.
 Exit status (constants in `scraper.signals`): 0 success, 1 some input failed (the others were
-processed), 2 usage or config error, 3 the output folder is locked by another run, 130 / 143
-stopped by SIGINT / SIGTERM.
+processed), 2 usage or config error, 3 another process is writing to the same output folder or
+page store (nothing was done), 130 / 143 stopped by SIGINT / SIGTERM.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from scraper import __version__, commands
 from scraper.config import load_config
-from scraper.errors import ConfigError, ScraperError
-from scraper.signals import EXIT_SIGINT, EXIT_SOME_FAILED, EXIT_USAGE
+from scraper.errors import ConfigError, LockedError, ScraperError
+from scraper.signals import EXIT_LOCKED, EXIT_SIGINT, EXIT_SOME_FAILED, EXIT_USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     # Every command takes -c/--config; a shared parent parser gives it to all of them.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-c", "--config", metavar="FILE", help="TOML config file")
+    debug_help = "show the Python traceback under a record's error line (for bug reports)"
+    parser.add_argument("--debug", action="store_true", help=debug_help)
+    # SUPPRESS: `scraper --debug clean` is not undone by the sub-command's own default.
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help=debug_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
@@ -43,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         status: int = args.handler(args, config)
+    except LockedError as exc:
+        print(f"scraper: error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     except ConfigError as exc:
         print(f"scraper: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -37,7 +37,12 @@ class CleanConfig:
     # Only short lines near the top or bottom of a document can be learned as chrome.
     corpus_max_chars: int = 120
     corpus_edge_lines: int = 4
+    # The corpus pass learns from windows of this many documents (in input order), so that its
+    # memory stays flat however long the run; a run shorter than a window is one window.
+    corpus_window: int = 5000
     profiles_dir: str | None = None
+    # Processes that read, extract and clean (0: one per CPU core). Output is the same for any N.
+    jobs: int = 0
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,13 @@ class RunConfig:
 
 
 @dataclass(frozen=True)
+class WriteConfig:
+    # Documents per group commit: their files and manifest lines cost one fsync together.
+    # A crash redoes at most the last batch.
+    batch_size: int = 256
+
+
+@dataclass(frozen=True)
 class Config:
     clean: CleanConfig = field(default_factory=CleanConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
@@ -169,6 +181,7 @@ class Config:
     relevance: RelevanceConfig = field(default_factory=RelevanceConfig)
     run: RunConfig = field(default_factory=RunConfig)
     sources: list[SourceConfig] = field(default_factory=list)
+    write: WriteConfig = field(default_factory=WriteConfig)
 
 
 T = TypeVar("T")

@@ -20,6 +20,7 @@
     │   └── TransportError        connect/read failure or timeout after retries
     ├── ExtractError              a page is not an article, or yields nothing
     └── StoreError                the output folder, index or page store is unusable
+        └── LockedError           another process is writing to that folder (exit 3)
 """
 
 from __future__ import annotations
@@ -114,3 +115,7 @@ class ExtractError(ScraperError):
 
 class StoreError(ScraperError):
     """The output folder, the dedup index or the page store is unusable."""
+
+
+class LockedError(StoreError):
+    """Another process holds the folder's writer lock (see `scraper.lock`)."""

@@ -33,11 +33,13 @@ def temp_in(folder: Path) -> Iterator[tuple[int, Path]]:
         raise
 
 
-def write_fd(fd: int, data: bytes) -> None:
+def write_fd(fd: int, data: bytes, *, sync: bool = True) -> None:
+    """Write `data` and close `fd`; `sync=False` leaves the fsync to a later group commit."""
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            os.fsync(handle.fileno())
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

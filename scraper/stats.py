@@ -6,12 +6,17 @@ stage needs to import the module that wires it.
 
 from __future__ import annotations
 
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from scraper.document import Document
+
+# Error lines kept for the caller to look at; the rest are only counted (a run of a million
+# bad records must not hold a million lines). The listener still sees every one.
+KEPT_ERRORS = 1000
 
 
 @dataclass
@@ -22,13 +27,17 @@ class Stats:
     `observer` (a progress sink, `scraper.report.Sink`) sees every count as it happens:
     `observer("passed", stage=...)`, `observer("dropped", stage=..., reason=...)` and
     `observer("error", reason=line)`.
+    `errors` keeps the first `KEPT_ERRORS` lines; `error_count` counts them all.
+    With `debug`, an exception's line is followed by its traceback.
     """
 
     kept: Counter[str] = field(default_factory=Counter)
     dropped: Counter[tuple[str, str]] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    error_count: int = 0
     listener: Callable[[str], None] | None = None
     observer: Callable[..., None] | None = None
+    debug: bool = False
 
     def keep(self, stage: str) -> None:
         self.kept[stage] += 1
@@ -41,15 +50,33 @@ class Stats:
             self.observer("dropped", stage=stage, reason=reason)
 
     def error(self, line: str) -> None:
-        self.errors.append(line)
+        self.error_count += 1
+        if len(self.errors) < KEPT_ERRORS:
+            self.errors.append(line)
         if self.listener is not None:
             self.listener(line)
         if self.observer is not None:
             self.observer("error", reason=line)
 
+    def exception(self, subject: str, stage: str, exc: BaseException) -> None:
+        """A bug or an unexpected input in one record: its one error line, and a drop reason."""
+        line = f"{subject}: {stage} failed: {type(exc).__name__}: {exc}"
+        if self.debug:
+            line += "\n" + "".join(traceback.format_exception(exc)).rstrip()
+        self.drop(stage, f"{stage} failed")
+        self.error(line)
+
+    def merge(self, other: Stats) -> None:
+        """Add what a worker counted (its error lines reach this listener in order)."""
+        self.kept.update(other.kept)
+        self.dropped.update(other.dropped)
+        for line in other.errors:
+            self.error(line)
+        self.error_count += other.error_count - len(other.errors)
+
     @property
     def failed(self) -> bool:
-        return bool(self.errors)
+        return self.error_count > 0
 
 
 class Step(Protocol):

@@ -1,9 +1,19 @@
-"""The write stage: seed-format files plus `manifest.jsonl`, written so a crash loses nothing.
+"""The write stage: seed-format files plus `manifest.jsonl`, written in batches so a crash
+loses nothing and costs one fsync per batch.
 
-Order of a write: the text goes to a hidden temp file (fsynced), the manifest line is appended
-(fsynced), then the temp file is renamed into place. Opening a corpus repairs what a crash left:
-stray temp files are deleted, a torn last manifest line is dropped, and entries whose file never
-arrived are dropped too (their input is simply processed again on the next run).
+Order of a batch write (`CorpusWriter.write_batch`):
+  1. every text goes to a hidden temp file (not fsynced one by one);
+  2. the batch's manifest lines are appended, then fsynced once;
+  3. the temp files are renamed into place, in order.
+Opening a corpus repairs what a crash left: stray temp files are deleted, a torn last manifest
+line is dropped, and entries whose file never arrived (or arrived empty, after a power loss) are
+dropped too, with that file. Their input is simply processed again on the next run, under the
+same names, because files are named in order. So no manifest line outlives its file.
+
+The manifest is never held in memory: the writer keeps the ids of the folder as 64-bit ints and
+the byte offset of each entry's line, and streams the file whenever it must be rewritten.
+Lines are split on `\\n` alone (a title may hold U+2028), and a file name that is not UTF-8 is
+written with `\\udcXX` escapes, which read back to the same name.
 """
 
 from __future__ import annotations
@@ -11,23 +21,25 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from scraper.document import Document
 from scraper.errors import StoreError
-from scraper.files import TEMP_PREFIX, atomic_write_text, temp_in, write_fd
+from scraper.files import TEMP_PREFIX, temp_in, write_fd
 
 MANIFEST = "manifest.jsonl"
 SEED_NAME = re.compile(r"^(\d{3,})_([0-9a-f]{16})\.txt$")
+DEFAULT_BATCH_SIZE = 256
+
+Entry = dict[str, Any]
+# A document to write and the copies its manifest entry lists as duplicates.
+BatchItem = tuple[Document, Iterable[Entry]]
 
 
-def manifest_entry(
-    doc: Document, file: str, duplicates: Iterable[dict[str, Any]] = ()
-) -> dict[str, Any]:
-    entry: dict[str, Any] = {
+def manifest_entry(doc: Document, file: str, duplicates: Iterable[Entry] = ()) -> Entry:
+    entry: Entry = {
         "file": file,
         "id": doc.id,
         "title": doc.title,
@@ -47,85 +59,251 @@ def manifest_entry(
     return entry
 
 
-@dataclass
+def encode_entry(entry: Entry) -> bytes:
+    """One manifest line. A lone surrogate (a non-UTF-8 file name) becomes a JSON `\\udcXX`."""
+    return (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
+
+
+def id_number(doc_id: str) -> int | None:
+    """A document id (16 hex digits) as the int the id index holds; None for anything else."""
+    try:
+        return int(doc_id, 16) if len(doc_id) == 16 else None
+    except ValueError:
+        return None
+
+
+def manifest_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(offset, line) for each `\\n`-terminated line; a torn last line is not yielded."""
+    if not path.exists():
+        return
+    offset = 0
+    with path.open("rb") as handle:
+        for line in handle:  # binary files split on b"\n" alone
+            if line.endswith(b"\n"):
+                yield offset, line
+            offset += len(line)
+
+
+def parse_entry(line: bytes) -> Entry | None:
+    try:
+        entry = json.loads(line)
+    except ValueError:  # torn by a crash, or not ours
+        return None
+    return entry if isinstance(entry, dict) and "file" in entry else None
+
+
+def read_entries(path: Path) -> Iterator[Entry]:
+    """The manifest's entries, streamed (torn or foreign lines skipped)."""
+    for _, line in manifest_lines(path):
+        entry = parse_entry(line)
+        if entry is not None:
+            yield entry
+
+
 class CorpusWriter:
-    """An output folder of seed-format files and its manifest."""
+    """An output folder of seed-format files and its manifest.
 
-    out: Path
+    Public API (used by the pipeline, dedup, and any command that writes a corpus):
+      write_batch(items) -> entries     group commit: one fsync for the whole batch
+      write(doc, duplicates=()) -> entry
+      next_name(doc, ahead=0) -> str    the name the `ahead`-th next write will use
+      known(doc_id) -> bool             is this id in the folder (manifest or file name)?
+      entry(file) -> dict | None        one manifest entry, read from disk
+      entries() -> iterator             every entry, streamed from disk
+      rewrite(transform, extra=())      stream the manifest through `transform`, atomically
+      append_entries(entries)           add entries for files already in the folder
+      remove(file)                      drop a file and its entry (entry first)
+    The caller holds the folder's lock (`scraper.lock.folder_lock`).
+    """
 
-    def __post_init__(self) -> None:
+    def __init__(self, out: Path) -> None:
+        self.out = out
         try:
-            self.out.mkdir(parents=True, exist_ok=True)
+            out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             reason = f"cannot create output folder ({exc.strerror})"
-            raise StoreError(str(self.out), reason) from exc
-        for stray in self.out.glob(f"{TEMP_PREFIX}*"):
+            raise StoreError(str(out), reason) from exc
+        for stray in out.glob(f"{TEMP_PREFIX}*"):
             stray.unlink(missing_ok=True)
-        self.entries: list[dict[str, Any]] = self._load_manifest()
-        self._next_seq = 1 + max(
-            (int(m.group(1)) for p in self.out.iterdir() if (m := SEED_NAME.match(p.name))),
-            default=-1,
-        )
+        self._offsets: dict[int, int] = {}  # id -> offset of its manifest line
+        self._foreign: dict[str, int] = {}  # file name (not seed-named) -> offset
+        self._size = 0
+        self._load_manifest()
+        self._opened_size = self._size  # lines from here on were written by this writer
+        self._next_seq = 0
+        self._file_ids: set[int] = set()  # ids of seed-named files the manifest does not list
+        self._scan_files()
 
     @property
     def manifest_path(self) -> Path:
         return self.out / MANIFEST
 
-    def _load_manifest(self) -> list[dict[str, Any]]:
-        if not self.manifest_path.exists():
-            return []
-        entries: list[dict[str, Any]] = []
-        repaired = False
-        for line in self.manifest_path.read_text(encoding="utf-8").splitlines():
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError:
-                repaired = True  # a line torn by a crash
+    def _scan_files(self) -> None:
+        with os.scandir(self.out) as found:
+            for item in found:
+                if match := SEED_NAME.match(item.name):
+                    self._next_seq = max(self._next_seq, int(match.group(1)) + 1)
+                    number = int(match.group(2), 16)
+                    if number not in self._offsets:
+                        self._file_ids.add(number)
+
+    def _load_manifest(self) -> None:
+        """Index the manifest; rewrite it without torn lines and entries whose file is gone."""
+        repaired = self.manifest_path.exists() and not _ends_cleanly(self.manifest_path)
+        for offset, line in manifest_lines(self.manifest_path):
+            entry = parse_entry(line)
+            if entry is None or not self._arrived(str(entry["file"])):
+                repaired = True
                 continue
-            if isinstance(entry, dict) and (self.out / str(entry.get("file"))).exists():
-                entries.append(entry)
-            else:
-                repaired = True  # the file never arrived
+            self._remember(entry, offset)
+            self._size = offset + len(line)
         if repaired:
-            self.rewrite_manifest(entries)
-        return entries
+            self.rewrite(lambda entry: entry if self._arrived(str(entry["file"])) else None)
 
-    def ids(self) -> set[str]:
-        """Ids already in the folder, from the manifest and from seed-format file names."""
-        found = {str(e["id"]) for e in self.entries}
-        found.update(m.group(2) for p in self.out.iterdir() if (m := SEED_NAME.match(p.name)))
-        return found
+    def _arrived(self, file: str) -> bool:
+        """The file exists and is not empty (a power loss can leave an unsynced file empty)."""
+        try:
+            return os.stat(self.out / file).st_size > 0
+        except (OSError, ValueError):
+            return False
 
+    def _remember(self, entry: Entry, offset: int) -> None:
+        file = str(entry["file"])
+        number = id_number(str(entry.get("id", "")))
+        if SEED_NAME.match(file) and number is not None:
+            self._offsets[number] = offset
+        else:
+            self._foreign[file] = offset
+
+    # -- reading ---------------------------------------------------------------------------------
+    def known(self, doc_id: str) -> bool:
+        number = id_number(doc_id)
+        return number is not None and (number in self._offsets or number in self._file_ids)
+
+    def written_here(self, doc_id: str) -> bool:
+        """Was this id written by this writer (in this run), not found in the folder?"""
+        number = id_number(doc_id)
+        return number is not None and self._offsets.get(number, -1) >= self._opened_size
+
+    def entry(self, file: str) -> Entry | None:
+        match = SEED_NAME.match(file)
+        offset = (
+            self._offsets.get(int(match.group(2), 16)) if match else self._foreign.get(file)
+        )
+        if offset is None:
+            return None
+        with self.manifest_path.open("rb") as handle:
+            handle.seek(offset)
+            entry = parse_entry(handle.readline())
+        return entry if entry is not None and entry["file"] == file else None
+
+    def entry_for_id(self, doc_id: str) -> Entry | None:
+        number = id_number(doc_id)
+        if number is None or number not in self._offsets:
+            return None
+        with self.manifest_path.open("rb") as handle:
+            handle.seek(self._offsets[number])
+            return parse_entry(handle.readline())
+
+    def entries(self) -> Iterator[Entry]:
+        return read_entries(self.manifest_path)
+
+    def __len__(self) -> int:
+        return len(self._offsets) + len(self._foreign)
+
+    # -- writing ---------------------------------------------------------------------------------
     def next_name(self, doc: Document, ahead: int = 0) -> str:
         """The name `write` will give `doc` after `ahead` other writes (dedup indexes it first)."""
         return f"{self._next_seq + ahead:03d}_{doc.id}.txt"
 
-    def write(self, doc: Document, duplicates: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
+    def write(self, doc: Document, duplicates: Iterable[Entry] = ()) -> Entry:
         """Write one document and its manifest line; returns the manifest entry."""
-        name = self.next_name(doc)
-        entry = manifest_entry(doc, name, duplicates)
-        with temp_in(self.out) as (fd, temp):
-            write_fd(fd, doc.to_seed().encode("utf-8"))
-            self._append_manifest(entry)
-            os.replace(temp, self.out / name)
-        self._next_seq += 1
-        self.entries.append(entry)
-        return entry
+        return self.write_batch([(doc, duplicates)])[0]
 
-    def _append_manifest(self, entry: dict[str, Any]) -> None:
-        line = json.dumps(entry, ensure_ascii=False) + "\n"
-        with self.manifest_path.open("a", encoding="utf-8") as handle:
-            handle.write(line)
+    def write_batch(self, items: Sequence[BatchItem]) -> list[Entry]:
+        """Write documents as one group commit; returns their manifest entries, in order.
+
+        Files are named in the order given. After a crash, reopening keeps a prefix of the
+        batch (the files renamed before it) and drops the rest, which the next run redoes.
+        """
+        entries = [
+            manifest_entry(doc, self.next_name(doc, ahead), dups)
+            for ahead, (doc, dups) in enumerate(items)
+        ]
+        if not entries:
+            return []
+        temps: list[Path] = []
+        try:
+            for doc, _ in items:
+                with temp_in(self.out) as (fd, temp):
+                    write_fd(fd, doc.to_seed().encode("utf-8", "replace"), sync=False)
+                temps.append(temp)
+            self._append_manifest(entries)
+            for temp, entry in zip(temps, entries, strict=True):
+                os.replace(temp, self.out / entry["file"])
+        finally:
+            for temp in temps:
+                temp.unlink(missing_ok=True)  # only those not renamed are still there
+        self._next_seq += len(entries)
+        return entries
+
+    def _append_manifest(self, entries: list[Entry]) -> None:
+        lines = [encode_entry(e) for e in entries]
+        with self.manifest_path.open("ab") as handle:
+            handle.write(b"".join(lines))
             handle.flush()
             os.fsync(handle.fileno())
+        for entry, line in zip(entries, lines, strict=True):
+            self._remember(entry, self._size)
+            self._size += len(line)
 
-    def rewrite_manifest(self, entries: list[dict[str, Any]]) -> None:
-        """Replace the manifest as a whole (atomically), e.g. after dedup replaced a file."""
-        text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
-        atomic_write_text(self.manifest_path, text)
-        self.entries = list(entries)
+    def append_entries(self, entries: Iterable[Entry]) -> None:
+        """Add manifest entries for files that are already in the folder (adopted files)."""
+        listed = list(entries)
+        if listed:
+            self._append_manifest(listed)
+
+    def rewrite(
+        self, transform: Callable[[Entry], Entry | None], extra: Iterable[Entry] = ()
+    ) -> None:
+        """Replace the manifest, atomically, streaming: each entry through `transform` (None
+        drops it), then `extra` appended. Memory stays flat whatever the manifest's size."""
+        self._offsets, self._foreign, self._size = {}, {}, 0
+        old = read_entries(self.manifest_path)
+        with temp_in(self.out) as (fd, temp):
+            with os.fdopen(fd, "wb") as handle:
+                for entry in _chain_kept(old, transform, extra):
+                    line = encode_entry(entry)
+                    handle.write(line)
+                    self._remember(entry, self._size)
+                    self._size += len(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, self.manifest_path)
+        self._opened_size = self._size  # (a rewrite happens on open and on close)
 
     def remove(self, file: str) -> None:
         """Remove a written file and its manifest entry (manifest first: never a dangling entry)."""
-        self.rewrite_manifest([e for e in self.entries if e["file"] != file])
+        self.rewrite(lambda entry: None if entry["file"] == file else entry)
         (self.out / file).unlink(missing_ok=True)
+        if match := SEED_NAME.match(file):
+            self._file_ids.discard(int(match.group(2), 16))
+
+
+def _ends_cleanly(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        if handle.tell() == 0:
+            return True
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) == b"\n"
+
+
+def _chain_kept(
+    old: Iterable[Entry], transform: Callable[[Entry], Entry | None], extra: Iterable[Entry]
+) -> Iterator[Entry]:
+    for entry in old:
+        changed = transform(entry)
+        if changed is not None:
+            yield changed
+    yield from extra

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -220,21 +221,23 @@ class Crash(Exception):
 
 def test_crash_between_index_update_and_file_write_is_repaired(tmp_path, monkeypatch):
     docs = [article(words(400, 20 + i), f"d{i}") for i in range(4)]
-    writes = []
-    real_write = CorpusWriter.write
+    renamed = []
+    real_replace = os.replace
 
-    def dying_write(self, doc, duplicates=()):
-        if len(writes) == 2:
-            raise Crash  # the process dies after the index commit, before the third file
-        writes.append(doc.source)
-        return real_write(self, doc, duplicates)
+    def dying_replace(src, dst):
+        if len(renamed) == 2:
+            raise Crash  # the process dies after the manifest commit, before the third rename
+        renamed.append(Path(dst).name)
+        real_replace(src, dst)
 
-    monkeypatch.setattr(CorpusWriter, "write", dying_write)
+    monkeypatch.setattr(os, "replace", dying_replace)
     dedup = Deduplicator(CONFIG, CorpusWriter(tmp_path))
     with pytest.raises(Crash):
         dedup.commit(docs, Stats())
     dedup.index.close()  # the process is gone: no flush, no close
-    monkeypatch.setattr(CorpusWriter, "write", real_write)
+    monkeypatch.setattr(os, "replace", real_replace)
+    writes = [e["source"] for e in manifest(tmp_path) if e["file"] in renamed]
+    assert len(writes) == 2
     assert len(corpus(tmp_path)) == 2
     # Another tool adds two files meanwhile: the folder holds as many files as the index has rows.
     for name in ("x.txt", "y.txt"):

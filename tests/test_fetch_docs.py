@@ -24,7 +24,7 @@ def fetch_flags() -> list[str]:
     sub = next(a for a in parser._actions if a.dest == "command")
     fetch = sub.choices["fetch"]  # type: ignore[attr-defined]
     return [opt for action in fetch._actions for opt in action.option_strings
-            if opt.startswith("--") and opt not in ("--help", "--config")]
+            if opt.startswith("--") and opt not in ("--help", "--config", "--debug")]
 
 
 @pytest.mark.parametrize("flag", fetch_flags())

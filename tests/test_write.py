@@ -1,7 +1,12 @@
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
+from support import ROOT
 
 from scraper.document import Document
 from scraper.write import MANIFEST, CorpusWriter
@@ -12,7 +17,7 @@ def doc(body: str, source: str = "in.txt") -> Document:
 
 
 def manifest(out):
-    return [json.loads(line) for line in (out / MANIFEST).read_text().splitlines()]
+    return [json.loads(line) for line in (out / MANIFEST).read_bytes().split(b"\n") if line]
 
 
 def test_writes_numbered_files_and_a_manifest(tmp_path):
@@ -32,7 +37,7 @@ def test_numbering_continues_after_the_highest_file(tmp_path):
     (tmp_path / "041_0123456789abcdef.txt").write_text("x\n\ny")
     entry = CorpusWriter(tmp_path).write(doc("Tiga."))
     assert entry["file"].startswith("042_")
-    assert "0123456789abcdef" in CorpusWriter(tmp_path).ids()
+    assert CorpusWriter(tmp_path).known("0123456789abcdef")
 
 
 def test_open_repairs_a_torn_manifest_and_dangling_entries(tmp_path):
@@ -43,7 +48,7 @@ def test_open_repairs_a_torn_manifest_and_dangling_entries(tmp_path):
         handle.write('{"file": "010_')  # a crash mid-line
     (tmp_path / ".tmp-leftover").write_text("half")
     reopened = CorpusWriter(tmp_path)
-    assert [e["file"] for e in reopened.entries] == [kept["file"]]
+    assert [e["file"] for e in reopened.entries()] == [kept["file"]]
     assert [e["file"] for e in manifest(tmp_path)] == [kept["file"]]
     assert not (tmp_path / ".tmp-leftover").exists()
 
@@ -59,7 +64,7 @@ def test_a_crash_during_write_leaves_no_file_and_no_entry(tmp_path, monkeypatch)
         writer.write(doc("Satu."))
     monkeypatch.undo()
     reopened = CorpusWriter(tmp_path)
-    assert reopened.entries == []
+    assert list(reopened.entries()) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST]
 
 
@@ -70,3 +75,114 @@ def test_remove_drops_the_file_and_its_entry(tmp_path):
     writer.remove(a["file"])
     assert not (tmp_path / a["file"]).exists()
     assert [e["file"] for e in manifest(tmp_path)] == [b["file"]]
+
+
+def write_batch_test_docs(n):
+    return [(doc(f"Kalimat nomor {i}.", f"in{i}.txt"), ()) for i in range(n)]
+
+
+def test_a_batch_is_one_commit_named_in_order(tmp_path):
+    writer = CorpusWriter(tmp_path)
+    entries = writer.write_batch(write_batch_test_docs(5))
+    assert [e["file"][:3] for e in entries] == ["000", "001", "002", "003", "004"]
+    assert [e["file"] for e in manifest(tmp_path)] == [e["file"] for e in entries]
+    assert all(writer.known(e["id"]) and writer.entry(e["file"]) == e for e in entries)
+
+
+def test_a_crash_mid_batch_keeps_the_renamed_prefix_only(tmp_path, monkeypatch):
+    writer = CorpusWriter(tmp_path)
+    renamed = []
+    real_replace = os.replace
+
+    def dying_replace(src, dst):
+        if len(renamed) == 2:
+            raise OSError("killed")
+        renamed.append(dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", dying_replace)
+    with pytest.raises(OSError):
+        writer.write_batch(write_batch_test_docs(5))
+    monkeypatch.undo()
+    reopened = CorpusWriter(tmp_path)  # repairs: the three lines without files go
+    assert [e["file"][:3] for e in manifest(tmp_path)] == ["000", "001"]
+    assert reopened.next_name(doc("x"))[:3] == "002"  # the redone records get the same names
+
+
+def test_an_empty_file_left_by_a_power_loss_is_dropped_with_its_entry(tmp_path):
+    entries = CorpusWriter(tmp_path).write_batch(write_batch_test_docs(2))
+    (tmp_path / entries[1]["file"]).write_bytes(b"")
+    CorpusWriter(tmp_path)
+    assert [e["file"] for e in manifest(tmp_path)] == [entries[0]["file"]]
+
+
+# -- SIGKILL a real `scraper clean` at several points: the rerun gives the uninterrupted corpus.
+
+RECORDS = 240
+
+
+def article(i: int) -> dict:
+    sentences = [f"Petani desa {i} memanen padi di sawah blok {i * 11 + k} pada musim kemarau."
+                 for k in range(8)]
+    return {"title": f"Panen {i}", "text": "\n".join(sentences)}
+
+
+def crash_dump(path):
+    rows = []
+    for i in range(RECORDS):
+        rows.append(article(i))
+        if i % 10 == 3:
+            rows.append(article(i - 2))  # an exact copy of an earlier record
+        if i % 10 == 7:  # a longer copy of an earlier record: it replaces the written file
+            longer = article(i - 5)
+            longer["text"] += "\nHarga gabah naik tipis pekan ini."
+            rows.append(longer)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def command(source, out):
+    return [sys.executable, "-m", "scraper", "clean", str(source), "-o", str(out),
+            "--batch-size", "4", "--jobs", "1"]
+
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def corpus_bytes(out):
+    """The corpus as a user sees it: every file's bytes, and the manifest's."""
+    return {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+
+def manifest_lines(out):
+    try:
+        return (out / "manifest.jsonl").read_bytes().count(b"\n")
+    except OSError:
+        return 0
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    base = tmp_path_factory.mktemp("crash")
+    source = crash_dump(base / "in.jsonl")
+    out = base / "whole"
+    subprocess.run(command(source, out), env=ENV, check=True, capture_output=True, timeout=300)
+    return source, corpus_bytes(out)
+
+
+@pytest.mark.parametrize("after", [1, 40, 150])
+def test_a_rerun_after_sigkill_equals_the_uninterrupted_run(tmp_path, uninterrupted, after):
+    source, expected = uninterrupted
+    out = tmp_path / "out"
+    proc = subprocess.Popen(command(source, out), env=ENV, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while manifest_lines(out) < after and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    os.kill(proc.pid, signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL  # killed mid-run, not after it ended
+    assert manifest_lines(out) < len(expected) - 1
+    rerun = subprocess.run(command(source, out), env=ENV, capture_output=True, text=True,
+                           timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert corpus_bytes(out) == expected

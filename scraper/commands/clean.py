@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from scraper.config import Config, override
+from scraper.document import Document
 from scraper.errors import ConfigError
 from scraper.pipeline import RunReport, run_clean
 from scraper.stats import Stats
-from scraper.write import CorpusWriter
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -41,6 +41,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     parser.add_argument("--url", help="the source URL of a single input (text or HTML page)")
     parser.add_argument("--profiles", dest="profiles_dir", metavar="DIR",
                         help="folder of extra or replacement site profile TOML files")
+    parser.add_argument("-j", "--jobs", type=int, metavar="N",
+                        help="processes that extract and clean (default: one per CPU core)")
+    parser.add_argument("--batch-size", type=int, metavar="N",
+                        help="documents per group commit: one fsync per batch (default 256)")
     parser.set_defaults(handler=handle)
 
 
@@ -48,47 +52,32 @@ def handle(args: argparse.Namespace, config: Config) -> int:
     config = override(
         config, "clean", site=args.site, explain=args.explain, max_bytes=args.max_bytes,
         title_field=args.title_field, text_field=args.text_field, url_field=args.url_field,
-        corpus_pass=args.corpus_pass, profiles_dir=args.profiles_dir,
+        corpus_pass=args.corpus_pass, profiles_dir=args.profiles_dir, jobs=args.jobs,
     )
     config = override(config, "dedup", enabled=args.dedup)
+    config = override(config, "write", batch_size=args.batch_size)
     if not args.inputs and args.store is None:
         raise ConfigError("scraper clean", "give at least one INPUT or --store DIR")
-    stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr))
-    report = run_clean(args.inputs, args.out, config, stats, url=args.url, store=args.store)
-    if config.clean.explain:
-        print_explain(report, args.out)
+    stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr),
+                  debug=getattr(args, "debug", False))
+    report = run_clean(args.inputs, args.out, config, stats, url=args.url, store=args.store,
+                       explain=explain_line if config.clean.explain else None)
     print(summary(report, args.out), file=sys.stderr)
     return 1 if stats.failed else 0
 
 
-def _destinations(report: RunReport, out: Path) -> dict[str, str]:
-    """Where each source went: its file, the file it duplicates, or the file of an earlier run."""
-    where: dict[str, str] = {}
-    for entry in report.written:
-        where[str(entry["source"])] = str(entry["file"])
-        for dup in entry.get("duplicates", []):
-            where.setdefault(str(dup.get("source")), f"duplicate of {entry['file']}")
-    for entry in CorpusWriter(out).entries:
-        where.setdefault(str(entry["source"]), f"already in {entry['file']}")
-        for dup in entry.get("duplicates", []):
-            where.setdefault(str(dup.get("source")), f"already a duplicate of {entry['file']}")
-    return where
-
-
-def print_explain(report: RunReport, out: Path) -> None:
-    """For each document: where it went, its profile, and every removal with its rule."""
-    where = _destinations(report, out)
-    for doc in report.cleaned:
-        print(f"== {doc.source} -> {where.get(doc.source, '(not written)')} [site: {doc.site}]")
-        for removal in doc.removed:
-            print(f"  - {removal.rule}: {removal.text}")
+def explain_line(doc: Document, where: str) -> None:
+    """For one document: where it went, its profile, and every removal with its rule."""
+    lines = [f"== {doc.source} -> {where} [site: {doc.site}]"]
+    lines += [f"  - {removal.rule}: {removal.text}" for removal in doc.removed]
+    print("\n".join(lines), flush=True)
 
 
 def summary(report: RunReport, out: Path) -> str:
     stats = report.stats
     dropped = ", ".join(f"{n} {reason}" for (_, reason), n in sorted(stats.dropped.items()))
     return (
-        f"scraper: read {stats.kept['read']} documents, wrote {len(report.written)} to {out}"
+        f"scraper: read {stats.kept['read']} documents, wrote {report.written} to {out}"
         + (f"; dropped: {dropped}" if dropped else "")
-        + (f"; {len(stats.errors)} errors" if stats.errors else "")
+        + (f"; {stats.error_count} errors" if stats.error_count else "")
     )

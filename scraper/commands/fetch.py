@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 from scraper.config import Config, FetchConfig, override
 from scraper.errors import ConfigError
 from scraper.fetch import BlockingFetcher, FetchResult, PageStore, export_warc
+from scraper.lock import folder_lock
 from scraper.signals import StopOnSignal, exit_code
 
 
@@ -72,6 +75,13 @@ def run(args: argparse.Namespace, config: Config) -> int:
         raise ConfigError("scraper fetch", "give at least one URL (or --export-warc FILE)")
     if args.export_warc and not settings.store:
         raise ConfigError("--export-warc", "exporting needs a page store (--store DIR)")
+    with ExitStack() as stack:
+        if settings.store:  # one writer per page store
+            stack.enter_context(folder_lock(Path(settings.store), "scraper fetch"))
+        return _fetch(args, settings)
+
+
+def _fetch(args: argparse.Namespace, settings: FetchConfig) -> int:
     store = PageStore(settings.store) if settings.store else None
     with StopOnSignal() as stop:
         failed = _fetch_and_print(args, settings, store, stop) if args.urls else False

@@ -111,9 +111,6 @@ class Deduplicator:
             writer.out / INDEX_DIR / INDEX_NAME, fingerprint(config), config.index_mmap_mb
         )
         self._batch: dict[str, Features] = {}  # features of this batch's kept docs, by file
-        self._entry_of: dict[str, dict[str, Any]] = {}
-        self._entries_seen: list[dict[str, Any]] | None = None
-        self._entries_count = 0
         self.matcher = Matcher(self.index, config, self._load)
         self.repair()
 
@@ -127,26 +124,11 @@ class Deduplicator:
             return None
         return features([body_text(file_paragraphs(text))], self.config)[0]
 
-    def _entries_by_file(self) -> dict[str, dict[str, Any]]:
-        """The writer's manifest entries by file, kept up to date as the writer appends.
-
-        Rebuilding this map for every superseded file made replacement cost grow with the corpus.
-        The writer only appends to `entries`, or swaps in a new list when it rewrites the manifest.
-        """
-        entries = self.writer.entries
-        if entries is not self._entries_seen or len(entries) < self._entries_count:
-            self._entry_of = {}
-            self._entries_seen, self._entries_count = entries, 0
-        for entry in entries[self._entries_count :]:
-            self._entry_of[str(entry["file"])] = entry
-        self._entries_count = len(entries)
-        return self._entry_of
-
     # -- the batch ---------------------------------------------------------------------------------
     def commit(self, docs: list[Document], stats: Stats) -> list[dict[str, Any]]:
         """Dedup `docs` against each other and the folder, write the kept ones, return entries."""
         if not self.config.enabled:  # one output per input; a later run indexes these files
-            return [self.writer.write(d) for d in docs]
+            return self.writer.write_batch([(d, ()) for d in docs])
         docs = [dedupe_paragraphs(d) for d in docs]
         feats = features([body_text(d.paragraphs) for d in docs], self.config)
         buckets = bucket_keys(feats, self.config)
@@ -169,10 +151,9 @@ class Deduplicator:
                     self.index.rename(item.row, item.file)
         finally:
             self._batch.clear()
-        entries = [
-            self.writer.write(k.doc, merge_dups(dup_record(k.doc.source, k.doc.url), k.dups))
-            for k in kept
-        ]
+        entries = self.writer.write_batch(
+            [(k.doc, merge_dups(dup_record(k.doc.source, k.doc.url), k.dups)) for k in kept]
+        )
         with self.index.transaction():
             self.index.set_state((k.row for k in kept), OK)
         self.index.merge(self.config.index_buffer_docs)
@@ -225,10 +206,9 @@ class Deduplicator:
         """What a superseded file hands on: itself and the duplicates listed for it."""
         if not replaced:
             return []
-        entries = self._entries_by_file()
         out: list[dict[str, Any]] = []
         for match in replaced:
-            entry = entries.get(match.row.file)
+            entry = self.writer.entry(match.row.file)
             if entry is None:
                 out.append(dup_record(str(self.writer.out / match.row.file), None))
             else:
@@ -283,11 +263,10 @@ class Deduplicator:
         for start in range(0, len(unknown), ADOPT_BATCH):
             adopted += self._adopt(unknown[start : start + ADOPT_BATCH])
         # A file another tool wrote gets a manifest entry made from its text, like every file.
-        listed = self._entries_by_file()
-        missing = [name for name in adopted if name not in listed]
-        if missing:
-            made = [manifest_entry(read_seed(self.writer.out / name), name) for name in missing]
-            self.writer.rewrite_manifest([*self.writer.entries, *made])
+        missing = [name for name in adopted if self.writer.entry(name) is None]
+        self.writer.append_entries(
+            manifest_entry(read_seed(self.writer.out / name), name) for name in missing
+        )
 
     def _adopt(self, files: list[str]) -> list[str]:
         """Index files the index does not know, as they are (no dedup: that is `scraper dedup`)."""
@@ -318,22 +297,18 @@ class Deduplicator:
         if not replaced and not queued:
             return
         gone = {r.file for r in replaced}
-        entries = self._entries_by_file()
-        new_entries: list[dict[str, Any]] = []
-        for entry in self.writer.entries:
+
+        def updated(entry: dict[str, Any]) -> dict[str, Any] | None:
             if entry["file"] in gone:
-                continue
+                return None
             extra = [dup_record(s, u) for s, u in queued.get(str(entry["file"]), [])]
-            new_entries.append(
-                {**entry, "duplicates": merge_dups(entry, extra)} if extra else entry
-            )
-        for file in sorted(set(queued) - set(entries) - gone):
-            if (self.writer.out / file).exists():  # a file another tool wrote: give it an entry
-                doc = read_seed(self.writer.out / file)
-                extra = [dup_record(s, u) for s, u in queued[file]]
-                entry = manifest_entry(doc, file)
-                new_entries.append({**entry, "duplicates": merge_dups(entry, extra)})
-        self.writer.rewrite_manifest(new_entries)
+            return {**entry, "duplicates": merge_dups(entry, extra)} if extra else entry
+
+        unlisted = [
+            file for file in sorted(set(queued) - gone)
+            if self.writer.entry(file) is None and (self.writer.out / file).exists()
+        ]
+        self.writer.rewrite(updated, (self._adopted_entry(f, queued[f]) for f in unlisted))
         # Read the superseded files once more before they go, to find their index keys.
         loaded = [self._load(row) for row in replaced]
         keys = bucket_keys([f for f in loaded if f is not None], self.config)
@@ -347,6 +322,11 @@ class Deduplicator:
                 else:
                     self.index.delete(row.doc, next(next_keys), signed_samples(f))
             self.index.clear_dups(set(queued) | gone)
+
+    def _adopted_entry(self, file: str, dups: list[tuple[Any, Any]]) -> dict[str, Any]:
+        """An entry for a file another tool wrote, listing the duplicates queued for it."""
+        entry = manifest_entry(read_seed(self.writer.out / file), file)
+        return {**entry, "duplicates": merge_dups(entry, [dup_record(s, u) for s, u in dups])}
 
     def close(self) -> None:
         self.flush()

@@ -10,7 +10,6 @@ index replaces the old one.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from scraper.dedup.minhash import check_config
 from scraper.dedup.text import Features, body_text, features, file_paragraphs
 from scraper.document import read_seed
 from scraper.errors import StoreError
-from scraper.files import atomic_write_text
+from scraper.lock import folder_lock
 from scraper.write import MANIFEST, CorpusWriter, manifest_entry
 
 BATCH = 500
@@ -72,22 +71,6 @@ class FolderReport:
     @property
     def kept(self) -> int:
         return self.files - len(self.removed) - len(self.errors)
-
-
-def read_manifest(folder: Path) -> dict[str, dict[str, Any]]:
-    """The manifest entries by file, read only (torn or foreign lines are skipped)."""
-    path = folder / MANIFEST
-    if not path.exists():
-        return {}
-    entries: dict[str, dict[str, Any]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(entry, dict) and "file" in entry:
-            entries[str(entry["file"])] = entry
-    return entries
 
 
 def _read_texts(folder: Path, files: list[str], report: FolderReport) -> dict[str, str]:
@@ -148,31 +131,55 @@ def _scan(
     index.merge()
 
 
-def _new_manifest(folder: Path, kept: list[str], report: FolderReport) -> list[dict[str, Any]]:
-    """Each kept file gets an entry (a foreign file too); removed copies become its duplicates."""
-    old = read_manifest(folder)
-    entries = {
-        name: old.get(name) or manifest_entry(read_seed(folder / name), name) for name in kept
-    }
+def _kept_dups(writer: CorpusWriter, report: FolderReport) -> dict[str, list[dict[str, Any]]]:
+    """For each keeper, what its removed copies hand on: themselves and their duplicates."""
+    extra: dict[str, list[dict[str, Any]]] = {}
     for removal in report.removed:
-        gone = old.get(removal.file)
-        extra = (
-            [dup_record(str(folder / removal.file), None)]
+        gone = writer.entry(removal.file)
+        extra.setdefault(removal.keeper, []).extend(
+            [dup_record(str(writer.out / removal.file), None)]
             if gone is None
             else [dup_record(gone.get("source"), gone.get("url")), *gone.get("duplicates", [])]
         )
-        keeper = entries[removal.keeper]
-        entries[removal.keeper] = {**keeper, "duplicates": merge_dups(keeper, extra)}
-    ordered = [e for e in old.values() if str(e["file"]) in entries]
-    ordered += [entries[n] for n in kept if n not in old]
-    return [entries[str(e["file"])] for e in ordered]
+    return extra
+
+
+def _rewrite_manifest(folder: Path, kept: list[str], report: FolderReport) -> None:
+    """Each kept file keeps (or gets) an entry; removed copies become its duplicates.
+
+    The manifest is streamed through the writer, never read into memory.
+    """
+    writer = CorpusWriter(folder)
+    removed = {r.file for r in report.removed}
+    extra = _kept_dups(writer, report)
+
+    def merged(entry: dict[str, Any]) -> dict[str, Any]:
+        more = extra.get(str(entry["file"]))
+        return {**entry, "duplicates": merge_dups(entry, more)} if more else entry
+
+    unlisted = [name for name in kept if writer.entry(name) is None]
+    writer.rewrite(
+        lambda entry: None if entry["file"] in removed else merged(entry),
+        (merged(manifest_entry(read_seed(folder / name), name)) for name in unlisted),
+    )
 
 
 def dedup_folder(folder: Path, config: DedupConfig, *, dry_run: bool = False) -> FolderReport:
-    """Deduplicate `folder` in place (or only report, with `dry_run`)."""
+    """Deduplicate `folder` in place (or only report, with `dry_run`).
+
+    Holds the folder's writer lock (LockedError when another run writes to it); a dry run
+    changes nothing and takes no lock.
+    """
     check_config(config)
     if not folder.is_dir():
         raise StoreError(str(folder), "not a folder")
+    if dry_run:
+        return _dedup(folder, config, dry_run=True)
+    with folder_lock(folder, "scraper dedup"):
+        return _dedup(folder, config, dry_run=False)
+
+
+def _dedup(folder: Path, config: DedupConfig, *, dry_run: bool) -> FolderReport:
     index_path = folder / INDEX_DIR / INDEX_NAME
     if not dry_run and index_path.exists():
         Deduplicator(config, CorpusWriter(folder)).close()  # finish what a crashed run left
@@ -200,13 +207,7 @@ def _apply(
     removed = {r.file for r in report.removed}
     kept = sorted(n for n in order if n not in removed)
     if removed or (folder / MANIFEST).exists():
-        atomic_write_text(
-            folder / MANIFEST,
-            "".join(
-                json.dumps(e, ensure_ascii=False) + "\n"
-                for e in _new_manifest(folder, kept, report)
-            ),
-        )
+        _rewrite_manifest(folder, kept, report)
     for name in sorted(removed):
         (folder / name).unlink(missing_ok=True)
     for suffix in ("-wal", "-shm"):

@@ -1,0 +1,248 @@
+"""`scraper clean` end to end at scale: docs/s, MB/s and peak RSS, against the I/O floor.
+
+    python bench/bench_scale.py [--sizes 10000,100000] [--jobs 0] [--workdir DIR] [--seed 3]
+
+For each size it generates Indonesian-news-like articles of 3-6 KB into a temporary folder of
+JSONL dumps of 10,000 records each (about 10% exact copies, 10% near copies, 5% truncated first
+pages; every record has its own URL, as syndicated copies do), then runs the real command in a
+subprocess, into a fresh folder:
+  * `scraper clean DUMP -o OUT --no-dedup`, then `scraper clean DUMP -o OUT` (with dedup);
+  * the same dedup command again into the same OUT (a no-op rerun: known work is skipped).
+Peak RSS is sampled from /proc over the command's whole process tree (the main process plus its
+workers, summed) and also read from the kernel for the largest single process (wait4).
+
+The anchor, measured in the same run on the same dump: the I/O floor - read the JSONL and write
+one file per document (no fsync; one fsync per file; one fsync per batch of 256). The machine
+is shared: the load average before and after each run is printed. Nothing is kept: the dump and
+the outputs live in a temporary folder that is deleted at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+BATCH = 256
+SHARD = 10000
+SYLLABLES = ["ba", "ka", "ma", "pe", "ra", "si", "tu", "la", "nga", "kan", "an", "ber", "me",
+             "di", "ter", "sa", "ja", "wa", "ri", "da", "pa", "go", "ha", "lu", "ng", "ya"]
+HEADERS = ["Senin, 10 Juni 2024 - 09:15 WIB", "loading...", "A A A",
+           "Sabtu, 24 Mei 2025 16:40 WIB", "Penulis Dian Pratiwi | Editor Hendra"]
+FOOTERS = ["Baca Berita Terkait Lainnya", "Copyright © 2024 SINDOnews.com", "All Rights Reserved",
+           "Simak Video \"Uji Coba Bus Listrik\"", "(rdp/imk)", "Bagikan: Facebook Twitter"]
+
+
+class Generator:
+    """Articles made of sentences drawn from a large pool of pseudo-Indonesian sentences."""
+
+    def __init__(self, seed: int, sentences: int) -> None:
+        self.rng = random.Random(seed)
+        vocab = sorted({"".join(self.rng.choices(SYLLABLES, k=self.rng.randint(2, 4)))
+                        for _ in range(40000)})
+        self.pool = [
+            " ".join(self.rng.choices(vocab, k=self.rng.randint(9, 18))).capitalize() + "."
+            for _ in range(sentences)
+        ]
+
+    def article(self, index: int) -> dict[str, str]:
+        rng = self.rng
+        target, paragraphs, size = rng.randint(3000, 6000), [], 0
+        while size < target:
+            paragraph = " ".join(rng.choices(self.pool, k=rng.randint(2, 4)))
+            paragraphs.append(paragraph)
+            size += len(paragraph) + 1
+        lines = [rng.choice(HEADERS), *paragraphs, rng.choice(FOOTERS)]
+        return {"title": f"Kabar nomor {index} dari daerah", "text": "\n".join(lines),
+                "url": f"https://kabar{index % 7}.example.id/berita/{index}"}
+
+    def near_copy(self, record: dict[str, str], index: int) -> dict[str, str]:
+        words = record["text"].split(" ")
+        for _ in range(max(1, len(words) // 40)):  # about 2.5% of the words changed
+            words[self.rng.randrange(len(words))] = "ubah"
+        return {**record, "text": " ".join(words), "url": f"https://salin.example.id/{index}"}
+
+    def first_page(self, record: dict[str, str], index: int) -> dict[str, str]:
+        lines = record["text"].split("\n")
+        return {**record, "text": "\n".join(lines[: max(2, len(lines) * 2 // 5)]),
+                "url": f"https://halaman.example.id/{index}"}
+
+
+def generate(folder: Path, n: int, seed: int) -> int:
+    """Write `n` records into JSONL files of `SHARD` records; returns the bytes written."""
+    gen = Generator(seed, sentences=min(1_000_000, max(20000, n)))
+    recent: list[dict[str, str]] = []
+    folder.mkdir()
+    for start in range(0, n, SHARD):
+        with (folder / f"part-{start // SHARD:05d}.jsonl").open("w", encoding="utf-8") as handle:
+            _records(gen, recent, range(start, min(n, start + SHARD)), handle)
+    return sum(p.stat().st_size for p in folder.iterdir())
+
+
+def _records(gen: Generator, recent: list[dict[str, str]], indexes: range, handle: TextIO) -> None:
+        for i in indexes:
+            roll = gen.rng.random()
+            if recent and roll < 0.10:
+                record = {**gen.rng.choice(recent), "url": f"https://sindikasi.example.id/{i}"}
+            elif recent and roll < 0.20:
+                record = gen.near_copy(gen.rng.choice(recent), i)
+            elif recent and roll < 0.25:
+                record = gen.first_page(gen.rng.choice(recent), i)
+            else:
+                record = gen.article(i)
+                recent.append(record)  # copies of recent articles, as in a feed
+                del recent[:-1000]
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def tree_rss_mb(root: int) -> float:
+    """RSS of `root` and its descendants, summed, from /proc."""
+    total, stack, seen = 0, [root], set()
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            with open(f"/proc/{pid}/statm") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{pid}/task/{pid}/children") as handle:
+                stack.extend(int(c) for c in handle.read().split())
+        except OSError:
+            continue
+    return total / 1e6
+
+
+def run_command(args: list[str]) -> dict[str, float]:
+    """Wall seconds, peak tree RSS (sampled) and the largest process's max RSS (kernel)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "scraper", *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    done.set()
+    sampler.join()
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"scraper {' '.join(args)} failed:\n{err.decode()[-2000:]}")
+    summary = err.decode().strip().splitlines()[-1]
+    return {"wall": wall, "tree_mb": peak[0], "max_mb": usage.ru_maxrss / 1024,
+            "summary": summary}  # type: ignore[dict-item]
+
+
+def dump_lines(folder: Path) -> Iterator[str]:
+    for part in sorted(folder.iterdir()):
+        with part.open(encoding="utf-8") as handle:
+            yield from handle
+
+
+def io_floor(dump: Path, folder: Path, limit: int, mode: str) -> float:
+    """Docs/s to read the dump and write one file per document (`mode`: none, file, batch)."""
+    folder.mkdir()
+    count, start = 0, time.perf_counter()
+    batch: list[int] = []
+    manifest = os.open(folder / "manifest", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    for count, line in enumerate(dump_lines(dump), 1):
+        record = json.loads(line)
+        data = (record["title"] + "\n\n" + record["text"]).encode("utf-8")
+        fd = os.open(folder / f"{count:07d}.txt", os.O_WRONLY | os.O_CREAT, 0o644)
+        os.write(fd, data)
+        if mode == "file":
+            os.fsync(fd)
+        os.close(fd)
+        os.write(manifest, line[:80].encode("utf-8") + b"\n")
+        batch.append(count)
+        if mode == "batch" and len(batch) == BATCH:
+            os.fsync(manifest)
+            batch.clear()
+        if count == limit:
+            break
+    os.fsync(manifest)
+    os.close(manifest)
+    return count / (time.perf_counter() - start)
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
+    dump = tmp / f"dump-{n}.jsonl"
+    started = time.perf_counter()
+    size = generate(dump, n, args.seed)
+    print(f"# {n} records, {size / 1e6:.0f} MB generated in {time.perf_counter() - started:.0f} s",
+          file=sys.stderr)
+    mb = size / 1e6
+    rows = []
+    floors = {m: io_floor(dump, tmp / f"floor-{n}-{m}", min(n, args.floor_docs), m)
+              for m in ("none", "file", "batch")}
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    runs = {
+        "plain": ("clean --no-dedup", ["--no-dedup"], "plain"),
+        "dedup": ("clean (dedup)", [], "dedup"),
+        "rerun": ("same input again (no-op rerun)", [], "dedup"),
+        "plain-rerun": ("same input again, --no-dedup (no-op rerun)", ["--no-dedup"], "plain"),
+    }
+    for label, extra, out in (runs[name] for name in args.runs.split(",")):
+        before = load()
+        result = run_command(["clean", str(dump), "-o", str(tmp / f"out-{n}-{out}"), *jobs,
+                              *extra])
+        wall = float(result["wall"])
+        rows.append(
+            f"| {n:,} | `{label}` | {wall:.0f} s | {n / wall:,.0f} | {mb / wall:.1f} | "
+            f"{result['tree_mb']:,.0f} MB | {result['max_mb']:,.0f} MB | "
+            f"{n / wall / floors['batch']:.2f} | {before} → {load()} |"
+        )
+        print(f"#   {label}: {result['summary']}", file=sys.stderr)
+    for mode, title in (("none", "no fsync"), ("file", "one fsync per file"),
+                        ("batch", f"one fsync per {BATCH} files")):
+        rows.append(f"| {min(n, args.floor_docs):,} | I/O floor: JSONL to one file per doc, "
+                    f"{title} | — | {floors[mode]:,.0f} | — | — | — | — | — |")
+    for path in tmp.iterdir():  # keep the disk use to one size at a time
+        subprocess.run(["rm", "-rf", str(path)], check=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--jobs", type=int, default=0, help="--jobs for scraper (0: default)")
+    parser.add_argument("--floor-docs", type=int, default=20000,
+                        help="documents written for each I/O floor figure")
+    parser.add_argument("--workdir", default=None, help="where the temporary folder goes")
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--runs", default="plain,dedup,rerun",
+                        help="which runs, in order: plain, dedup, rerun, plain-rerun")
+    args = parser.parse_args()
+    print(f"# {os.cpu_count()} CPUs, load {load()}", file=sys.stderr)
+    rows = ["| docs | run | wall | docs/s | MB/s | peak RSS (tree) | peak RSS (largest process)"
+            " | × I/O floor (fsync per batch) | load before → after |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        for n in (int(s) for s in args.sizes.split(",")):
+            rows += bench_size(n, args, Path(tmp))
+            print("\n".join(rows), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Work a folder has already done, known before cleaning: `OUT/.scraper/seen.u64`.
+
+Each record that reached its end in a committed batch (written, or dropped as a duplicate or as
+a repeated id) leaves a 64-bit key: the id of its URL when it has one (that id is known before
+cleaning), else a hash of the raw record. A later run skips a record whose key is here before
+it spends any time on it, so a rerun on the same input costs about what reading it costs.
+
+The file is append-only, 8 bytes a key; a torn tail (a crash mid-append) is ignored. It is not
+fsynced: a lost key only means that record is cleaned again and then dropped as known.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from pathlib import Path
+
+from scraper.document import Document, document_id
+from scraper.lock import STATE_DIR
+
+SEEN_NAME = "seen.u64"
+
+
+def record_key(doc: Document) -> int | None:
+    """The key of a record as read (before extract and clean); None if it cannot have one."""
+    try:
+        if doc.url:
+            return int(document_id(doc.url, ""), 16)
+        digest = hashlib.sha256()
+        digest.update((doc.title or "").encode("utf-8", "surrogatepass"))
+        for paragraph in doc.paragraphs:
+            digest.update(b"\n" + paragraph.encode("utf-8", "surrogatepass"))
+        html = doc.extra.get("html")
+        if isinstance(html, bytes):
+            digest.update(b"\0" + html)
+        return int.from_bytes(digest.digest()[:8], "big")
+    except (ValueError, UnicodeError):  # a URL that cannot be canonicalised or hashed
+        return None
+
+
+def url_key(url: str) -> int | None:
+    try:
+        return int(document_id(url, ""), 16)
+    except (ValueError, UnicodeError):
+        return None
+
+
+class SeenKeys:
+    """Keys of earlier runs (`before`) and of this run (`now`), as sets of ints."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / STATE_DIR / SEEN_NAME
+        self.before: set[int] = set()
+        self.now: set[int] = set()
+        if self.path.exists():
+            data = self.path.read_bytes()
+            keys = array("Q")
+            keys.frombytes(data[: len(data) - len(data) % 8])
+            self.before.update(keys)
+
+    def __contains__(self, key: int) -> bool:
+        return key in self.before or key in self.now
+
+    def add(self, keys: list[int]) -> None:
+        """Remember keys of a committed batch (after the writer's commit, never before)."""
+        fresh = [k for k in keys if k not in self]
+        if not fresh:
+            return
+        self.now.update(fresh)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("ab") as handle:
+            handle.write(array("Q", fresh).tobytes())
