@@ -1,7 +1,8 @@
 """The rule engine: one document through a site's rule set.
 
 Order (each step sees only the lines that earlier steps kept):
-  1. glue repair splits paragraphs that lost their break;
+  1. glue repair splits paragraphs that lost their break, then sentences broken at inline
+     links are rejoined (`rejoin`);
   2. the title is checked like a line: chrome ("Logo Bloomberg Technoz") leaves no title;
   3. each short line is classified: exact line, dateline, byline, line regex;
   4. segments (regexes and segment functions) are cut out of the kept lines, and a line that
@@ -21,6 +22,7 @@ import unicodedata
 from dataclasses import replace
 
 from scraper.clean.glue import repair_glue
+from scraper.clean.rejoin import rejoin_lines
 from scraper.clean.rules import RuleSet
 from scraper.clean.work import Work
 from scraper.dates import parse_date
@@ -56,6 +58,17 @@ def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | N
         author = match.groupdict().get("author") if match else None
         return rule, None, normalize_line(author) if author else None
     return rule, None, None
+
+
+def is_chrome(text: str, rules: RuleSet) -> bool:
+    """Whether a whole-line rule of any family removes `text` on its own."""
+    if len(text) > rules.max_chrome_chars:
+        return False
+    return (
+        classify(text, rules)[0] is not None
+        or rules.footers.fullmatch(text) is not None
+        or rules.signoffs.fullmatch(text) is not None
+    )
 
 
 def _classify_line(work: Work, i: int, rules: RuleSet) -> bool:
@@ -185,7 +198,8 @@ def _normalized(paragraphs: list[str]) -> list[str]:
 
 def clean_lines(doc: Document, rules: RuleSet) -> Work:
     """Run every rule of `rules` over one document; the result says what was kept and why not."""
-    paragraphs = repair_glue(_normalized(doc.paragraphs), rules.abbreviations)
+    lines = repair_glue(_normalized(doc.paragraphs), rules.abbreviations)
+    paragraphs = rejoin_lines(lines, lambda line: is_chrome(line, rules))
     title = normalize_line(" ".join(split_lines(doc.title))) or None if doc.title else None
     work = Work(title=title, lines=paragraphs)
     _check_title(work, rules)
@@ -211,18 +225,24 @@ def _lead_date(work: Work, rules: RuleSet) -> None:
             return
 
 
+def _paragraphs(work: Work) -> list[str]:
+    """The kept lines, with sentences rejoined that a removed line had held apart (an ad marker
+    between two pieces of one sentence), so that cleaning twice gives what cleaning once gave."""
+    return rejoin_lines(work.paragraphs(), lambda line: False)
+
+
 def clean_document(doc: Document, rules: RuleSet) -> Document:
     """The cleaned copy of `doc`. When a sign-off tail was cut, the rules run again on the
     result, so that cleaning twice gives what cleaning once gave."""
     work = clean_lines(doc, rules)
     removed = [*doc.removed, *work.removals_in_order()]
     date, author = doc.date or work.date, doc.author or work.author
-    current = replace(doc, title=work.title, paragraphs=work.paragraphs())
+    current = replace(doc, title=work.title, paragraphs=_paragraphs(work))
     for _ in range(2):
         if not work.tail_cut:
             break
         work = clean_lines(current, rules)
         removed.extend(work.removals_in_order())
         date, author = date or work.date, author or work.author
-        current = replace(current, title=work.title, paragraphs=work.paragraphs())
+        current = replace(current, title=work.title, paragraphs=_paragraphs(work))
     return replace(current, site=rules.profile, date=date, author=author, removed=removed)
