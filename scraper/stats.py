@@ -25,6 +25,9 @@ class Stats:
     dropped: Counter[tuple[str, str]] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     listener: Callable[[str], None] | None = None
+    # Warnings do not fail a run: something was read in a fallback way (a profile that missed).
+    warnings: Counter[str] = field(default_factory=Counter)
+    warning_listener: Callable[[str], None] | None = None
 
     def keep(self, stage: str) -> None:
         self.kept[stage] += 1
@@ -36,6 +39,11 @@ class Stats:
         self.errors.append(line)
         if self.listener is not None:
             self.listener(line)
+
+    def warn(self, kind: str, line: str) -> None:
+        self.warnings[kind] += 1
+        if self.warning_listener is not None:
+            self.warning_listener(line)
 
     @property
     def failed(self) -> bool:

@@ -38,6 +38,7 @@ def manifest_entry(
         "author": doc.author,
         "chars": len(doc.body),
         "removed": len(doc.removed),
+        "profile_miss": doc.profile_miss,
         "duplicates": list(duplicates),
     }
 

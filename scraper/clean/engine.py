@@ -9,7 +9,8 @@ Order (each step sees only the lines that earlier steps kept):
      changed is classified again;
   5. line functions (repeated title, promo headline, header byline) look at the document;
   6. the first footer marker after some content drops itself and every line after it;
-  7. trailing sign-offs are dropped from the end, whole lines or the tail of the last line;
+  7. a sign-off in the second half followed only by short lines (tags, promos) ends the text;
+     trailing sign-offs are dropped from the end, whole lines or the tail of the last line;
   8. with no dateline found, a date at the start of the lead ("NAGAGG NEWS, 19 Juni 2024 – ")
      becomes the document's date; the lead keeps it.
 """
@@ -37,6 +38,8 @@ _UNNORMAL = (
 # A parenthesised tail after a sentence end: "... kata dia. (ahm)".
 _TAIL = re.compile(r"(?<=[.!?\"”’])\s*(\([^()\n]{1,80}\))$")
 MAX_SEGMENT_ROUNDS = 4
+SIGNOFF_TAIL = "generic:signoff_tail"
+SIGNOFF_TAIL_CHARS = 200  # a line after the sign-off this long is article text: no truncation
 
 
 def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | None]:
@@ -167,6 +170,46 @@ def _cut_footer(work: Work, rules: RuleSet) -> None:
             return
 
 
+def _signoff_at(work: Work, i: int, rules: RuleSet) -> tuple[str, int] | None:
+    """(rule, where the sign-off starts) when line i is or ends with a sign-off."""
+    line = work.lines[i]
+    rule = rules.signoffs.fullmatch(line) if len(line) <= rules.max_chrome_chars else None
+    if rule is not None:
+        return rule, 0
+    tail = _TAIL.search(line)
+    rule = rules.signoffs.fullmatch(tail[1]) if tail else None
+    return (rule, tail.start()) if tail and rule else None
+
+
+def _article_line(line: str) -> bool:
+    """A line after a sign-off that is article text: long, or a whole sentence."""
+    sentence = line.rstrip("\"”’)").endswith((".", "!", "?")) and len(line.split()) >= 8
+    return len(line) > SIGNOFF_TAIL_CHARS or sentence
+
+
+def _truncate_after_signoff(work: Work, rules: RuleSet) -> None:
+    """The desk's sign-off ends the article: the tag list, promos and related titles that a
+    dump keeps after it go with it. Only in the second half of the text, and only when what
+    follows is short lines (a tag or a headline, never a sentence of the article)."""
+    if not rules.signoffs:
+        return
+    kept = list(work.kept())
+    total, seen, content = sum(len(work.lines[i]) for i in kept), 0, False
+    for n, i in enumerate(kept):
+        seen += len(work.lines[i])
+        after = kept[n + 1 :]
+        if not after or seen < total / 2 or not content:
+            content = content or _article_line(work.lines[i])
+            continue
+        if any(_article_line(work.lines[j]) for j in after):
+            continue
+        found = _signoff_at(work, i, rules)
+        if found is not None:
+            for j in after:
+                work.remove(j, SIGNOFF_TAIL)
+            return
+
+
 def _trim_signoffs(work: Work, rules: RuleSet) -> None:
     if not rules.signoffs:
         return
@@ -208,6 +251,7 @@ def clean_lines(doc: Document, rules: RuleSet) -> Work:
         _cut_segments(work, i, rules)
     _run_line_functions(work, rules)
     _cut_footer(work, rules)
+    _truncate_after_signoff(work, rules)
     _trim_signoffs(work, rules)
     _lead_date(work, rules)
     return work
@@ -225,10 +269,10 @@ def _lead_date(work: Work, rules: RuleSet) -> None:
             return
 
 
-def _paragraphs(work: Work) -> list[str]:
+def _paragraphs(work: Work, rules: RuleSet) -> list[str]:
     """The kept lines, with sentences rejoined that a removed line had held apart (an ad marker
     between two pieces of one sentence), so that cleaning twice gives what cleaning once gave."""
-    return rejoin_lines(work.paragraphs(), lambda line: False)
+    return rejoin_lines(work.paragraphs(), lambda line: is_chrome(line, rules))
 
 
 def clean_document(doc: Document, rules: RuleSet) -> Document:
@@ -237,12 +281,12 @@ def clean_document(doc: Document, rules: RuleSet) -> Document:
     work = clean_lines(doc, rules)
     removed = [*doc.removed, *work.removals_in_order()]
     date, author = doc.date or work.date, doc.author or work.author
-    current = replace(doc, title=work.title, paragraphs=_paragraphs(work))
+    current = replace(doc, title=work.title, paragraphs=_paragraphs(work, rules))
     for _ in range(2):
         if not work.tail_cut:
             break
         work = clean_lines(current, rules)
         removed.extend(work.removals_in_order())
         date, author = date or work.date, author or work.author
-        current = replace(current, title=work.title, paragraphs=_paragraphs(work))
+        current = replace(current, title=work.title, paragraphs=_paragraphs(work, rules))
     return replace(current, site=rules.profile, date=date, author=author, removed=removed)

@@ -53,7 +53,9 @@ def handle(args: argparse.Namespace, config: Config) -> int:
     config = override(config, "dedup", enabled=args.dedup)
     if not args.inputs and args.store is None:
         raise ConfigError("scraper clean", "give at least one INPUT or --store DIR")
-    stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr))
+    stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr),
+                  warning_listener=lambda line: print(f"scraper: warning: {line}",
+                                                      file=sys.stderr))
     report = run_clean(args.inputs, args.out, config, stats, url=args.url, store=args.store)
     if config.clean.explain:
         print_explain(report, args.out)
@@ -91,4 +93,5 @@ def summary(report: RunReport, out: Path) -> str:
         f"scraper: read {stats.kept['read']} documents, wrote {len(report.written)} to {out}"
         + (f"; dropped: {dropped}" if dropped else "")
         + (f"; {len(stats.errors)} errors" if stats.errors else "")
+        + "".join(f"; {n} {kind}" for kind, n in sorted(stats.warnings.items()))
     )
