@@ -190,23 +190,29 @@ def _article_line(line: str) -> bool:
 def _truncate_after_signoff(work: Work, rules: RuleSet) -> None:
     """The desk's sign-off ends the article: the tag list, promos and related titles that a
     dump keeps after it go with it. Only in the second half of the text, and only when what
-    follows is short lines (a tag or a headline, never a sentence of the article)."""
+    follows is short lines (a tag or a headline, never a sentence of the article). The sign-off
+    may already be gone (a site rule removed the initials line): its place still counts."""
     if not rules.signoffs:
         return
-    kept = list(work.kept())
-    total, seen, content = sum(len(work.lines[i]) for i in kept), 0, False
-    for n, i in enumerate(kept):
-        seen += len(work.lines[i])
-        after = kept[n + 1 :]
-        if not after or seen < total / 2 or not content:
-            content = content or _article_line(work.lines[i])
+    kept = set(work.kept())
+    total = sum(len(work.lines[i]) for i in kept)
+    # For each line: whether a kept line follows, and whether an article line follows.
+    follows, prose_follows = [False] * len(work.lines), [False] * len(work.lines)
+    for i in range(len(work.lines) - 2, -1, -1):
+        nxt = i + 1
+        follows[i] = follows[nxt] or nxt in kept
+        prose_follows[i] = prose_follows[nxt] or (nxt in kept and _article_line(work.lines[nxt]))
+    seen, content = 0, False
+    for i, line in enumerate(work.lines):
+        if i in kept:
+            seen += len(line)
+        if not follows[i] or seen < total / 2 or not content:
+            content = content or (i in kept and _article_line(line))
             continue
-        if any(_article_line(work.lines[j]) for j in after):
-            continue
-        found = _signoff_at(work, i, rules)
-        if found is not None:
-            for j in after:
-                work.remove(j, SIGNOFF_TAIL)
+        if not prose_follows[i] and _signoff_at(work, i, rules) is not None:
+            for j in range(i + 1, len(work.lines)):
+                if j in kept:
+                    work.remove(j, SIGNOFF_TAIL)
             return
 
 
