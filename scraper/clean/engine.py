@@ -224,6 +224,7 @@ def _trim_signoffs(work: Work, rules: RuleSet) -> None:
         rule = rules.signoffs.fullmatch(line) if len(line) <= rules.max_chrome_chars else None
         if rule is not None:
             work.remove(i, rule)
+            work.tail_cut = True  # the line before it is now the last: the rules see it again
             continue
         tail = _TAIL.search(line)
         rule = rules.signoffs.fullmatch(tail[1]) if tail else None

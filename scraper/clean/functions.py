@@ -164,6 +164,39 @@ def summary_block(work: Work, rule: str, rules: RuleView) -> None:
             inside = False
 
 
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
+_LIST_START = re.compile(r"(?:[-•*·]|\d{1,2}[.)])\s")
+TAIL_HEADLINE_WORDS = (4, 16)
+MAX_TAIL_LINES = 3
+
+
+def _is_tail_headline(line: str) -> bool:
+    """A related article's headline after the last sentence: title case, no sentence end."""
+    words = line.split()
+    if not TAIL_HEADLINE_WORDS[0] <= len(words) <= TAIL_HEADLINE_WORDS[1]:
+        return False
+    if _ENDS_SENTENCE.search(line) or _LIST_START.match(line):
+        return False
+    capitalised = sum(_headline_word(w) and w.strip(_PUNCT).lower() not in HEADLINE_LOWERCASE
+                      for w in words)
+    return capitalised >= 0.6 * len(words) and all(map(_headline_word, words))
+
+
+def related_tail(work: Work, rule: str, rules: RuleView) -> None:
+    """What a dump keeps after the last sentence: the headlines of related articles, and a
+    label that ends in ":" whose video or list a rule removed ("Simak juga Video …:")."""
+    for _ in range(MAX_TAIL_LINES):
+        kept = [i for i in range(len(work.lines)) if work.why[i] is None][-2:]
+        if len(kept) < 2:
+            return
+        before, last = (work.lines[i] for i in kept)
+        if not _ENDS_SENTENCE.search(before):
+            return
+        if not (last.endswith(":") or _is_tail_headline(last)):
+            return
+        work.remove(kept[1], rule)
+
+
 @dataclass(frozen=True)
 class Registry:
     segments: dict[str, SegmentFunction]
@@ -180,5 +213,6 @@ FUNCTIONS = Registry(
         "promo_headline": promo_headline,
         "header_name_byline": header_name_byline,
         "summary_block": summary_block,
+        "related_tail": related_tail,
     },
 )
