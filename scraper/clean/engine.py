@@ -26,7 +26,7 @@ from scraper.clean.glue import repair_glue
 from scraper.clean.rejoin import rejoin_lines
 from scraper.clean.rules import RuleSet
 from scraper.clean.work import Work
-from scraper.dates import parse_date
+from scraper.dates import date_from_url, parse_date
 from scraper.document import Document, Removal, normalize_line, split_lines
 
 # What `normalize_line` would change: odd spaces, invisible characters, runs of spaces, ends.
@@ -296,4 +296,6 @@ def clean_document(doc: Document, rules: RuleSet) -> Document:
         removed.extend(work.removals_in_order())
         date, author = date or work.date, author or work.author
         current = replace(current, title=work.title, paragraphs=_paragraphs(work, rules))
+    # A record without a date often has one in its URL ("/read/2025/06/10/...").
+    date = date or date_from_url(doc.url)
     return replace(current, site=rules.profile, date=date, author=author, removed=removed)

@@ -183,8 +183,8 @@ def _is_tail_headline(line: str) -> bool:
 
 
 def related_tail(work: Work, rule: str, rules: RuleView) -> None:
-    """What a dump keeps after the last sentence: the headlines of related articles, and a
-    label that ends in ":" whose video or list a rule removed ("Simak juga Video …:")."""
+    """What a dump keeps after the last sentence: the headlines of related articles, also as the
+    label of a removed video ("Judul Video Terkait:")."""
     for _ in range(MAX_TAIL_LINES):
         kept = [i for i in range(len(work.lines)) if work.why[i] is None][-2:]
         if len(kept) < 2:
@@ -192,7 +192,7 @@ def related_tail(work: Work, rule: str, rules: RuleView) -> None:
         before, last = (work.lines[i] for i in kept)
         if not _ENDS_SENTENCE.search(before):
             return
-        if not (last.endswith(":") or _is_tail_headline(last)):
+        if not _is_tail_headline(last.removesuffix(":")):
             return
         work.remove(kept[1], rule)
 

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from scraper.config import Config, override
+from scraper.dedup.text import dedupe_paragraphs
+from scraper.document import Document
 from scraper.errors import ConfigError
 from scraper.pipeline import RunReport, run_clean
 from scraper.stats import Stats
@@ -58,31 +60,49 @@ def handle(args: argparse.Namespace, config: Config) -> int:
                                                       file=sys.stderr))
     report = run_clean(args.inputs, args.out, config, stats, url=args.url, store=args.store)
     if config.clean.explain:
-        print_explain(report, args.out)
+        print_explain(report, args.out, config.dedup.enabled)
     print(summary(report, args.out), file=sys.stderr)
     return 1 if stats.failed else 0
 
 
-def _destinations(report: RunReport, out: Path) -> dict[str, str]:
-    """Where each source went: its file, the file it duplicates, or the file of an earlier run."""
+def _destinations(report: RunReport, out: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Where each source went (its file, the file it duplicates, the file of an earlier run),
+    and the file of each id, for a document whose id (its URL) another one took."""
     where: dict[str, str] = {}
+    by_id: dict[str, str] = {}
     for entry in report.written:
         where[str(entry["source"])] = str(entry["file"])
+        by_id[str(entry["id"])] = str(entry["file"])
         for dup in entry.get("duplicates", []):
             where.setdefault(str(dup.get("source")), f"duplicate of {entry['file']}")
     for entry in CorpusWriter(out).entries:
         where.setdefault(str(entry["source"]), f"already in {entry['file']}")
+        by_id.setdefault(str(entry["id"]), str(entry["file"]))
         for dup in entry.get("duplicates", []):
             where.setdefault(str(dup.get("source")), f"already a duplicate of {entry['file']}")
-    return where
+    return where, by_id
 
 
-def print_explain(report: RunReport, out: Path) -> None:
-    """For each document: where it went, its profile, and every removal with its rule."""
-    where = _destinations(report, out)
+def _not_written(doc: Document, by_id: dict[str, str]) -> str:
+    if not doc.paragraphs:
+        return "(not written: nothing left after cleaning)"
+    if doc.id in by_id:
+        return f"(not written: same URL or id as {by_id[doc.id]})"
+    return "(not written)"
+
+
+def print_explain(report: RunReport, out: Path, dedup: bool = True) -> None:
+    """For each document: where it went (or why not), its profile, and every removal with its
+    rule, the repeated paragraphs that dedup drops before writing included (the manifest's
+    `removed` counts the same)."""
+    where, by_id = _destinations(report, out)
     for doc in report.cleaned:
-        print(f"== {doc.source} -> {where.get(doc.source, '(not written)')} [site: {doc.site}]")
-        for removal in doc.removed:
+        destination = where.get(doc.source) or _not_written(doc, by_id)
+        print(f"== {doc.source} -> {destination} [site: {doc.site}]")
+        if doc.profile_miss:
+            print(f"  ! {doc.profile_miss}: the generic extractor read this page")
+        written = dedupe_paragraphs(doc) if dedup and doc.paragraphs else doc
+        for removal in written.removed:
             print(f"  - {removal.rule}: {removal.text}")
 
 
