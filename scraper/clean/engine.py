@@ -152,6 +152,13 @@ def _run_line_functions(work: Work, rules: RuleSet) -> None:
         function(work, name, rules)
 
 
+def _tail_is_smaller(work: Work, i: int) -> bool:
+    """Whether the kept text from line i on is shorter than the kept text before it."""
+    before = sum(len(work.lines[j]) for j in range(i) if work.why[j] is None)
+    after = sum(len(work.lines[j]) for j in range(i, len(work.lines)) if work.why[j] is None)
+    return after < before
+
+
 def _cut_footer(work: Work, rules: RuleSet) -> None:
     """A footer marker ends the article, even when another rule already removed the marker
     line itself (e.g. a byline that also opens the footer); above all content it goes alone."""
@@ -162,7 +169,9 @@ def _cut_footer(work: Work, rules: RuleSet) -> None:
         rule = rules.footers.fullmatch(line) if len(line) <= limit else None
         if rule is None:
             seen_content = seen_content or work.why[i] is None
-        elif not seen_content:
+        elif not seen_content or not _tail_is_smaller(work, i):
+            # above all content, or above most of it (a sidebar's "Tags" before the article
+            # body in a generic extraction): the marker goes alone
             work.remove(i, rule)
         else:
             for j in range(i, len(work.lines)):
