@@ -71,7 +71,9 @@ def _dateline_dash(line: str, before: str, after: str | None) -> bool:
 
 def _continues(current: str, joined: bool, line: str, after: str | None) -> bool:
     """Whether `line` continues the sentence that `current` left open."""
-    if _SENTENCE_END.search(current) or current.endswith(":") or not _letters(current):
+    if _SENTENCE_END.search(current) or current.endswith(":"):
+        return False
+    if not any(c.isalpha() for c in current):  # a row of numbers (a table) or a lone dash
         return False
     if _BULLET.match(line):
         return _dateline_dash(line, current, after)
@@ -125,7 +127,9 @@ def rejoin_lines(lines: list[str], is_chrome: Callable[[str], bool]) -> list[str
     joined = listed = False  # the last prose line came from a join / is a list item
     for k, i in enumerate(prose):
         line = lines[i]
-        out.extend(lines[prose[k - 1] + 1 if k else 0 : i])  # the passed-by lines, in order
+        passed = lines[prose[k - 1] + 1 if k else 0 : i]
+        out.extend(passed)  # the passed-by lines, in order
+        listed = listed and not any(map(_letters, passed))  # a removed line ends a list
         after = lines[prose[k + 1]] if k + 1 < len(prose) else None
         item = last >= 0 and (
             out[last].endswith(":") or listed and len(line.split()) <= LIST_ITEM_WORDS
