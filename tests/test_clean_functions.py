@@ -90,4 +90,5 @@ def test_header_name_byline_only_beside_header_metadata() -> None:
 def test_registry_lists_every_function_once() -> None:
     names = FUNCTIONS.names()
     assert set(names) == {"inline_promo", "repeated_title", "promo_headline",
-                          "header_name_byline", "summary_block", "related_tail"}
+                          "header_name_byline", "summary_block", "related_tail",
+                          "table_of_contents"}

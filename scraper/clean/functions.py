@@ -197,6 +197,27 @@ def related_tail(work: Work, rule: str, rules: RuleView) -> None:
         work.remove(kept[1], rule)
 
 
+_TOC_LABEL = re.compile(r"(?i:daftar isi|isi artikel|table of contents)\s*:?")
+TOC_HEADING_WORDS = 14
+
+
+def table_of_contents(work: Work, rule: str, rules: RuleView) -> None:
+    """A "Daftar Isi" box: the label and the section headings listed under it, up to the first
+    line of running text (the headings come back later in the body, where they stay)."""
+    for i, line in enumerate(work.lines):
+        if work.why[i] is not None or not _TOC_LABEL.fullmatch(line):
+            continue
+        work.remove(i, rule)
+        for j in range(i + 1, len(work.lines)):
+            heading = work.lines[j]
+            if work.why[j] is not None:
+                continue
+            if len(heading.split()) > TOC_HEADING_WORDS or _ENDS_SENTENCE.search(heading):
+                break
+            work.remove(j, rule)
+        return
+
+
 @dataclass(frozen=True)
 class Registry:
     segments: dict[str, SegmentFunction]
@@ -214,5 +235,6 @@ FUNCTIONS = Registry(
         "header_name_byline": header_name_byline,
         "summary_block": summary_block,
         "related_tail": related_tail,
+        "table_of_contents": table_of_contents,
     },
 )
