@@ -49,6 +49,7 @@ _PROMO_HINT = re.compile(r"(?:juga|Juga|JUGA|pula|Pula|PULA|lengkapnya|LENGKAPNY
 _TOKEN = re.compile(r"\S+")
 _PUNCT = "\"“”'‘’()[],:;-–—|"
 MAX_HEADLINE_WORDS = 20
+_DESK_INITIALS = re.compile(r"\([a-z]{2,5}(?:/[a-z]{2,5})*\)")
 _NAME = re.compile(r"[A-Z][A-Za-z'’.-]+(?: [A-Z][A-Za-z'’.-]+){1,3}")
 
 
@@ -64,6 +65,8 @@ def _headline_end(text: str, pos: int) -> int:
     for match in _TOKEN.finditer(text, pos):
         if len(run) >= MAX_HEADLINE_WORDS:
             break
+        if _DESK_INITIALS.fullmatch(match[0]):
+            break  # the sign-off right after the headline: "…Kembali Dibuka) (sya)"
         if not _headline_word(match[0]):
             stopped_by_prose = True
             break
@@ -77,6 +80,38 @@ def _headline_end(text: str, pos: int) -> int:
     return run[-1].end() if run else pos
 
 
+# Where a dump glued two texts without a space: "…Jokowi MundurNew Normal…", "…Turun 50%Yadi pun",
+# "…Pencabutan Lockdown“Tidak akan…". A headline inserted after "Baca Juga:" ends at one of these.
+_GLUED_START = re.compile(r"(?<=[a-z0-9%)])(?=[A-Z“\"][a-z]?)")
+_WINDOW_CHARS = 600
+
+
+def _headline_like(segment: str) -> bool:
+    """A piece that ends where the dump glued the next text to it is a headline when it is
+    short, ends no sentence, and most of its words are headline words ("Jokowi: Kepanikan
+    adalah Separuh Penyakit" keeps a lowercase verb)."""
+    words = segment.split()
+    if not 0 < len(words) <= MAX_HEADLINE_WORDS or _ENDS_SENTENCE.search(segment.strip()):
+        return False
+    return _headline_word(words[0]) and sum(map(_headline_word, words)) >= 0.6 * len(words)
+
+
+def _glued_headlines_end(text: str, pos: int) -> int | None:
+    """The end of the headlines glued one to the next after a label, when the dump glued them
+    ("Baca Juga:<headline><headline><sentence>"): each piece up to a glued start is a headline
+    while all its words are headline words; the first piece that is not starts the article."""
+    window = text[pos : pos + _WINDOW_CHARS]
+    starts = [m.start() for m in _GLUED_START.finditer(window)]
+    if not starts:
+        return None
+    end, previous = None, 0
+    for start in starts:
+        if not _headline_like(window[previous:start]):
+            break
+        end, previous = start, start
+    return None if end is None else pos + end
+
+
 def inline_promo(text: str) -> list[tuple[int, int]]:
     """"Baca juga: <headline>" glued into a paragraph, with its headline."""
     # Cheap checks first: every label ends in a colon after one of a few words, so the slow
@@ -87,7 +122,9 @@ def inline_promo(text: str) -> list[tuple[int, int]]:
     for hint in _PROMO_HINT.finditer(text):
         label = _LABEL_AT_END.search(text, max(0, hint.start() - 24), hint.end())
         if label is not None:
-            spans.append((label.start(), _headline_end(text, label.end())))
+            glued = _glued_headlines_end(text, label.end())
+            end = glued if glued is not None else _headline_end(text, label.end())
+            spans.append((label.start(), end))
     return spans
 
 
