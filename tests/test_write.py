@@ -70,3 +70,12 @@ def test_remove_drops_the_file_and_its_entry(tmp_path):
     writer.remove(a["file"])
     assert not (tmp_path / a["file"]).exists()
     assert [e["file"] for e in manifest(tmp_path)] == [b["file"]]
+
+
+def test_the_manifest_names_a_profile_miss(tmp_path):
+    missed = doc("Teks artikel yang dibaca oleh ekstraktor umum.")
+    missed.profile_miss = "detik:body_not_found"
+    writer = CorpusWriter(tmp_path)
+    writer.write(missed)
+    writer.write(doc("Teks lain yang dibaca dengan profil situsnya.", source="b.txt"))
+    assert [e["profile_miss"] for e in manifest(tmp_path)] == ["detik:body_not_found", None]

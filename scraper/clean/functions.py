@@ -220,18 +220,19 @@ def _is_tail_headline(line: str) -> bool:
 
 
 def related_tail(work: Work, rule: str, rules: RuleView) -> None:
-    """What a dump keeps after the last sentence: the headlines of related articles, also as the
-    label of a removed video ("Judul Video Terkait:")."""
-    for _ in range(MAX_TAIL_LINES):
-        kept = [i for i in range(len(work.lines)) if work.why[i] is None][-2:]
-        if len(kept) < 2:
-            return
-        before, last = (work.lines[i] for i in kept)
-        if not _ENDS_SENTENCE.search(before):
-            return
-        if not _is_tail_headline(last.removesuffix(":")):
-            return
-        work.remove(kept[1], rule)
+    """What a dump keeps after the last sentence: the headlines of related articles (up to
+    three), also as the label of a removed video ("Judul Video Terkait:")."""
+    kept = [i for i in range(len(work.lines)) if work.why[i] is None]
+    tail: list[int] = []
+    while kept and len(tail) < MAX_TAIL_LINES and _is_tail_headline(
+        work.lines[kept[-1]].removesuffix(":")
+    ):
+        tail.append(kept.pop())
+    # Only after a sentence: a run of title-case lines at the end of a text with no sentence
+    # before them is not a tail.
+    if tail and kept and _ENDS_SENTENCE.search(work.lines[kept[-1]]):
+        for i in tail:
+            work.remove(i, rule)
 
 
 _TOC_LABEL = re.compile(r"(?i:daftar isi|isi artikel|table of contents)\s*:?")

@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-# A sentence ends with . ! ? or … , maybe followed by closing quotes or brackets.
-_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+# A sentence ends with . ! ? or … , maybe followed by closing quotes or brackets, and maybe by a
+# sign-off in brackets ("… kata dia. (abc/def)").
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*(?:\s*\([^()]{1,40}\))?$")
 _BULLET = re.compile(r"(?:[-•*·]|\d{1,2}[.)])\s")
 _DASH_START = re.compile(r"[-–—]\s")
 # "jfid – Pada bulan …": a lead that opens with its own dateline starts a paragraph.
