@@ -93,7 +93,9 @@ def parse_date(text: str) -> str | None:
 
 # "/2025/06/10/" (most sites), "/read/2025/06/10/" (kompas), "/2025-06-10/": a day in the path.
 # A bare number such as detik's "/d-7654321/" is an id, not a date.
-_URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d{2})([/-])(?P<month>\d{1,2})\2(?P<day>\d{1,2})(?=/|$)")
+_URL_DATE = re.compile(
+    r"/(?P<year>(?:19|20)\d{2})([/-])(?P<month>\d{1,2})\2(?P<day>\d{1,2})(?=/|$)"
+)
 
 
 def date_from_url(url: str | None) -> str | None:

@@ -187,7 +187,8 @@ def test_explain_lists_as_many_removals_as_the_manifest_and_why_a_record_was_not
     tmp_path,
 ):
     record = {"title": "Taman Baru", "url": "https://www.contoh.co.id/2025/06/10/taman",
-              "text": "Pemkot membuka taman baru di pusat kota pada Sabtu pagi.\n\nADVERTISEMENT\n\n"
+              "text": "Pemkot membuka taman baru di pusat kota pada Sabtu pagi.\n\n"
+                      "ADVERTISEMENT\n\n"
                       "Pemkot membuka taman baru di pusat kota pada Sabtu pagi.\n\n"
                       "Taman itu punya jalur lari dan area bermain anak."}
     dump = tmp_path / "dump.jsonl"

@@ -18,7 +18,7 @@ _URLISH = re.compile(r"(?:://|www\.)")
 
 
 def _split_points(text: str, abbreviations: frozenset[str]) -> list[int]:
-    points = []
+    points: list[int] = []
     for match in _GLUE.finditer(text):
         start = match.start()
         head = text[max(0, start - 60) : start]

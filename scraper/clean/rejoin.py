@@ -133,7 +133,7 @@ def rejoin_lines(lines: list[str], is_chrome: Callable[[str], bool]) -> list[str
         listed = listed and not any(map(_letters, passed))  # a removed line ends a list
         after = lines[prose[k + 1]] if k + 1 < len(prose) else None
         item = last >= 0 and (
-            out[last].endswith(":") or listed and len(line.split()) <= LIST_ITEM_WORDS
+            out[last].endswith(":") or (listed and len(line.split()) <= LIST_ITEM_WORDS)
         )
         if last >= 0 and not item and _continues(out[last], joined, line, after):
             out[last] = _glue(out[last], line)
