@@ -229,18 +229,16 @@ def _trim_signoffs(work: Work, rules: RuleSet) -> None:
     if not rules.signoffs:
         return
     while (i := work.last_kept()) is not None:
-        line = work.lines[i]
-        rule = rules.signoffs.fullmatch(line) if len(line) <= rules.max_chrome_chars else None
-        if rule is not None:
-            work.remove(i, rule)
-            work.tail_cut = True  # the line before it is now the last: the rules see it again
-            continue
-        tail = _TAIL.search(line)
-        rule = rules.signoffs.fullmatch(tail[1]) if tail else None
-        if tail is None or rule is None:
+        found = _signoff_at(work, i, rules)
+        if found is None:
             return
-        work.cut(i, [(rule, tail.start(), tail.end())])
+        rule, start = found
+        # Either way the line before the sign-off is now the end: the rules see it again.
         work.tail_cut = True
+        if start == 0:
+            work.remove(i, rule)
+            continue
+        work.cut(i, [(rule, start, len(work.lines[i]))])
         if work.why[i] is None:
             _classify_line(work, i, rules)
 
