@@ -89,3 +89,23 @@ def parse_iso_date(text: str) -> str | None:
 def parse_date(text: str) -> str | None:
     """ISO 8601 first, then the Indonesian shapes."""
     return parse_iso_date(text) or parse_indonesian_date(text)
+
+
+# "/2025/06/10/" (most sites), "/read/2025/06/10/" (kompas), "/2025-06-10/": a day in the path.
+# A bare number such as detik's "/d-7654321/" is an id, not a date.
+_URL_DATE = re.compile(
+    r"/(?P<year>(?:19|20)\d{2})([/-])(?P<month>\d{1,2})\2(?P<day>\d{1,2})(?=/|$)"
+)
+
+
+def date_from_url(url: str | None) -> str | None:
+    """The publication day written in an article URL's path, as YYYY-MM-DD, or None."""
+    if not url:
+        return None
+    match = _URL_DATE.search(url.split("?", 1)[0].split("#", 1)[0])
+    if match is None:
+        return None
+    try:
+        return date(int(match["year"]), int(match["month"]), int(match["day"])).isoformat()
+    except ValueError:
+        return None  # "/2025/13/40/": numbers, not a day

@@ -42,6 +42,7 @@ class Document:
 
     `source` names where it came from: a path, `path#N` for the N-th record of a dump, or a URL.
     `removed` records every line or segment the cleaner dropped and the rule that dropped it.
+    `profile_miss` names the profile rule that missed when the generic extractor stood in.
     """
 
     title: str | None
@@ -53,6 +54,9 @@ class Document:
     author: str | None = None
     removed: list[Removal] = field(default_factory=list)
     extra: dict[str, object] = field(default_factory=dict)
+    # "<profile>:<rule>" when the site profile's selectors missed the article and the generic
+    # extractor read the page instead (scraper.extract.miss).
+    profile_miss: str | None = None
     # The id hashes the whole normalised body; stages ask for it often, so it is kept until the
     # URL or a paragraph changes.
     _id_key: tuple[str | None, tuple[str, ...]] | None = field(

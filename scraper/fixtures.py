@@ -6,7 +6,7 @@ A fixture is a folder `<dir>/<site>/<name>/` holding
     expected.txt                             the expected output, seed format, exact bytes
     meta.json                                {"site", "url", "kind", "fetched",
                                               "pages": {url: file}, "must_contain": [...],
-                                              "must_not_contain": [...]}
+                                              "must_not_contain": [...], "profile_miss"}
 `expected.txt` may be absent when the partial expectations say enough.
 """
 
@@ -137,8 +137,12 @@ def _partial_problems(meta: dict[str, Any], output: str) -> list[str]:
 
 
 def _metadata_problems(meta: dict[str, Any], doc: Document | None) -> list[str]:
-    """`date` and `author` in meta.json, when present, pin the extracted metadata too."""
+    """`date` and `author` in meta.json, when present, pin the extracted metadata too. A profile
+    that missed its page fails the fixture, unless meta.json names that miss (`profile_miss`)."""
     problems = []
+    missed = doc.profile_miss if doc is not None else None
+    if missed != meta.get("profile_miss"):
+        problems.append(f"profile_miss: expected {meta.get('profile_miss')!r}, got {missed!r}")
     for key in ("date", "author"):
         if key in meta:
             found = getattr(doc, key) if doc is not None else None

@@ -38,6 +38,11 @@ class Stats:
     listener: Callable[[str], None] | None = None
     observer: Callable[..., None] | None = None
     debug: bool = False
+    # Warnings do not fail a run: something was read in a fallback way (a profile that missed).
+    warnings: Counter[str] = field(default_factory=Counter)
+    warning_listener: Callable[[str], None] | None = None
+    # A worker's warning lines, kept (like `errors`) until `merge` hands them to the listener.
+    warning_lines: list[str] = field(default_factory=list)
 
     def keep(self, stage: str) -> None:
         self.kept[stage] += 1
@@ -73,6 +78,17 @@ class Stats:
         for line in other.errors:
             self.error(line)
         self.error_count += other.error_count - len(other.errors)
+        for line in other.warning_lines:
+            if self.warning_listener is not None:
+                self.warning_listener(line)
+        self.warnings.update(other.warnings)
+
+    def warn(self, kind: str, line: str) -> None:
+        self.warnings[kind] += 1
+        if self.warning_listener is not None:
+            self.warning_listener(line)
+        elif len(self.warning_lines) < KEPT_ERRORS:
+            self.warning_lines.append(line)
 
     @property
     def failed(self) -> bool:

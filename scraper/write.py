@@ -50,6 +50,7 @@ def manifest_entry(doc: Document, file: str, duplicates: Iterable[Entry] = ()) -
         "author": doc.author,
         "chars": len(doc.body),
         "removed": len(doc.removed),
+        "profile_miss": doc.profile_miss,
         "duplicates": list(duplicates),
     }
     # Set by the relevance stage: the score and the key terms shared with the examples.

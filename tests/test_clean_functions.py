@@ -90,4 +90,33 @@ def test_header_name_byline_only_beside_header_metadata() -> None:
 def test_registry_lists_every_function_once() -> None:
     names = FUNCTIONS.names()
     assert set(names) == {"inline_promo", "repeated_title", "promo_headline",
-                          "header_name_byline", "summary_block"}
+                          "header_name_byline", "summary_block", "related_tail",
+                          "table_of_contents"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # two headlines glued to each other and to the sentence that follows
+        ("Baca Juga:Pasar Baru Dibuka di Pusat KotaHarga Sayur Turun Jelang Akhir Pekan"
+         "Seperti diketahui, pasar itu dibangun sejak tahun lalu.",
+         "Seperti diketahui, pasar itu dibangun sejak tahun lalu."),
+        ("Baca Juga:Wali Kota: Pedagang adalah Tulang Punggung Ekonomi Kota"
+         "Dia menjelaskan, pasar menampung 300 pedagang.",
+         "Dia menjelaskan, pasar menampung 300 pedagang."),
+        ("Baca Juga:Harga Cabai Naik 20%Pedagang pun mengeluh.", "Pedagang pun mengeluh."),
+        ("Baca Juga:Pasar Lama Ditutup“Kami pindah hari ini,” kata Budi.",
+         "“Kami pindah hari ini,” kata Budi."),
+    ],
+)
+def test_glued_headlines_end_where_the_dump_glued_the_article_on(text: str, kept: str) -> None:
+    spans = inline_promo(text)
+    assert len(spans) == 1
+    start, end = spans[0]
+    assert text[end:].strip() == kept and start == 0
+
+
+def test_a_signoff_after_a_headline_is_not_taken_for_prose() -> None:
+    text = "Warga senang. Baca Juga: Pasar Lama Kembali Dibuka (abc)"
+    [(start, end)] = inline_promo(text)
+    assert text[start:end] == "Baca Juga: Pasar Lama Kembali Dibuka"

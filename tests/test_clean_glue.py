@@ -48,3 +48,16 @@ def test_abbreviations_decimals_urls_and_initials_stay_whole(text: str) -> None:
 def test_repair_keeps_order_across_paragraphs() -> None:
     parts = repair_glue(["Satu.Dua tiga.", "Empat."], ABBREVIATIONS)
     assert parts == ["Satu.", "Dua tiga.", "Empat."]
+
+
+def test_a_quote_that_opens_the_next_paragraph_goes_with_it() -> None:
+    text = 'Pelatih kecewa dengan timnya.“Ya, sangat disayangkan,” katanya.'
+    assert split_glued(text, frozenset())[1].startswith("“Ya")
+    text = 'Pelatih kecewa dengan timnya."Ya, ini sangat disayangkan," kata dia.'
+    assert split_glued(text, frozenset()) == [
+        "Pelatih kecewa dengan timnya.", '"Ya, ini sangat disayangkan," kata dia.'
+    ]
+    text = '"Tim sudah siap," ujarnya."Kami berlatih tiap hari."Pelatih pun optimistis.'
+    assert split_glued(text, frozenset()) == [
+        '"Tim sudah siap," ujarnya.', '"Kami berlatih tiap hari."', "Pelatih pun optimistis."
+    ]

@@ -181,3 +181,25 @@ def test_clean_needs_an_input_or_a_store(tmp_path):
     missing = run_cli("clean", "--store", str(tmp_path), "-o", str(tmp_path / "out"))
     assert missing.returncode == 1
     assert f"scraper: error: {tmp_path}: not a page store" in missing.stderr
+
+
+def test_explain_lists_as_many_removals_as_the_manifest_and_why_a_record_was_not_written(
+    tmp_path,
+):
+    record = {"title": "Taman Baru", "url": "https://www.contoh.co.id/2025/06/10/taman",
+              "text": "Pemkot membuka taman baru di pusat kota pada Sabtu pagi.\n\n"
+                      "ADVERTISEMENT\n\n"
+                      "Pemkot membuka taman baru di pusat kota pada Sabtu pagi.\n\n"
+                      "Taman itu punya jalur lari dan area bermain anak."}
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("\n".join([json.dumps(record)] * 2) + "\n")
+    out = tmp_path / "o"
+    result = run_cli("clean", str(dump), "-o", str(out), "--explain")
+    assert result.returncode == 0, result.stderr
+    # The repeat is told first: it is skipped before cleaning, the first record when written.
+    second, written = result.stdout.split("== ")[1:]
+    entry = manifest(out)[0]
+    assert entry["removed"] == written.count("\n  - ") == 2
+    assert "dedup:repeated-paragraph" in written
+    assert entry["date"] == "2025-06-10"
+    assert second.startswith(f"{dump}#1 -> same id twice in this run")

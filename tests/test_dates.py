@@ -1,6 +1,6 @@
 import pytest
 
-from scraper.dates import parse_date
+from scraper.dates import date_from_url, parse_date
 
 
 @pytest.mark.parametrize(
@@ -20,3 +20,27 @@ from scraper.dates import parse_date
 )
 def test_dates(text, iso):
     assert parse_date(text) == iso
+
+
+@pytest.mark.parametrize(
+    ("url", "day"),
+    [
+        ("https://nasional.kompas.com/read/2025/06/10/21230041/judul", "2025-06-10"),
+        ("https://www.contoh.co.id/2024/1/5/judul-berita", "2024-01-05"),
+        ("https://www.contoh.co.id/berita/2023-11-30/judul", "2023-11-30"),
+        ("https://news.detik.com/berita/d-7654321/judul", None),
+        ("https://www.contoh.co.id/2025/13/40/judul", None),
+        ("https://www.contoh.co.id/id/2025/06/10123", None),
+        (None, None),
+    ],
+)
+def test_a_day_in_the_url_path_is_read(url: str | None, day: str | None) -> None:
+    assert date_from_url(url) == day
+
+
+def test_a_record_without_a_date_takes_the_day_of_its_url() -> None:
+    from scraper.clean import clean_text
+    text = "Judul\n\nPemerintah kota membuka taman baru di pusat kota pada Sabtu pagi."
+    url = "https://regional.kompas.com/read/2025/06/10/1/taman-baru"
+    assert clean_text(text, url=url).document.date == "2025-06-10"
+    assert clean_text(text, url="https://news.detik.com/berita/d-7654321/x").document.date is None

@@ -48,3 +48,15 @@ def test_htmldate_gives_the_zone_when_the_page_has_one_and_the_day_otherwise() -
     day_only = '<html><head><meta name="date" content="2024-06-20"></head><body></body></html>'
     assert find_page_date(day_only, None) == "2024-06-20"
     assert find_page_date("<html><body><p>tanpa tanggal</p></body></html>", None) is None
+
+
+def test_an_article_in_short_paragraphs_among_many_links_is_not_a_listing() -> None:
+    links = [f"Judul berita nomor {i} di halaman ini" for i in range(30)]
+    tree = LexborHTMLParser("".join(f'<a href="/{i}">{t}</a>' for i, t in enumerate(links)))
+    body = [f"Kalimat {i} dari artikel ini ditulis pendek seperti gaya redaksi kota yang ringkas."
+            for i in range(14)]
+    paragraphs, reason = screen(tree, Meta(), [*links[:15], *body, *links[15:]], CONFIG)
+    assert (paragraphs, reason) == (body, None)
+    # an index page: each headline with its short blurb, never three blurbs in a row
+    teasers = [p for i, link in enumerate(links) for p in (link, f"Berita kota, edisi {i}.")]
+    assert screen(tree, Meta(), teasers, CONFIG)[0] == []

@@ -76,3 +76,19 @@ def test_bad_extract_tables_and_unknown_sites_fail_at_start() -> None:
         ExtractStep(ExtractConfig(), ProfileSet({**shipped, "rusak": bad}))
     with pytest.raises(ConfigError, match="unknown site profile"):
         ExtractStep(ExtractConfig(), load_profiles(), site="tidakada")
+
+
+def test_a_profile_miss_is_a_warning_with_the_profile_rule_and_url_and_a_count() -> None:
+    html = (b"<html><head><title>Pohon</title></head><body><div id='detikdetailtext'>"
+            + b"<p>Warga menanam bibit pohon di bantaran sungai agar tebing tidak longsor lagi"
+            b" ketika musim hujan datang tahun ini menurut ketua komunitas.</p>" * 5
+            + b"</div></body></html>")
+    url = "https://news.detik.com/berita/d-7000002/warga-menanam-pohon"
+    seen: list[str] = []
+    stats = Stats(warning_listener=seen.append)
+    doc = Document(title=None, paragraphs=[], source="page.html", url=url, extra={"html": html})
+    out = list(ExtractStep(ExtractConfig(), load_profiles()).run([doc], stats))
+    assert out[0].profile_miss == "detik:body_not_found"
+    assert seen == [f"page.html: profile rule detik:body_not_found missed the article at {url};"
+                    " the generic extractor read it"]
+    assert sum(stats.warnings.values()) == 1 and not stats.failed

@@ -111,3 +111,16 @@ def test_record_from_a_url(tmp_path):
     meta = json.loads((folder / "meta.json").read_text())
     assert meta["url"] == url and meta["fetched"]
     assert "Petugas mengevakuasi warga" in (folder / "expected.txt").read_text()
+
+
+def test_a_fixture_whose_profile_missed_fails_unless_it_names_the_miss(tmp_path):
+    import shutil
+    folder = tmp_path / "detik" / "old-layout"
+    shutil.copytree(FIXTURES / "detik" / "old-layout", folder)
+    assert run_cli("fixtures", "check", str(tmp_path)).returncode == 0
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["profile_miss"]
+    (folder / "meta.json").write_text(json.dumps(meta))
+    failed = run_cli("fixtures", "check", str(tmp_path))
+    assert failed.returncode == 1
+    assert "profile_miss: expected None, got 'detik:body_not_found'" in failed.stdout

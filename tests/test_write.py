@@ -186,3 +186,12 @@ def test_a_rerun_after_sigkill_equals_the_uninterrupted_run(tmp_path, uninterrup
                            timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert corpus_bytes(out) == expected
+
+
+def test_the_manifest_names_a_profile_miss(tmp_path):
+    missed = doc("Teks artikel yang dibaca oleh ekstraktor umum.")
+    missed.profile_miss = "detik:body_not_found"
+    writer = CorpusWriter(tmp_path)
+    writer.write(missed)
+    writer.write(doc("Teks lain yang dibaca dengan profil situsnya.", source="b.txt"))
+    assert [e["profile_miss"] for e in manifest(tmp_path)] == ["detik:body_not_found", None]

@@ -1,14 +1,16 @@
 """The rule engine: one document through a site's rule set.
 
 Order (each step sees only the lines that earlier steps kept):
-  1. glue repair splits paragraphs that lost their break;
+  1. glue repair splits paragraphs that lost their break, then sentences broken at inline
+     links are rejoined (`rejoin`);
   2. the title is checked like a line: chrome ("Logo Bloomberg Technoz") leaves no title;
   3. each short line is classified: exact line, dateline, byline, line regex;
   4. segments (regexes and segment functions) are cut out of the kept lines, and a line that
      changed is classified again;
   5. line functions (repeated title, promo headline, header byline) look at the document;
   6. the first footer marker after some content drops itself and every line after it;
-  7. trailing sign-offs are dropped from the end, whole lines or the tail of the last line;
+  7. a sign-off in the second half followed only by short lines (tags, promos) ends the text;
+     trailing sign-offs are dropped from the end, whole lines or the tail of the last line;
   8. with no dateline found, a date at the start of the lead ("NAGAGG NEWS, 19 Juni 2024 – ")
      becomes the document's date; the lead keeps it.
 """
@@ -21,9 +23,10 @@ import unicodedata
 from dataclasses import replace
 
 from scraper.clean.glue import repair_glue
+from scraper.clean.rejoin import rejoin_lines
 from scraper.clean.rules import RuleSet
 from scraper.clean.work import Work
-from scraper.dates import parse_date
+from scraper.dates import date_from_url, parse_date
 from scraper.document import Document, Removal, normalize_line, split_lines
 
 # What `normalize_line` would change: odd spaces, invisible characters, runs of spaces, ends.
@@ -35,6 +38,8 @@ _UNNORMAL = (
 # A parenthesised tail after a sentence end: "... kata dia. (ahm)".
 _TAIL = re.compile(r"(?<=[.!?\"”’])\s*(\([^()\n]{1,80}\))$")
 MAX_SEGMENT_ROUNDS = 4
+SIGNOFF_TAIL = "generic:signoff_tail"
+SIGNOFF_TAIL_CHARS = 200  # a line after the sign-off this long is article text: no truncation
 
 
 def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | None]:
@@ -56,6 +61,17 @@ def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | N
         author = match.groupdict().get("author") if match else None
         return rule, None, normalize_line(author) if author else None
     return rule, None, None
+
+
+def is_chrome(text: str, rules: RuleSet) -> bool:
+    """Whether a whole-line rule of any family removes `text` on its own."""
+    if len(text) > rules.max_chrome_chars:
+        return False
+    return (
+        classify(text, rules)[0] is not None
+        or rules.footers.fullmatch(text) is not None
+        or rules.signoffs.fullmatch(text) is not None
+    )
 
 
 def _classify_line(work: Work, i: int, rules: RuleSet) -> bool:
@@ -136,6 +152,13 @@ def _run_line_functions(work: Work, rules: RuleSet) -> None:
         function(work, name, rules)
 
 
+def _tail_is_smaller(work: Work, i: int) -> bool:
+    """Whether the kept text from line i on is shorter than the kept text before it."""
+    before = sum(len(work.lines[j]) for j in range(i) if work.why[j] is None)
+    after = sum(len(work.lines[j]) for j in range(i, len(work.lines)) if work.why[j] is None)
+    return after < before
+
+
 def _cut_footer(work: Work, rules: RuleSet) -> None:
     """A footer marker ends the article, even when another rule already removed the marker
     line itself (e.g. a byline that also opens the footer); above all content it goes alone."""
@@ -146,7 +169,9 @@ def _cut_footer(work: Work, rules: RuleSet) -> None:
         rule = rules.footers.fullmatch(line) if len(line) <= limit else None
         if rule is None:
             seen_content = seen_content or work.why[i] is None
-        elif not seen_content:
+        elif not seen_content or not _tail_is_smaller(work, i):
+            # above all content, or above most of it (a sidebar's "Tags" before the article
+            # body in a generic extraction): the marker goes alone
             work.remove(i, rule)
         else:
             for j in range(i, len(work.lines)):
@@ -154,21 +179,66 @@ def _cut_footer(work: Work, rules: RuleSet) -> None:
             return
 
 
+def _signoff_at(work: Work, i: int, rules: RuleSet) -> tuple[str, int] | None:
+    """(rule, where the sign-off starts) when line i is or ends with a sign-off."""
+    line = work.lines[i]
+    rule = rules.signoffs.fullmatch(line) if len(line) <= rules.max_chrome_chars else None
+    if rule is not None:
+        return rule, 0
+    tail = _TAIL.search(line)
+    rule = rules.signoffs.fullmatch(tail[1]) if tail else None
+    return (rule, tail.start()) if tail and rule else None
+
+
+def _article_line(line: str) -> bool:
+    """A line after a sign-off that is article text: long, or a whole sentence."""
+    sentence = line.rstrip("\"”’)").endswith((".", "!", "?")) and len(line.split()) >= 8
+    return len(line) > SIGNOFF_TAIL_CHARS or sentence
+
+
+def _truncate_after_signoff(work: Work, rules: RuleSet) -> None:
+    """The desk's sign-off ends the article: the tag list, promos and related titles that a
+    dump keeps after it go with it. Only in the second half of the text, and only when what
+    follows is short lines (a tag or a headline, never a sentence of the article). The sign-off
+    may already be gone (a site rule removed the initials line): its place still counts."""
+    if not rules.signoffs:
+        return
+    kept = set(work.kept())
+    total = sum(len(work.lines[i]) for i in kept)
+    # For each line: whether a kept line follows, and whether an article line follows.
+    follows, prose_follows = [False] * len(work.lines), [False] * len(work.lines)
+    for i in range(len(work.lines) - 2, -1, -1):
+        nxt = i + 1
+        follows[i] = follows[nxt] or nxt in kept
+        prose_follows[i] = prose_follows[nxt] or (nxt in kept and _article_line(work.lines[nxt]))
+    seen, content = 0, False
+    for i, line in enumerate(work.lines):
+        if i in kept:
+            seen += len(line)
+        if not follows[i] or seen < total / 2 or not content:
+            content = content or (i in kept and _article_line(line))
+            continue
+        if not prose_follows[i] and _signoff_at(work, i, rules) is not None:
+            for j in range(i + 1, len(work.lines)):
+                if j in kept:
+                    work.remove(j, SIGNOFF_TAIL)
+            return
+
+
 def _trim_signoffs(work: Work, rules: RuleSet) -> None:
     if not rules.signoffs:
         return
     while (i := work.last_kept()) is not None:
-        line = work.lines[i]
-        rule = rules.signoffs.fullmatch(line) if len(line) <= rules.max_chrome_chars else None
-        if rule is not None:
+        found = _signoff_at(work, i, rules)
+        if found is None:
+            return
+        rule, start = found
+        # Either way the line before the sign-off is now the end: the rules see it again.
+        work.tail_cut = True
+        if start == 0:
             work.remove(i, rule)
             continue
-        tail = _TAIL.search(line)
-        rule = rules.signoffs.fullmatch(tail[1]) if tail else None
-        if tail is None or rule is None:
-            return
-        work.cut(i, [(rule, tail.start(), tail.end())])
-        work.tail_cut = True
+        work.cut(i, [(rule, start, len(work.lines[i]))])
         if work.why[i] is None:
             _classify_line(work, i, rules)
 
@@ -185,7 +255,8 @@ def _normalized(paragraphs: list[str]) -> list[str]:
 
 def clean_lines(doc: Document, rules: RuleSet) -> Work:
     """Run every rule of `rules` over one document; the result says what was kept and why not."""
-    paragraphs = repair_glue(_normalized(doc.paragraphs), rules.abbreviations)
+    lines = repair_glue(_normalized(doc.paragraphs), rules.abbreviations)
+    paragraphs = rejoin_lines(lines, lambda line: is_chrome(line, rules))
     title = normalize_line(" ".join(split_lines(doc.title))) or None if doc.title else None
     work = Work(title=title, lines=paragraphs)
     _check_title(work, rules)
@@ -194,6 +265,7 @@ def clean_lines(doc: Document, rules: RuleSet) -> Work:
         _cut_segments(work, i, rules)
     _run_line_functions(work, rules)
     _cut_footer(work, rules)
+    _truncate_after_signoff(work, rules)
     _trim_signoffs(work, rules)
     _lead_date(work, rules)
     return work
@@ -211,18 +283,26 @@ def _lead_date(work: Work, rules: RuleSet) -> None:
             return
 
 
+def _paragraphs(work: Work, rules: RuleSet) -> list[str]:
+    """The kept lines, with sentences rejoined that a removed line had held apart (an ad marker
+    between two pieces of one sentence), so that cleaning twice gives what cleaning once gave."""
+    return rejoin_lines(work.paragraphs(), lambda line: is_chrome(line, rules))
+
+
 def clean_document(doc: Document, rules: RuleSet) -> Document:
     """The cleaned copy of `doc`. When a sign-off tail was cut, the rules run again on the
     result, so that cleaning twice gives what cleaning once gave."""
     work = clean_lines(doc, rules)
     removed = [*doc.removed, *work.removals_in_order()]
     date, author = doc.date or work.date, doc.author or work.author
-    current = replace(doc, title=work.title, paragraphs=work.paragraphs())
+    current = replace(doc, title=work.title, paragraphs=_paragraphs(work, rules))
     for _ in range(2):
         if not work.tail_cut:
             break
         work = clean_lines(current, rules)
         removed.extend(work.removals_in_order())
         date, author = date or work.date, author or work.author
-        current = replace(current, title=work.title, paragraphs=work.paragraphs())
+        current = replace(current, title=work.title, paragraphs=_paragraphs(work, rules))
+    # A record without a date often has one in its URL ("/read/2025/06/10/...").
+    date = date or date_from_url(doc.url)
     return replace(current, site=rules.profile, date=date, author=author, removed=removed)

@@ -49,6 +49,7 @@ _PROMO_HINT = re.compile(r"(?:juga|Juga|JUGA|pula|Pula|PULA|lengkapnya|LENGKAPNY
 _TOKEN = re.compile(r"\S+")
 _PUNCT = "\"“”'‘’()[],:;-–—|"
 MAX_HEADLINE_WORDS = 20
+_DESK_INITIALS = re.compile(r"\([a-z]{2,5}(?:/[a-z]{2,5})*\)")
 _NAME = re.compile(r"[A-Z][A-Za-z'’.-]+(?: [A-Z][A-Za-z'’.-]+){1,3}")
 
 
@@ -64,6 +65,8 @@ def _headline_end(text: str, pos: int) -> int:
     for match in _TOKEN.finditer(text, pos):
         if len(run) >= MAX_HEADLINE_WORDS:
             break
+        if _DESK_INITIALS.fullmatch(match[0]):
+            break  # the sign-off right after the headline: "…Kembali Dibuka) (sya)"
         if not _headline_word(match[0]):
             stopped_by_prose = True
             break
@@ -77,6 +80,38 @@ def _headline_end(text: str, pos: int) -> int:
     return run[-1].end() if run else pos
 
 
+# Where a dump glued two texts without a space: "…Jokowi MundurNew Normal…", "…Turun 50%Yadi pun",
+# "…Pencabutan Lockdown“Tidak akan…". A headline inserted after "Baca Juga:" ends at one of these.
+_GLUED_START = re.compile(r"(?<=[a-z0-9%)])(?=[A-Z“\"][a-z]?)")
+_WINDOW_CHARS = 600
+
+
+def _headline_like(segment: str) -> bool:
+    """A piece that ends where the dump glued the next text to it is a headline when it is
+    short, ends no sentence, and most of its words are headline words ("Jokowi: Kepanikan
+    adalah Separuh Penyakit" keeps a lowercase verb)."""
+    words = segment.split()
+    if not 0 < len(words) <= MAX_HEADLINE_WORDS or _ENDS_SENTENCE.search(segment.strip()):
+        return False
+    return _headline_word(words[0]) and sum(map(_headline_word, words)) >= 0.6 * len(words)
+
+
+def _glued_headlines_end(text: str, pos: int) -> int | None:
+    """The end of the headlines glued one to the next after a label, when the dump glued them
+    ("Baca Juga:<headline><headline><sentence>"): each piece up to a glued start is a headline
+    while all its words are headline words; the first piece that is not starts the article."""
+    window = text[pos : pos + _WINDOW_CHARS]
+    starts = [m.start() for m in _GLUED_START.finditer(window)]
+    if not starts:
+        return None
+    end, previous = None, 0
+    for start in starts:
+        if not _headline_like(window[previous:start]):
+            break
+        end, previous = start, start
+    return None if end is None else pos + end
+
+
 def inline_promo(text: str) -> list[tuple[int, int]]:
     """"Baca juga: <headline>" glued into a paragraph, with its headline."""
     # Cheap checks first: every label ends in a colon after one of a few words, so the slow
@@ -87,7 +122,9 @@ def inline_promo(text: str) -> list[tuple[int, int]]:
     for hint in _PROMO_HINT.finditer(text):
         label = _LABEL_AT_END.search(text, max(0, hint.start() - 24), hint.end())
         if label is not None:
-            spans.append((label.start(), _headline_end(text, label.end())))
+            glued = _glued_headlines_end(text, label.end())
+            end = glued if glued is not None else _headline_end(text, label.end())
+            spans.append((label.start(), end))
     return spans
 
 
@@ -164,6 +201,61 @@ def summary_block(work: Work, rule: str, rules: RuleView) -> None:
             inside = False
 
 
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
+_LIST_START = re.compile(r"(?:[-•*·]|\d{1,2}[.)])\s")
+TAIL_HEADLINE_WORDS = (4, 16)
+MAX_TAIL_LINES = 3
+
+
+def _is_tail_headline(line: str) -> bool:
+    """A related article's headline after the last sentence: title case, no sentence end."""
+    words = line.split()
+    if not TAIL_HEADLINE_WORDS[0] <= len(words) <= TAIL_HEADLINE_WORDS[1]:
+        return False
+    if _ENDS_SENTENCE.search(line) or _LIST_START.match(line):
+        return False
+    capitalised = sum(_headline_word(w) and w.strip(_PUNCT).lower() not in HEADLINE_LOWERCASE
+                      for w in words)
+    return capitalised >= 0.6 * len(words) and all(map(_headline_word, words))
+
+
+def related_tail(work: Work, rule: str, rules: RuleView) -> None:
+    """What a dump keeps after the last sentence: the headlines of related articles (up to
+    three), also as the label of a removed video ("Judul Video Terkait:")."""
+    kept = [i for i in range(len(work.lines)) if work.why[i] is None]
+    tail: list[int] = []
+    while kept and len(tail) < MAX_TAIL_LINES and _is_tail_headline(
+        work.lines[kept[-1]].removesuffix(":")
+    ):
+        tail.append(kept.pop())
+    # Only after a sentence: a run of title-case lines at the end of a text with no sentence
+    # before them is not a tail.
+    if tail and kept and _ENDS_SENTENCE.search(work.lines[kept[-1]]):
+        for i in tail:
+            work.remove(i, rule)
+
+
+_TOC_LABEL = re.compile(r"(?i:daftar isi|isi artikel|table of contents)\s*:?")
+TOC_HEADING_WORDS = 14
+
+
+def table_of_contents(work: Work, rule: str, rules: RuleView) -> None:
+    """A "Daftar Isi" box: the label and the section headings listed under it, up to the first
+    line of running text (the headings come back later in the body, where they stay)."""
+    for i, line in enumerate(work.lines):
+        if work.why[i] is not None or not _TOC_LABEL.fullmatch(line):
+            continue
+        work.remove(i, rule)
+        for j in range(i + 1, len(work.lines)):
+            heading = work.lines[j]
+            if work.why[j] is not None:
+                continue
+            if len(heading.split()) > TOC_HEADING_WORDS or _ENDS_SENTENCE.search(heading):
+                break
+            work.remove(j, rule)
+        return
+
+
 @dataclass(frozen=True)
 class Registry:
     segments: dict[str, SegmentFunction]
@@ -180,5 +272,7 @@ FUNCTIONS = Registry(
         "promo_headline": promo_headline,
         "header_name_byline": header_name_byline,
         "summary_block": summary_block,
+        "related_tail": related_tail,
+        "table_of_contents": table_of_contents,
     },
 )

@@ -18,7 +18,7 @@ _URLISH = re.compile(r"(?:://|www\.)")
 
 
 def _split_points(text: str, abbreviations: frozenset[str]) -> list[int]:
-    points = []
+    points: list[int] = []
     for match in _GLUE.finditer(text):
         start = match.start()
         head = text[max(0, start - 60) : start]
@@ -32,8 +32,16 @@ def _split_points(text: str, abbreviations: frozenset[str]) -> list[int]:
             continue  # the last letter of a dotted abbreviation
         if _URLISH.search(head.rsplit(" ", 1)[-1]):
             continue
-        points.append(match.end())
+        points.append(_quote_side(text, points[-1] if points else 0, match.end()))
     return points
+
+
+def _quote_side(text: str, last: int, point: int) -> int:
+    """A straight quote after the full stop opens the next paragraph when the quotes before it
+    are balanced (`…asuhannya."Ya, ini …," kata`), and closes this one when one is open."""
+    if text[point - 1] == '"' and text.count('"', last, point - 1) % 2 == 0:
+        return point - 1
+    return point
 
 
 def split_glued(text: str, abbreviations: frozenset[str]) -> list[str]:

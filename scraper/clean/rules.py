@@ -193,6 +193,19 @@ def _str_list(clean: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]
     return tuple(value)
 
 
+def _dropped_paragraphs(profile: Profile, where: str) -> tuple[Rule, ...]:
+    """`[extract] drop_paragraphs`, as whole-line rules: a paragraph that the extract stage drops
+    from a saved page is dropped as a line of a text dump too (the knowledge is written once)."""
+    patterns = profile.extract.get("drop_paragraphs", [])
+    if not isinstance(patterns, list):
+        return ()  # the extract stage's loader reports the bad type
+    return tuple(
+        Rule(f"{profile.name}:drop_paragraphs_{n}",
+             _check_regex(pattern, "lines", where, f"drop_paragraphs_{n}"))
+        for n, pattern in enumerate(patterns, 1)
+    )
+
+
 def parse_clean_table(profile: Profile, known_functions: Mapping[str, object]) -> ProfileRules:
     """Validate `profile.clean`; raise ProfileError naming the file and the rule."""
     where = profile.path or profile.name
@@ -206,6 +219,7 @@ def parse_clean_table(profile: Profile, known_functions: Mapping[str, object]) -
             Rule(f"{profile.name}:{name}", _check_regex(pattern, family, where, name))
             for name, pattern in _table(clean, family, where).items()
         )
+    regexes["lines"] += _dropped_paragraphs(profile, where)
     functions = []
     for name, function in _table(clean, "functions", where).items():
         if function not in known_functions:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from scraper.config import Config, override
+from scraper.dedup.text import dedupe_paragraphs
 from scraper.document import Document
 from scraper.errors import ConfigError
 from scraper.pipeline import RunReport, run_clean
@@ -59,18 +61,30 @@ def handle(args: argparse.Namespace, config: Config) -> int:
     if not args.inputs and args.store is None:
         raise ConfigError("scraper clean", "give at least one INPUT or --store DIR")
     stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr),
-                  debug=getattr(args, "debug", False))
+                  debug=getattr(args, "debug", False),
+                  warning_listener=lambda line: print(f"scraper: warning: {line}",
+                                                      file=sys.stderr))
+    explain = explainer(config.dedup.enabled) if config.clean.explain else None
     report = run_clean(args.inputs, args.out, config, stats, url=args.url, store=args.store,
-                       explain=explain_line if config.clean.explain else None)
+                       explain=explain)
     print(summary(report, args.out), file=sys.stderr)
     return 1 if stats.failed else 0
 
 
-def explain_line(doc: Document, where: str) -> None:
-    """For one document: where it went, its profile, and every removal with its rule."""
-    lines = [f"== {doc.source} -> {where} [site: {doc.site}]"]
-    lines += [f"  - {removal.rule}: {removal.text}" for removal in doc.removed]
-    print("\n".join(lines), flush=True)
+def explainer(dedup: bool) -> Callable[[Document, str], None]:
+    """Prints, for one document: where it went, its profile, and every removal with its rule,
+    the repeated paragraphs that dedup drops before writing included (the manifest's `removed`
+    counts the same)."""
+
+    def explain_line(doc: Document, where: str) -> None:
+        lines = [f"== {doc.source} -> {where} [site: {doc.site}]"]
+        if doc.profile_miss:
+            lines.append(f"  ! {doc.profile_miss}: the generic extractor read this page")
+        written = dedupe_paragraphs(doc) if dedup and doc.paragraphs else doc
+        lines += [f"  - {removal.rule}: {removal.text}" for removal in written.removed]
+        print("\n".join(lines), flush=True)
+
+    return explain_line
 
 
 def summary(report: RunReport, out: Path) -> str:
@@ -80,4 +94,5 @@ def summary(report: RunReport, out: Path) -> str:
         f"scraper: read {stats.kept['read']} documents, wrote {report.written} to {out}"
         + (f"; dropped: {dropped}" if dropped else "")
         + (f"; {stats.error_count} errors" if stats.error_count else "")
+        + "".join(f"; {n} {kind}" for kind, n in sorted(stats.warnings.items()))
     )

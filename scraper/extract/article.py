@@ -1,7 +1,9 @@
 """`extract_html`: one article from a page, with its later pages.
 
 A page whose site has a profile with a `body` selector is read with the profile's selectors;
-a page without one (or whose body selector matches nothing) goes to trafilatura. Either way the
+a page without one goes to trafilatura, and so does a page where the profile missed the article
+(`scraper.extract.miss`: no match, or a match that does not look like an article): the
+document then says so in `profile_miss`. Either way the
 metadata comes from JSON-LD, then meta tags, then selectors, then htmldate.
 """
 
@@ -18,6 +20,7 @@ from scraper.errors import ExtractError, FetchError
 from scraper.extract.body import find_body, paragraphs_of
 from scraper.extract.fallback import find_page_date, run_trafilatura, screen
 from scraper.extract.meta import Meta, page_url, read_meta
+from scraper.extract.miss import profile_miss
 from scraper.extract.pages import (
     FetchPage,
     first_page_url,
@@ -49,6 +52,7 @@ class _Text:
     paragraphs: list[str]
     by_trafilatura: bool
     title: str | None = None  # the article's title, which trafilatura may repeat on each page
+    miss: str | None = None  # the rule by which the profile missed, when it did (extract.miss)
 
 
 def _load(raw: bytes | str, url: str | None) -> _Page:
@@ -57,14 +61,26 @@ def _load(raw: bytes | str, url: str | None) -> _Page:
 
 
 def _read(
-    page: _Page, rules: ExtractRules, config: ExtractConfig, title: str | None = None
+    page: _Page, rules: ExtractRules, config: ExtractConfig, title: str | None = None,
+    first_page: bool = True,
 ) -> _Text:
     # Before the body is read: reading removes elements, and the pager may sit in the body.
     page.next_url = next_link(page.tree, rules, page.url) if page.url else None
-    body = find_body(page.tree, rules) if rules.body else None
-    if body is not None:
-        return _Text(paragraphs_of(body, rules), False, title)
-    return _Text(run_trafilatura(page.html, page.url, title, config), True, title)
+    generic: list[list[str]] = []
+
+    def generic_text() -> list[str]:
+        if not generic:
+            generic.append(run_trafilatura(page.html, page.url, title, config))
+        return generic[0]
+
+    if not rules.body:
+        return _Text(generic_text(), True, title)
+    body = find_body(page.tree, rules)
+    paragraphs = paragraphs_of(body, rules) if body is not None else []
+    miss = profile_miss(body, paragraphs, generic_text, first_page=first_page)
+    if miss is None:
+        return _Text(paragraphs, False, title)
+    return _Text(generic_text(), True, title, miss)
 
 
 def _words(paragraphs: list[str]) -> int:
@@ -106,7 +122,7 @@ def _follow(
         page = _fetch(fetch, target)
         if page is None:
             break
-        paragraphs = _read(page, rules, config, text.title).paragraphs
+        paragraphs = _read(page, rules, config, text.title, first_page=False).paragraphs
         if not paragraphs:
             break
         chain.append(paragraphs)
@@ -185,5 +201,6 @@ def extract_html(
         date=date,
         author=meta.author,
         extra=extra,
+        profile_miss=f"{profile.name}:{text.miss}" if text.miss else None,
     )
 

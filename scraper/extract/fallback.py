@@ -24,6 +24,8 @@ from scraper.extract.meta import ARTICLE_TYPES, LISTING_TYPES, Meta
 # Headline teasers are short; a page whose paragraphs are this long on average is read as
 # running text without scanning its links.
 _TEASER_CHARS = 160
+# An unbroken run of running text this long is an article body, however many links surround it.
+SUBSTANTIAL_WORDS = 150
 
 
 def run_trafilatura(html: str, url: str | None, title: str | None,
@@ -86,7 +88,21 @@ def screen(
     prose = [p for p in paragraphs if p not in anchors]
     if prose and _words(prose) >= config.min_words and max(map(len, prose)) > _TEASER_CHARS:
         return prose, None
+    if _longest_prose_run(paragraphs, anchors) >= SUBSTANTIAL_WORDS:
+        return prose, None  # an article with many links, in short paragraphs (kompas)
     return [], "not an article: an index or listing page (its text is mostly links)"
+
+
+def _longest_prose_run(paragraphs: list[str], anchors: set[str]) -> int:
+    """The words of the longest run of 3+ paragraphs in a row that are not link texts: an
+    article body is such a run; the blurbs of an index page alternate with their links."""
+    runs: list[list[str]] = [[]]
+    for paragraph in paragraphs:
+        if paragraph in anchors:
+            runs.append([])
+        else:
+            runs[-1].append(paragraph)
+    return max((_words(run) for run in runs if len(run) >= 3), default=0)
 
 
 def _words(paragraphs: list[str]) -> int:

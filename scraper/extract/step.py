@@ -77,6 +77,12 @@ class ExtractStep:
             doc.extra["page"] = out.extra["page"]
             stats.drop(STAGE, "later page of a multi-page article")
             return None
+        if out.profile_miss:
+            stats.warn(
+                "profile misses (generic extractor used)",
+                f"{doc.source}: profile rule {out.profile_miss} missed the article at "
+                f"{out.url or doc.source}; the generic extractor read it",
+            )
         self._claim(out)
         out.source = doc.source
         out.extra = {**{k: v for k, v in doc.extra.items() if k != "html"}, **out.extra}

@@ -1,0 +1,63 @@
+"""Whether a profile's body selector found the article, or the generic extractor must read it.
+
+Sites change their markup, and old pages keep the old one: a selector written for today's layout
+can match nothing, or match a menu, a "Must Read" list or a related-articles block. Each check is
+a named rule, reported in the warning and in the manifest's `profile_miss`:
+
+- `body_not_found`: no body selector matched;
+- `link_density`: most of the matched text is link text (a menu or a list of headlines);
+- `no_prose`: no paragraph is long enough to be running text;
+- `shorter_than_generic`: on a short result, the generic extractor finds far more text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from selectolax.lexbor import LexborNode
+
+MAX_LINK_SHARE = 0.5
+PROSE_WORDS = 12  # a paragraph this long is running text, not a menu entry or a date
+# Only a result shorter than this is compared with the generic extractor (which costs a second
+# parse of the page); the profile's text must reach this share of the generic text.
+CHECK_WORDS = 300
+# The generic text carries chrome of its own (title, byline, related links): only a profile text
+# far shorter than it is a miss.
+MIN_SHARE_OF_GENERIC = 0.4
+
+
+def link_share(body: LexborNode) -> float:
+    """The share of the body's text that sits inside links."""
+    total = len((body.text(separator=" ") or "").split())
+    if total == 0:
+        return 0.0
+    linked = sum(len((a.text(separator=" ") or "").split()) for a in body.css("a"))
+    return linked / total
+
+
+def _words(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def profile_miss(
+    body: LexborNode | None, paragraphs: list[str], generic: Callable[[], list[str]],
+    *, first_page: bool = True,
+) -> str | None:
+    """The rule by which the profile missed the article, or None when its body looks right.
+
+    `body` is the matched node after the profile's drops; `generic()` gives the generic
+    extractor's paragraphs, asked for only when the profile's text is short. A later page of an
+    article may hold one short paragraph: only the first two rules apply to it.
+    """
+    if body is None:
+        return "body_not_found"
+    if link_share(body) > MAX_LINK_SHARE:
+        return "link_density"
+    if not first_page:
+        return None
+    if not any(len(p.split()) >= PROSE_WORDS for p in paragraphs):
+        return "no_prose"
+    words = _words(paragraphs)
+    if words < CHECK_WORDS and words < MIN_SHARE_OF_GENERIC * _words(generic()):
+        return "shorter_than_generic"
+    return None

@@ -1,0 +1,75 @@
+"""A profile whose selectors miss the article hands the page to the generic extractor."""
+
+from __future__ import annotations
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.config import ExtractConfig
+from scraper.extract import extract_html
+from scraper.extract.miss import profile_miss
+from scraper.profiles import load_profiles
+
+PROFILES = load_profiles()
+URL = "https://news.detik.com/berita/d-7000001/warga-menanam-pohon-di-bantaran-sungai"
+ARTICLE = "".join(
+    f"<p>Warga kelurahan {n} menanam bibit pohon di bantaran sungai pada Minggu pagi agar tanah "
+    f"tebing tidak longsor ketika hujan deras datang pada musim penghujan nanti.</p>"
+    for n in range(1, 7)
+)
+
+
+def page(body: str) -> str:
+    return (f"<html><head><title>Warga Menanam Pohon</title></head><body>"
+            f"<div class='menu'>{''.join(f'<a href=/k{n}>Kanal {n}</a> ' for n in range(8))}</div>"
+            f"{body}</body></html>")
+
+
+def test_an_older_layout_falls_back_to_the_generic_extractor_and_says_so() -> None:
+    html = page(f"<div id='detikdetailtext'>{ARTICLE}</div>")
+    doc = extract_html(html, url=URL, profiles=PROFILES, config=ExtractConfig())
+    assert doc.profile_miss == "detik:body_not_found"
+    assert doc.extra["extractor"] == "trafilatura"
+    assert "Warga kelurahan 3 menanam bibit pohon" in doc.body
+    assert "Kanal 4" not in doc.body
+
+
+def test_a_body_selector_that_matches_a_list_of_links_falls_back() -> None:
+    links = "".join(f"<li><a href=/b{n}>Berita lain nomor {n} tentang banjir</a></li>"
+                    for n in range(10))
+    html = page(f"<div class='detail__body-text'><ul>{links}</ul></div><article>{ARTICLE}"
+                f"</article>")
+    doc = extract_html(html, url=URL, profiles=PROFILES, config=ExtractConfig())
+    assert doc.profile_miss == "detik:link_density"
+    assert "Warga kelurahan 5 menanam" in doc.body and "Berita lain nomor" not in doc.body
+
+
+def test_a_body_that_matches_the_article_is_read_with_the_profile() -> None:
+    html = page(f"<div class='detail__body-text'>{ARTICLE}</div>")
+    doc = extract_html(html, url=URL, profiles=PROFILES, config=ExtractConfig())
+    assert doc.profile_miss is None and doc.extra["extractor"] == "profile"
+
+
+def node(html: str):
+    return LexborHTMLParser(html).css_first("div")
+
+
+@pytest.mark.parametrize(
+    ("html", "paragraphs", "generic_words", "rule"),
+    [
+        ("<div>12 Maret 2016</div>", ["12 Maret 2016"], 200, "no_prose"),
+        ("<div>x</div>", ["Satu kalimat pendek dari keterangan foto yang ada di atas artikel ini."],
+         200, "shorter_than_generic"),
+        ("<div>x</div>", ["Satu kalimat pendek dari keterangan foto yang ada di atas artikel ini."],
+         20, None),
+    ],
+)
+def test_each_shape_rule(html: str, paragraphs: list[str], generic_words: int,
+                         rule: str | None) -> None:
+    assert profile_miss(node(html), paragraphs, lambda: ["kata"] * generic_words) == rule
+
+
+def test_a_later_page_with_one_short_paragraph_is_not_a_miss() -> None:
+    body = node("<div>Demikian.</div>")
+    assert profile_miss(body, ["Demikian."], lambda: ["kata"] * 300, first_page=False) is None
+    assert profile_miss(None, [], lambda: [], first_page=False) == "body_not_found"
