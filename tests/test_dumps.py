@@ -132,3 +132,43 @@ def test_legacy_encodings(tmp_path, text, encoding):
     path.write_bytes(text.encode(encoding))
     (item,) = read(path)
     assert item.doc.paragraphs == [text.split("\n\n")[1]]
+
+
+def test_lone_surrogates_are_replaced_and_every_record_is_read(tmp_path):
+    path = tmp_path / "d.jsonl"
+    good = [json.dumps({"title": f"Judul {n}", "text": f"Isi {n}."}) for n in range(50)]
+    bad = ('{"title": "J\\ud800", "text": "Isi\\udfff.", "url": "https://a.id/\\ud800",'
+           ' "author": "Nama\\ud800", "date": "kemarin\\ud800"}')
+    path.write_text("\n".join([good[0], bad, *good[1:]]) + "\n")
+    items = read(path)
+    assert [i.error for i in items] == [None] * 51
+    odd = items[1].doc
+    assert (odd.title, odd.paragraphs, odd.url, odd.author, odd.extra["raw_date"]) == (
+        "J\ufffd", ["Isi\ufffd."], "https://a.id/\ufffd", "Nama\ufffd", "kemarin\ufffd")
+    assert len({i.doc.id for i in items}) == 51
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deep"),
+        ('{"text": "Isi.", "n": ' + "9" * 5_000 + "}", "a number longer than 4300 digits"),
+        ('{"text": "Isi yang tidak ditutup}', "Unterminated string starting at column 10"),
+    ],
+    ids=["deep", "long-number", "unterminated"],
+)
+def test_a_hostile_json_line_is_that_records_error(tmp_path, line, reason):
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(['{"text": "Satu."}', line, '{"text": "Tiga."}']) + "\n")
+    first, hostile, last = read(path)
+    assert first.doc.paragraphs == ["Satu."] and last.doc.paragraphs == ["Tiga."]
+    assert isinstance(hostile.error, MalformedRecordError)
+    assert str(hostile.error).endswith(f"malformed JSON on line 2 ({reason})")
+
+
+def test_nested_fields_are_no_text_and_author_lists_are_joined(tmp_path):
+    path = tmp_path / "d.jsonl"
+    deep = "[" * 900 + "]" * 900
+    path.write_text(f'{{"text": "Isi.", "title": {deep}, "author": ["A", "B", {{}}]}}\n')
+    (item,) = read(path)
+    assert (item.doc.title, item.doc.author) == (None, "A, B")

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 from scraper.charset import decode_text
 from scraper.config import CleanConfig
 from scraper.dates import parse_date
-from scraper.document import Document, normalize_line, parse_dump, split_lines
+from scraper.document import Document, normalize_line, parse_dump, scrub, split_lines
 from scraper.errors import (
     EmptyInputError,
     InputError,
@@ -149,27 +149,36 @@ def _pick(record: Mapping[str, Any], field: str, forced: str | None) -> Any:
     return None
 
 
+def _field(value: Any) -> str | None:
+    """A record's field as text: a string, a number, or a list of strings (several authors).
+    Nested objects are no article field, and are not walked (they may be nested very deep)."""
+    if isinstance(value, list):
+        value = ", ".join(v for v in value if isinstance(v, str))
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    return scrub(str(value)).strip() or None
+
+
 def record_to_document(record: Mapping[str, Any], source: str, config: CleanConfig) -> Document:
     """One JSONL/CSV record to a Document, detecting the common field names."""
     text = _pick(record, "text", config.text_field)
     if not isinstance(text, str) or not text.strip():
         looked = config.text_field or "/".join(FIELD_NAMES["text"])
         raise MalformedRecordError(source, f"no text in the record (looked for {looked})")
-    title = _pick(record, "title", config.title_field)
-    url = _pick(record, "url", config.url_field)
-    raw_date = _pick(record, "date", None)
-    author = _pick(record, "author", None)
+    title = _field(_pick(record, "title", config.title_field))
+    raw_date = _field(_pick(record, "date", None))
+    author = _field(_pick(record, "author", None))
     paragraphs = [p for p in (normalize_line(line) for line in split_lines(text)) if p]
     doc = Document(
-        title=normalize_line(str(title)) or None if title else None,
+        title=normalize_line(title) or None if title else None,
         paragraphs=paragraphs,
-        url=str(url).strip() if url else None,
+        url=_field(_pick(record, "url", config.url_field)),
         source=source,
-        date=parse_date(str(raw_date)) if raw_date else None,
-        author=normalize_line(str(author)) or None if author else None,
+        date=parse_date(raw_date) if raw_date else None,
+        author=normalize_line(author) or None if author else None,
     )
     if raw_date and doc.date is None:
-        doc.extra["raw_date"] = str(raw_date)
+        doc.extra["raw_date"] = raw_date
     return doc
 
 
@@ -182,14 +191,23 @@ def _jsonl_records(text: str, name: str, config: CleanConfig) -> Iterator[Item]:
         index += 1
         try:
             record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            reason = f"malformed JSON on line {line_no} ({exc.msg})"
+        except (ValueError, RecursionError) as exc:
+            reason = f"malformed JSON on line {line_no} ({_json_problem(exc)})"
             yield Item(error=MalformedRecordError(source, reason))
             continue
         if not isinstance(record, dict):
             yield Item(error=MalformedRecordError(source, f"line {line_no} is not a JSON object"))
             continue
         yield _record_item(record, source, config)
+
+
+def _json_problem(exc: ValueError | RecursionError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        # json's messages such as "Unterminated string starting at" expect the position next.
+        return f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+    if isinstance(exc, RecursionError):
+        return "nested too deep"
+    return f"a number longer than {sys.get_int_max_str_digits()} digits"
 
 
 def _record_item(record: Mapping[str, Any], source: str, config: CleanConfig) -> Item:
