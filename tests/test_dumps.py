@@ -1,6 +1,8 @@
 import gzip
 import io
 import json
+import os
+import threading
 
 import pytest
 
@@ -172,3 +174,36 @@ def test_nested_fields_are_no_text_and_author_lists_are_joined(tmp_path):
     path.write_text(f'{{"text": "Isi.", "title": {deep}, "author": ["A", "B", {{}}]}}\n')
     (item,) = read(path)
     assert (item.doc.title, item.doc.author) == (None, "A, B")
+
+
+def test_a_device_of_unknown_size_is_read_up_to_the_limit_only():
+    # /dev/zero reports a size of 0 and never ends: the limit must stop the read itself.
+    (item,) = list(read_input("/dev/zero", CleanConfig(max_bytes=4096)))
+    assert isinstance(item.error, OversizedInputError)
+    assert str(item.error) == "/dev/zero: larger than --max-bytes (4096 bytes)"
+
+
+def _fifo_writer(path, data):
+    def write():
+        try:
+            with open(path, "wb") as pipe:
+                pipe.write(data)
+        except BrokenPipeError:
+            pass  # the reader stopped at its limit
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_pipe_is_read_with_the_limit_enforced_while_reading(tmp_path):
+    path = tmp_path / "pipe.txt"
+    os.mkfifo(path)
+    writer = _fifo_writer(path, b"kata " * 2_000_000)  # 10 MB
+    (item,) = read(path, max_bytes=1000)
+    writer.join(timeout=10)
+    assert isinstance(item.error, OversizedInputError)
+    writer = _fifo_writer(path, b"Judul\n\nIsi dari pipa.")
+    (item,) = read(path, max_bytes=1000)
+    writer.join(timeout=10)
+    assert (item.doc.title, item.doc.paragraphs) == ("Judul", ["Isi dari pipa."])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -82,11 +83,13 @@ def _read_bytes(name: str, max_bytes: int, stdin: BinaryIO | None) -> bytes:
         stream = stdin if stdin is not None else sys.stdin.buffer
         data = stream.read(max_bytes + 1)
     else:
-        path = Path(name)
         try:
-            if path.stat().st_size > max_bytes:
-                raise OversizedInputError(name, f"larger than --max-bytes ({max_bytes} bytes)")
-            data = path.read_bytes()
+            with open(name, "rb") as stream:
+                if os.fstat(stream.fileno()).st_size > max_bytes:
+                    raise OversizedInputError(name, f"larger than --max-bytes ({max_bytes} bytes)")
+                # Devices and pipes report a size of 0 (/dev/zero never ends): the limit is
+                # enforced by the read itself, which stops one byte past it.
+                data = stream.read(max_bytes + 1)
         except FileNotFoundError:
             raise InputError(name, "no such file or folder") from None
         except OSError as exc:
