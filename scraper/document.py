@@ -103,7 +103,9 @@ def format_seed(title: str | None, paragraphs: list[str]) -> str:
 
 
 def looks_like_title(line: str) -> bool:
-    stripped = line.strip()
+    # Judged on the line as it will be written: "Judul.\u00ad" ends with "." once the soft
+    # hyphen is gone, and would not be read back as a title.
+    stripped = normalize_line(line)
     return 0 < len(stripped) <= TITLE_MAX_CHARS and not stripped.endswith((".", ","))
 
 

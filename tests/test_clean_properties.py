@@ -6,7 +6,7 @@ import time
 import unicodedata
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from scraper.clean import Cleaner, clean_text
@@ -130,3 +130,19 @@ def test_runs_of_marks_clean_in_linear_time_with_every_profile(
     start = time.process_time()
     clean_text(text, site=site)
     assert time.process_time() - start < 3.0
+
+
+# Pieces that change when a line is normalised (invisible and space-like characters, combining
+# marks, separators) next to the marks that decide what a line is (a title ends without ".").
+TRICKY = [*"aB. ,:-\n\n\t()!?1", "\u00ad", "\u200b", "\u00a0", "\ufeff", "\u2028", "\r", "“", "”",
+          "\u0301", "e\u0301", "…", "\ud800", "\u3000", "Foto", "Baca juga", "Judul", "WIB"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(TRICKY), max_size=30).map("".join),
+       st.sampled_from([None, "sindonews", "detik"]))
+@example("Judul berita.\u00ad\n\nIsi satu.", None)  # a title that ends in "." once cleaned
+def test_cleaning_tricky_characters_is_idempotent(text: str, site: str | None) -> None:
+    first = clean_text(text, site=site).document
+    once = first.to_seed()
+    assert clean_text(once, site=first.site).document.to_seed() == once

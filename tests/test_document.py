@@ -6,6 +6,7 @@ from scraper.document import (
     canonical_url,
     document_id,
     format_seed,
+    looks_like_title,
     normalize_line,
     parse_dump,
     parse_seed,
@@ -109,3 +110,9 @@ def test_lone_surrogates_become_replacement_characters_and_the_id_never_raises()
 def test_a_url_that_cannot_be_taken_apart_is_its_own_key():
     assert canonical_url("http://[::1") == "http://[::1"
     assert len(document_id("http://[::1", "")) == 16
+
+
+def test_a_line_is_judged_a_title_as_it_will_be_written():
+    assert not looks_like_title("Judul berita.\u00ad")
+    assert parse_dump("Judul berita.\u00ad\n\nIsi satu.").title is None
+    assert looks_like_title("Judul berita\u00ad")
