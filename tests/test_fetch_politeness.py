@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import socket
 from urllib.parse import urlsplit
 
 import pytest
@@ -58,6 +59,20 @@ def test_robots_5xx_disallows_for_now(server):
     assert {r.error for r in results.values()} == {"RobotsDisallowed"}
     assert "disallowed for now" in (results[server.url("/a")].reason or "")
     assert page_starts(server) == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:  # bound, then closed: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
+def test_unreachable_robots_txt_names_the_connect_error_and_fetches_nothing(backend):
+    url = f"http://127.0.0.1:{_closed_port()}/berita"
+    (result,) = fetch_together(loopback_config(backend=backend, max_attempts=1), [url]).values()
+    assert (result.error, result.reason, result.attempts) == (
+        "RobotsDisallowed", "connection refused; robots.txt unreachable, no page fetched", 0)
 
 
 @pytest.mark.parametrize("status", [404, 401, 403])

@@ -18,6 +18,8 @@ from urllib.parse import SplitResult, urlsplit
 
 from protego import Protego
 
+from scraper.errors import FetchError
+
 # A back-off never exceeds this many seconds between two requests to one host.
 MAX_HOST_DELAY = 300.0
 ROBOTS_MAX_BYTES = 512 * 1024  # Google reads the first 500 KiB of a robots.txt
@@ -100,7 +102,8 @@ class Politeness:
         state.next_start = max(state.next_start, now + state.backoff_delay)
 
 
-RobotsFetch = Callable[[str], Awaitable[tuple[int | None, bytes]]]
+# (status, body) of a robots.txt; raises FetchError naming the problem when it is unreachable.
+RobotsFetch = Callable[[str], Awaitable[tuple[int, bytes]]]
 
 
 class Robots:
@@ -144,10 +147,12 @@ class Robots:
         return failed and time.monotonic() - self._loaded_at[origin] >= self._recheck_after
 
     async def _load(self, origin: str) -> Protego | str:
-        status, body = await self._fetch(f"{origin}/robots.txt")
-        if status is None or status >= 500:
-            what = "unreachable" if status is None else f"HTTP {status}"
-            return f"robots.txt {what}: disallowed for now"
+        try:
+            status, body = await self._fetch(f"{origin}/robots.txt")
+        except FetchError as exc:  # RFC 9309: unreachable means no crawling, for now
+            return f"{exc.reason}; robots.txt unreachable, no page fetched"
+        if status >= 500:
+            return f"robots.txt HTTP {status}: disallowed for now"
         if status >= 400:
             return Protego.parse("")
         if status >= 300:
