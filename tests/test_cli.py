@@ -181,3 +181,13 @@ def test_clean_needs_an_input_or_a_store(tmp_path):
     missing = run_cli("clean", "--store", str(tmp_path), "-o", str(tmp_path / "out"))
     assert missing.returncode == 1
     assert f"scraper: error: {tmp_path}: not a page store" in missing.stderr
+
+
+def test_an_output_that_is_a_file_is_a_usage_error(tmp_path):
+    existing = tmp_path / "corpus.txt"
+    existing.write_text("isi lama")
+    result = run_cli("clean", str(SEEDS), "-o", str(existing))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"scraper: error: {existing}: -o names a file; it must be a folder (new or existing)")
+    assert existing.read_text() == "isi lama"

@@ -207,3 +207,37 @@ def test_a_pipe_is_read_with_the_limit_enforced_while_reading(tmp_path):
     (item,) = read(path, max_bytes=1000)
     writer.join(timeout=10)
     assert (item.doc.title, item.doc.paragraphs) == ("Judul", ["Isi dari pipa."])
+
+
+def test_a_csv_without_a_text_column_is_one_error_naming_the_columns(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("judul,isi artikel,tautan\nSatu,Isi satu.,https://a.id/1\nDua,Isi dua.,\n")
+    (item,) = read(path)
+    assert str(item.error) == (
+        f"{path}: no text column (looked for text/content/isi/body/isi_berita/article/"
+        "articlebody; the header has: 'judul', 'isi artikel', 'tautan')")
+    first, second = read(path, text_field="ISI ARTIKEL")
+    assert first.doc.paragraphs == ["Isi satu."] and second.doc.paragraphs == ["Isi dua."]
+
+
+def test_a_record_without_text_names_its_fields_and_field_names_ignore_case(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps({"Judul": "Satu", "Isi Artikel": "Teks."}) + "\n")
+    (missing,) = read(path)
+    assert str(missing.error).endswith(
+        "no text in the record (looked for text/content/isi/body/isi_berita/article/articlebody;"
+        " its fields: 'Judul', 'Isi Artikel')")
+    (item,) = read(path, text_field="isi artikel", title_field="JUDUL")
+    assert (item.doc.title, item.doc.paragraphs) == ("Satu", ["Teks."])
+
+
+def test_a_binary_file_named_html_is_binary_data(tmp_path):
+    path = tmp_path / "gambar.html"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    (item,) = read(path)
+    assert isinstance(item.error, BinaryInputError)
+    assert str(item.error) == f"{path}: binary data (NUL bytes), not an HTML page"
+    wide = tmp_path / "wide.html"
+    wide.write_bytes("<html><body><p>Isi.</p></body></html>".encode("utf-16"))
+    (page,) = read(wide)
+    assert page.error is None and page.doc.extra["html"].startswith(b"\xff\xfe")

@@ -53,6 +53,8 @@ def handle(args: argparse.Namespace, config: Config) -> int:
     config = override(config, "dedup", enabled=args.dedup)
     if not args.inputs and args.store is None:
         raise ConfigError("scraper clean", "give at least one INPUT or --store DIR")
+    if args.out.exists() and not args.out.is_dir():
+        raise ConfigError(str(args.out), "-o names a file; it must be a folder (new or existing)")
     stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr))
     report = run_clean(args.inputs, args.out, config, stats, url=args.url, store=args.store)
     if config.clean.explain:

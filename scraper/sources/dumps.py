@@ -6,12 +6,14 @@ HTML pages are not parsed here: they travel as `doc.extra["html"]` to the extrac
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -21,6 +23,7 @@ from scraper.config import CleanConfig
 from scraper.dates import parse_date
 from scraper.document import Document, normalize_line, parse_dump, scrub, split_lines
 from scraper.errors import (
+    BinaryInputError,
     EmptyInputError,
     InputError,
     MalformedRecordError,
@@ -33,6 +36,8 @@ TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
 RECORD_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + RECORD_SUFFIXES
+# UTF-16 and UTF-32 pages hold NUL bytes and are still text; they start with a byte order mark.
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 # Field names that exports of other scrapers use, in order of preference.
 FIELD_NAMES: Mapping[str, tuple[str, ...]] = {
@@ -114,6 +119,8 @@ def read_input(
         suffix = _suffix(Path(name)) if name != "-" else _sniff(data)
         if suffix in HTML_SUFFIXES:
             raw = gunzip(data, name, config.max_bytes) if suffix.endswith(".gz") else data
+            if b"\x00" in raw and not raw.startswith(_WIDE_BOMS):
+                raise BinaryInputError(name, "binary data (NUL bytes), not an HTML page")
             yield Item(doc=Document(title=None, paragraphs=[], source=name, url=url,
                                     extra={"html": raw}))
             return
@@ -142,9 +149,9 @@ def _sniff(data: bytes) -> str:
 
 
 def _pick(record: Mapping[str, Any], field: str, forced: str | None) -> Any:
-    if forced is not None:
-        return record.get(forced)
     lowered = {str(k).lower(): v for k, v in record.items()}
+    if forced is not None:  # field names are case-insensitive, named or detected
+        return lowered.get(forced.lower())
     for candidate in FIELD_NAMES[field]:
         value = lowered.get(candidate)
         if value not in (None, ""):
@@ -162,12 +169,24 @@ def _field(value: Any) -> str | None:
     return scrub(str(value)).strip() or None
 
 
+def _looked_for(config: CleanConfig) -> str:
+    return f"looked for {config.text_field or '/'.join(FIELD_NAMES['text'])}"
+
+
+def _names(fields: Iterable[Any], most: int = 12) -> str:
+    """Field names for a message: the first `most`, each cut short, or "none"."""
+    names = [repr(str(name)[:40]) for name in itertools.islice(fields, most + 1)]
+    if len(names) > most:
+        names[most:] = ["..."]
+    return ", ".join(names) or "none"
+
+
 def record_to_document(record: Mapping[str, Any], source: str, config: CleanConfig) -> Document:
     """One JSONL/CSV record to a Document, detecting the common field names."""
     text = _pick(record, "text", config.text_field)
     if not isinstance(text, str) or not text.strip():
-        looked = config.text_field or "/".join(FIELD_NAMES["text"])
-        raise MalformedRecordError(source, f"no text in the record (looked for {looked})")
+        reason = f"no text in the record ({_looked_for(config)}; its fields: {_names(record)})"
+        raise MalformedRecordError(source, reason)
     title = _field(_pick(record, "title", config.title_field))
     raw_date = _field(_pick(record, "date", None))
     author = _field(_pick(record, "author", None))
@@ -227,6 +246,10 @@ def _csv_records(text: str, name: str, config: CleanConfig) -> Iterator[Item]:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
         yield Item(error=MalformedRecordError(name, f"no CSV header ({exc})"))
+        return
+    if _pick(dict.fromkeys(header, "x"), "text", config.text_field) is None:
+        reason = f"no text column ({_looked_for(config)}; the header has: {_names(header)})"
+        yield Item(error=MalformedRecordError(name, reason))
         return
     index = 0
     while True:
