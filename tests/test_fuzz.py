@@ -62,6 +62,10 @@ HOSTILE: dict[str, Callable[[], str | bytes]] = {
         json.dumps({"text": 12345})),
     "bad-ipv6-canonical.html": lambda: _page('<link rel="canonical" href="http://[::1">'),
     "bad-og-url.html": lambda: _page('<meta property="og:url" content="https://[x/y">'),
+    "bad-next-link.html": lambda: _page(
+        '<link rel="canonical" href="https://www.bloombergtechnoz.com/detail-news/1/a">',
+        '<div class="pager"><a href="http://[::1">1</a><span class="pager__item--current">2'
+        '</span><a class="pager__next" href="http://[::1/3">Next</a></div>'),
     "surrogate-ld.html": lambda: _page(_ld('{"@type": "NewsArticle", "headline": "J\\ud800",'
                                            ' "author": {"name": "\\udfff"}}')),
     "deep-ld.html": lambda: _page(_ld("[" * 100_000 + "]" * 100_000)),
