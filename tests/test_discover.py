@@ -338,3 +338,7 @@ def test_allow_private_on_the_command_line_as_for_fetch(server, tmp_path, capsys
                            server.url("/rss"))
     assert (status, err) == (0, [])
     assert out and server.requests("/rss")
+
+
+def test_a_source_that_is_no_url_has_no_site():
+    assert site_of("http://[::1") is None
