@@ -112,3 +112,10 @@ def test_no_urls_and_no_export_is_a_usage_error(config):
     done = scraper("fetch", "-c", config)
     assert done.returncode == 2
     assert "at least one URL" in done.stderr
+
+
+def test_a_url_that_cannot_be_taken_apart_is_one_error_line(server, config):
+    done = scraper("fetch", "-c", config, "http://[::1", server.url("/page"))
+    assert done.returncode == 1
+    assert done.stderr == "scraper: error: http://[::1: not a valid URL (Invalid IPv6 URL)\n"
+    assert "200" in done.stdout and len(server.requests("/page")) == 1

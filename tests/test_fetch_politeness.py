@@ -17,7 +17,7 @@ from fetch_server import (
     loopback_config,
 )
 
-from scraper.fetch.politeness import Politeness, Robots
+from scraper.fetch.politeness import Politeness, Robots, interleave_by_host
 
 PAGE = b"<html><body><p>Isi.</p></body></html>"
 TEXT = {"Content-Type": "text/plain"}
@@ -183,3 +183,9 @@ def test_a_failed_robots_txt_is_asked_for_again_later():
     assert verdicts[:2] == ["robots.txt HTTP 503: disallowed for now"] * 2
     assert verdicts[2:] == [None, None, "disallowed by robots.txt"]
     assert asked == ["http://a.test/robots.txt"] * 2  # once per failure window, then kept
+
+
+def test_urls_that_are_no_urls_are_interleaved_too():
+    urls = ["http://[::1", "https://a.test/1", "https://a.test/2", "https://b.test/1"]
+    assert interleave_by_host(urls) == [
+        "http://[::1", "https://a.test/1", "https://b.test/1", "https://a.test/2"]

@@ -161,11 +161,18 @@ class Robots:
         return Protego.parse(text)
 
 
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # "http://[::1": the fetcher refuses it with its reason
+        return ""
+
+
 def interleave_by_host(urls: Iterable[str]) -> list[str]:
     """Round-robin the URLs across hosts, keeping each host's order."""
     by_host: dict[str, list[str]] = {}
     for url in urls:
-        by_host.setdefault((urlsplit(url).hostname or "").lower(), []).append(url)
+        by_host.setdefault(_host(url), []).append(url)
     lanes = deque(deque(lane) for lane in by_host.values())
     order: list[str] = []
     while lanes:
