@@ -47,10 +47,12 @@ KEYS = [(section.name, key.name) for section in dataclasses.fields(Config)
 
 
 def table_section(table: str) -> str:
-    """The README's section on one config table: from its heading to the next heading."""
-    start = README.index(f"### `[{table}]`")
-    end = README.find("\n#", start + 1)
-    return README[start:] if end == -1 else README[start:end]
+    """The README's section on one config table (or array of tables, `[[name]]`): from its
+    heading to the next heading."""
+    heading = re.search(rf"^### `\[\[?{table}\]\]?`$", README, re.MULTILINE)
+    assert heading, f"no README section for [{table}]"
+    end = README.find("\n#", heading.end())
+    return README[heading.start():] if end == -1 else README[heading.start():end]
 
 
 @pytest.mark.parametrize(("table", "key"), KEYS, ids=[f"{t}.{k}" for t, k in KEYS])
