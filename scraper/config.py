@@ -115,6 +115,9 @@ class ExtractConfig:
     # (headlines pointing elsewhere) is an index or listing page, unless prose remains once
     # the link lines are dropped.
     max_link_share: float = 0.5
+    # A page whose elements nest deeper than this is refused before it is parsed: parsers take
+    # quadratic time in the depth, and real pages nest a few dozen levels.
+    max_depth: int = 2000
 
 
 # Chosen on the labelled test web, two topics, seeded with one example up to all of them

@@ -24,6 +24,8 @@ _SPACE_LIKE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Invisible characters that scraped text carries from HTML (zero-width, BOM, soft hyphen).
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACE_RUN = re.compile(r" {2,}")
+# Lone surrogates (JSON escapes such as \ud800 make them) are code points UTF-8 cannot encode.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # A short first line that does not end a sentence is taken as a title in a plain dump.
 TITLE_MAX_CHARS = 250
 
@@ -79,9 +81,15 @@ class Document:
         return format_seed(self.title, self.paragraphs)
 
 
+def scrub(text: str) -> str:
+    """`text` with every code point that UTF-8 cannot encode replaced by U+FFFD, so that it can
+    always be hashed and written. Readers apply it to every string they take from input."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def normalize_line(text: str) -> str:
     """NFC, space-like characters to one space, invisible characters dropped, ends trimmed."""
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", scrub(text))
     text = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", text))
     return _SPACE_RUN.sub(" ", text).strip()
 
@@ -99,7 +107,9 @@ def format_seed(title: str | None, paragraphs: list[str]) -> str:
 
 
 def looks_like_title(line: str) -> bool:
-    stripped = line.strip()
+    # Judged on the line as it will be written: "Judul.\u00ad" ends with "." once the soft
+    # hyphen is gone, and would not be read back as a title.
+    stripped = normalize_line(line)
     return 0 < len(stripped) <= TITLE_MAX_CHARS and not stripped.endswith((".", ","))
 
 
@@ -145,7 +155,10 @@ def canonical_url(url: str) -> str:
         normal = normalize_url(url.strip(), strict=True)
     except (ValueError, TypeError):
         normal = url.strip()
-    parts = urlsplit(normal)
+    try:
+        parts = urlsplit(normal)
+    except ValueError:  # "http://[::1": not a URL we can take apart, so it is its own key
+        return normal
     path = parts.path.rstrip("/") or "/"
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
@@ -155,4 +168,4 @@ def document_id(url: str | None, body: str) -> str:
     key = canonical_url(url) if url else "\n\n".join(
         p for p in (normalize_line(line) for line in split_lines(body)) if p
     )
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(scrub(key).encode("utf-8")).hexdigest()[:16]

@@ -203,3 +203,13 @@ def test_explain_lists_as_many_removals_as_the_manifest_and_why_a_record_was_not
     assert "dedup:repeated-paragraph" in written
     assert entry["date"] == "2025-06-10"
     assert second.startswith(f"{dump}#1 -> same id twice in this run")
+
+
+def test_an_output_that_is_a_file_is_a_usage_error(tmp_path):
+    existing = tmp_path / "corpus.txt"
+    existing.write_text("isi lama")
+    result = run_cli("clean", str(SEEDS), "-o", str(existing))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"scraper: error: {existing}: -o names a file; it must be a folder (new or existing)")
+    assert existing.read_text() == "isi lama"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 from rensa import RMinHash
 
@@ -98,3 +100,30 @@ def test_a_document_without_repeats_is_returned_as_is():
     doc = Document(title=None, paragraphs=["Satu.", "Dua.", "—", "—"])
     # Paragraphs with no words at all are not compared (nothing to normalise).
     assert dedupe_paragraphs(doc) is doc
+
+
+def test_a_long_body_is_shingled_from_its_start_but_counted_and_keyed_whole(monkeypatch):
+    import scraper.dedup.text as text_module
+
+    body = "".join(f"Kata\u00a0{n},\tdua —  tiga\n“EMPAT”  lima_enam " for n in range(20))
+    whole = features([body], DedupConfig())[0]
+    monkeypatch.setattr(text_module, "MAX_SHINGLED_CHARS", 100)
+    capped = features([body], DedupConfig())[0]
+    assert (capped.words, capped.exact, capped.chars) == (whole.words, whole.exact, whole.chars)
+    # The shingles of the first 100 characters only (the cut may halve a word: one new shingle).
+    assert len(capped.long) < len(whole.long) and len(capped.long - whole.long) <= 1
+
+
+def test_a_huge_single_line_body_does_not_take_many_times_its_size_in_memory():
+    # A dump of tens of MB on one line took 30 times its size (1.6 GB for 49 MB).
+    words = [f"kata{n}" for n in range(10_000)]
+    body = " ".join(words[n % 9_973] + words[n % 7_919] for n in range(1_000_000))  # ~17 MB
+    doc = Document(title=None, paragraphs=[body, "Lain.", body])
+    tracemalloc.start()
+    try:
+        assert dedupe_paragraphs(doc).paragraphs == [body, "Lain."]
+        features([body], DedupConfig())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * len(body)

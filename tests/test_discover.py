@@ -329,3 +329,16 @@ def test_one_fetcher_per_run_robots_once_and_the_delay_holds_across_levels(serve
     assert len(times) == 4  # the index, then its three children
     # The delay is 0.2 s x 0.5-1.5 between requests to one host, index to children included.
     assert min(b - a for a, b in itertools.pairwise(times)) >= 0.05
+
+
+def test_allow_private_on_the_command_line_as_for_fetch(server, tmp_path, capsys):
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[fetch]\ndelay = 0.0\n")
+    status, out, err = cli(capsys, "-c", str(strict), "--allow-private", "127.0.0.0/8",
+                           server.url("/rss"))
+    assert (status, err) == (0, [])
+    assert out and server.requests("/rss")
+
+
+def test_a_source_that_is_no_url_has_no_site():
+    assert site_of("http://[::1") is None

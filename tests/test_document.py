@@ -6,10 +6,12 @@ from scraper.document import (
     canonical_url,
     document_id,
     format_seed,
+    looks_like_title,
     normalize_line,
     parse_dump,
     parse_seed,
     read_seed,
+    scrub,
     write_seed,
 )
 
@@ -95,3 +97,22 @@ def test_the_id_follows_changes_to_the_url_and_the_paragraphs():
     assert doc.id != first and doc.id == document_id(None, "Satu.\n\nDua.")
     doc.url = "https://a.id/x"
     assert doc.id == document_id("https://a.id/x", "")
+
+
+def test_lone_surrogates_become_replacement_characters_and_the_id_never_raises():
+    assert normalize_line("Judul\ud800 berita\udfff") == "Judul\ufffd berita\ufffd"
+    assert scrub("a\udc80b") == "a\ufffdb"
+    doc = Document(title="x\ud800", paragraphs=["Isi\ud800."], url="https://a.id/\ud800")
+    assert len(doc.id) == 16 and document_id(None, "Isi\ud800.") == document_id(None, "Isi\ufffd.")
+    doc.to_seed().encode("utf-8")
+
+
+def test_a_url_that_cannot_be_taken_apart_is_its_own_key():
+    assert canonical_url("http://[::1") == "http://[::1"
+    assert len(document_id("http://[::1", "")) == 16
+
+
+def test_a_line_is_judged_a_title_as_it_will_be_written():
+    assert not looks_like_title("Judul berita.\u00ad")
+    assert parse_dump("Judul berita.\u00ad\n\nIsi satu.").title is None
+    assert looks_like_title("Judul berita\u00ad")

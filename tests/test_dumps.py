@@ -1,6 +1,8 @@
 import gzip
 import io
 import json
+import os
+import threading
 
 import pytest
 
@@ -132,3 +134,110 @@ def test_legacy_encodings(tmp_path, text, encoding):
     path.write_bytes(text.encode(encoding))
     (item,) = read(path)
     assert item.doc.paragraphs == [text.split("\n\n")[1]]
+
+
+def test_lone_surrogates_are_replaced_and_every_record_is_read(tmp_path):
+    path = tmp_path / "d.jsonl"
+    good = [json.dumps({"title": f"Judul {n}", "text": f"Isi {n}."}) for n in range(50)]
+    bad = ('{"title": "J\\ud800", "text": "Isi\\udfff.", "url": "https://a.id/\\ud800",'
+           ' "author": "Nama\\ud800", "date": "kemarin\\ud800"}')
+    path.write_text("\n".join([good[0], bad, *good[1:]]) + "\n")
+    items = read(path)
+    assert [i.error for i in items] == [None] * 51
+    odd = items[1].doc
+    assert (odd.title, odd.paragraphs, odd.url, odd.author, odd.extra["raw_date"]) == (
+        "J\ufffd", ["Isi\ufffd."], "https://a.id/\ufffd", "Nama\ufffd", "kemarin\ufffd")
+    assert len({i.doc.id for i in items}) == 51
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deep"),
+        ('{"text": "Isi.", "n": ' + "9" * 5_000 + "}", "a number longer than 4300 digits"),
+        ('{"text": "Isi yang tidak ditutup}', "Unterminated string starting at column 10"),
+    ],
+    ids=["deep", "long-number", "unterminated"],
+)
+def test_a_hostile_json_line_is_that_records_error(tmp_path, line, reason):
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(['{"text": "Satu."}', line, '{"text": "Tiga."}']) + "\n")
+    first, hostile, last = read(path)
+    assert first.doc.paragraphs == ["Satu."] and last.doc.paragraphs == ["Tiga."]
+    assert isinstance(hostile.error, MalformedRecordError)
+    assert str(hostile.error).endswith(f"malformed JSON on line 2 ({reason})")
+
+
+def test_nested_fields_are_no_text_and_author_lists_are_joined(tmp_path):
+    path = tmp_path / "d.jsonl"
+    deep = "[" * 900 + "]" * 900
+    path.write_text(f'{{"text": "Isi.", "title": {deep}, "author": ["A", "B", {{}}]}}\n')
+    (item,) = read(path)
+    assert (item.doc.title, item.doc.author) == (None, "A, B")
+
+
+def test_a_device_of_unknown_size_is_read_up_to_the_limit_only():
+    # /dev/zero reports a size of 0 and never ends: the limit must stop the read itself.
+    (item,) = list(read_input("/dev/zero", CleanConfig(max_bytes=4096)))
+    assert isinstance(item.error, OversizedInputError)
+    assert str(item.error) == "/dev/zero: larger than --max-bytes (4096 bytes)"
+
+
+def _fifo_writer(path, data):
+    def write():
+        try:
+            with open(path, "wb") as pipe:
+                pipe.write(data)
+        except BrokenPipeError:
+            pass  # the reader stopped at its limit
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_pipe_is_read_with_the_limit_enforced_while_reading(tmp_path):
+    path = tmp_path / "pipe.txt"
+    os.mkfifo(path)
+    writer = _fifo_writer(path, b"kata " * 2_000_000)  # 10 MB
+    (item,) = read(path, max_bytes=1000)
+    writer.join(timeout=10)
+    assert isinstance(item.error, OversizedInputError)
+    writer = _fifo_writer(path, b"Judul\n\nIsi dari pipa.")
+    (item,) = read(path, max_bytes=1000)
+    writer.join(timeout=10)
+    assert (item.doc.title, item.doc.paragraphs) == ("Judul", ["Isi dari pipa."])
+
+
+def test_a_csv_without_a_text_column_is_one_error_naming_the_columns(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("judul,isi artikel,tautan\nSatu,Isi satu.,https://a.id/1\nDua,Isi dua.,\n")
+    (item,) = read(path)
+    assert str(item.error) == (
+        f"{path}: no text column (looked for text/content/isi/body/isi_berita/article/"
+        "articlebody; the header has: 'judul', 'isi artikel', 'tautan')")
+    first, second = read(path, text_field="ISI ARTIKEL")
+    assert first.doc.paragraphs == ["Isi satu."] and second.doc.paragraphs == ["Isi dua."]
+
+
+def test_a_record_without_text_names_its_fields_and_field_names_ignore_case(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps({"Judul": "Satu", "Isi Artikel": "Teks."}) + "\n")
+    (missing,) = read(path)
+    assert str(missing.error).endswith(
+        "no text in the record (looked for text/content/isi/body/isi_berita/article/articlebody;"
+        " its fields: 'Judul', 'Isi Artikel')")
+    (item,) = read(path, text_field="isi artikel", title_field="JUDUL")
+    assert (item.doc.title, item.doc.paragraphs) == ("Satu", ["Teks."])
+
+
+def test_a_binary_file_named_html_is_binary_data(tmp_path):
+    path = tmp_path / "gambar.html"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    (item,) = read(path)
+    assert isinstance(item.error, BinaryInputError)
+    assert str(item.error) == f"{path}: binary data (NUL bytes), not an HTML page"
+    wide = tmp_path / "wide.html"
+    wide.write_bytes("<html><body><p>Isi.</p></body></html>".encode("utf-16"))
+    (page,) = read(wide)
+    assert page.error is None and page.doc.extra["html"].startswith(b"\xff\xfe")

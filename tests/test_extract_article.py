@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from scraper.config import ExtractConfig
@@ -143,3 +145,13 @@ def test_an_unprofiled_article_follows_link_rel_next_through_trafilatura() -> No
     assert [p[:20] for p in doc.paragraphs] == [
         f"Halaman {n} paragraf {i}"[:20] for n in (1, 2) for i in range(4)]
     assert doc.title == "Cerita Bersambung"
+
+
+def test_a_page_nested_too_deep_is_refused_before_it_is_parsed() -> None:
+    # 2.4 MB of unclosed <div>: lexbor took minutes on such a page.
+    raw = page("Isi.", extra="<div>kata " * 240_000)
+    start = time.process_time()
+    with pytest.raises(ExtractError, match=r"HTML nested deeper than 2000 elements"):
+        extract(raw)
+    assert time.process_time() - start < 5.0
+    assert extract(page("Isi.", extra="<div>kata " * 50), config=ExtractConfig(max_depth=60))

@@ -56,3 +56,22 @@ def test_the_site_name_suffix_is_dropped_from_a_title() -> None:
     assert without_site_name("Satu - Dua | KabarBali", "kabarbali") == "Satu - Dua"
     assert without_site_name("Tanya - Jawab", "KabarBali") == "Tanya - Jawab"
     assert without_site_name("KabarBali", "KabarBali") == "KabarBali"
+
+
+def test_a_canonical_link_that_is_no_url_is_ignored() -> None:
+    html = ('<link rel="canonical" href="http://[::1"><meta property="og:url" '
+            'content="https://a.id/og">')
+    assert page_url(LexborHTMLParser(html)) == "https://a.id/og"
+    assert page_url(LexborHTMLParser('<link rel="canonical" href="http://[::1">')) is None
+
+
+def test_hostile_json_ld_is_skipped_or_scrubbed() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    graph = "[" * 900 + '{"@type": "NewsArticle", "headline": "Dalam"}' + "]" * 900
+    author = '{"name": ' * 400 + '"x"' + "}" * 400
+    html = (f'<script type="application/ld+json">{deep}</script>'
+            f'<script type="application/ld+json">{{"@graph": {graph}}}</script>'
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+            f'"Judul\\ud800", "author": {author}}}</script>')
+    m = meta(html)
+    assert (m.title, m.author) == ("Judul\ufffd", None)

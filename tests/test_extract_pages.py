@@ -47,3 +47,11 @@ def test_strip_repeats_drops_only_what_opens_or_closes_every_page() -> None:
              ["Kepala", "isi tiga", "Kaki"]]
     assert strip_repeats(pages) == [["isi satu", "Kepala", "isi lagi"], ["isi dua"], ["isi tiga"]]
     assert strip_repeats([["a", "b"]]) == [["a", "b"]]
+
+
+def test_links_that_are_no_urls_lead_nowhere() -> None:
+    bad = ('<div class="pager"><a href="http://[::1">1</a> <span class="active">2</span>'
+           '<a class="next" href="http://[::1/3">Next</a></div>')
+    tree = LexborHTMLParser(bad)
+    assert next_link(tree, RULES, "https://a.id/x/2") is None
+    assert first_page_url(tree, "https://a.id/x/2", RULES) is None

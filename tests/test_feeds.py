@@ -259,3 +259,10 @@ def test_the_declared_encoding_is_honoured():
     data = (b'<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><item>'
             b"<link>https://a.example.id/kuliner/kafe-\xe9clair</link></item></channel></rss>")
     assert parse_feed(data, "rss.xml").entries == [Entry("https://a.example.id/kuliner/kafe-éclair")]
+
+
+def test_a_link_that_is_no_url_is_skipped():
+    rss = (b'<rss version="2.0"><channel><title>K</title><item><link>http://[::1</link></item>'
+           b"<item><link>https://a.id/ok</link></item></channel></rss>")
+    assert [e.url for e in parse_feed(rss, "https://a.id/rss").entries] == ["https://a.id/ok"]
+    assert [e.url for e in parse_feed(rss, "feed.xml").entries] == ["https://a.id/ok"]

@@ -168,3 +168,10 @@ def test_sigterm_stops_after_the_url_in_flight(server, config):
     assert 1 <= len(lines) <= 2 and all(line.startswith("200") for line in lines)
     assert len(server.requests("/slow")) <= 2  # the other URLs were never requested
     assert "SIGTERM" in err
+
+
+def test_a_url_that_cannot_be_taken_apart_is_one_error_line(server, config):
+    done = scraper("fetch", "-c", config, "http://[::1", server.url("/page"))
+    assert done.returncode == 1
+    assert done.stderr == "scraper: error: http://[::1: not a valid URL (Invalid IPv6 URL)\n"
+    assert "200" in done.stdout and len(server.requests("/page")) == 1

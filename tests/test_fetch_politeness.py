@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import socket
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,7 +18,7 @@ from fetch_server import (
     sequence,
 )
 
-from scraper.fetch.politeness import Politeness, Robots
+from scraper.fetch.politeness import Politeness, Robots, interleave_by_host
 
 PAGE = b"<html><body><p>Isi.</p></body></html>"
 TEXT = {"Content-Type": "text/plain"}
@@ -59,6 +60,20 @@ def test_robots_5xx_disallows_for_now(server):
     assert {r.error for r in results.values()} == {"RobotsDisallowed"}
     assert "disallowed for now" in (results[server.url("/a")].reason or "")
     assert page_starts(server) == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:  # bound, then closed: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
+def test_unreachable_robots_txt_names_the_connect_error_and_fetches_nothing(backend):
+    url = f"http://127.0.0.1:{_closed_port()}/berita"
+    (result,) = fetch_together(loopback_config(backend=backend, max_attempts=1), [url]).values()
+    assert (result.error, result.reason, result.attempts) == (
+        "RobotsDisallowed", "connection refused; robots.txt unreachable, no page fetched", 0)
 
 
 @pytest.mark.parametrize("status", [404, 401, 403])
@@ -224,3 +239,9 @@ def test_the_server_sees_recovery_stop_at_crawl_delay(server):
     steps = gaps(page_starts(server))
     assert max(steps) >= 0.55  # 0.3 doubled
     assert all(0.27 <= step < 0.4 for step in steps[-3:])  # back to Crawl-delay, not below
+
+
+def test_urls_that_are_no_urls_are_interleaved_too():
+    urls = ["http://[::1", "https://a.test/1", "https://a.test/2", "https://b.test/1"]
+    assert interleave_by_host(urls) == [
+        "http://[::1", "https://a.test/1", "https://b.test/1", "https://a.test/2"]

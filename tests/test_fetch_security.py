@@ -60,6 +60,35 @@ def test_redirect_to_a_private_address_is_refused_before_connecting(server, targ
     assert transport.hosts == ["127.0.0.1", "127.0.0.1"]  # robots.txt and /go only
 
 
+TUNNELLED = [
+    ("2002:7f00:1::1", "a 6to4 address embedding a loopback address (127.0.0.1)"),
+    ("2002:a9fe:a9fe::1", "a 6to4 address embedding a link-local address (169.254.169.254)"),
+    ("2002:0a00:0001::1", "a 6to4 address embedding a private address (10.0.0.1)"),
+    ("2001:0:4136:e378:8000:63bf:f5ff:fffe",
+     "a Teredo address embedding a private address (10.0.0.1)"),
+    ("64:ff9b::a9fe:a9fe", "a NAT64 address embedding a link-local address (169.254.169.254)"),
+    ("64:ff9b:1::7f00:1", "a NAT64 address embedding a loopback address (127.0.0.1)"),
+    ("fec0::1", "a site-local address"),
+]
+
+
+@pytest.mark.parametrize(("ip", "reason"), TUNNELLED)
+def test_redirect_to_an_address_tunnelling_to_a_private_one_is_refused(server, ip, reason):
+    # Loopback is allowed here (the test server), and still 2002:7f00:1::1 is refused: the
+    # allowed ranges name addresses to contact, not the far end of a tunnel.
+    server.route("/go", lambda r: Reply(302, headers={"Location": f"http://[{ip}]/latest/"}))
+    transport = LoopbackOnlyTransport()
+    result = run(loopback_config(), server.url("/go"), transport=transport,
+                 resolver=forbidden_resolver({}))
+    assert (result.error, result.reason) == ("BlockedAddressError", f"refused: {ip} is {reason}")
+    assert transport.hosts == ["127.0.0.1", "127.0.0.1"]  # robots.txt and /go only
+
+
+@pytest.mark.parametrize("ip", ["2002:0808:0808::1", "2606:4700::1111", "::ffff:8.8.8.8"])
+def test_public_ipv6_and_6to4_of_public_ipv4_are_allowed(ip):
+    assert AddressPolicy(False).refusal(ip) is None
+
+
 def test_redirect_to_a_name_resolving_to_a_private_address_is_refused(server):
     server.route("/go", lambda r: Reply(301, headers={"Location": "http://intranet.test/admin"}))
     transport = LoopbackOnlyTransport()

@@ -67,3 +67,8 @@ def test_a_user_folder_adds_and_replaces_profiles(tmp_path):
                                  "https://aceh.serambinews.com/berita/1"])
 def test_the_tribun_network_shares_one_profile(url):
     assert load_profiles().for_url(url).name == "tribunnews"
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "https://[oops/x", "http://]"])
+def test_a_url_that_cannot_be_taken_apart_picks_no_profile(url):
+    assert load_profiles().for_url(url) is None

@@ -61,10 +61,7 @@ class Cleaner:
     def rules_for(self, doc: Document) -> RuleSet:
         if self.config.site:
             return self._rules[self.config.site]
-        try:
-            profile = self.profiles.for_url(doc.url)
-        except ValueError:  # a malformed URL from a dump ("http://[oops"): pick by text
-            profile = None
+        profile = self.profiles.for_url(doc.url)  # None for a malformed URL: pick by text
         if profile is None:
             text = "\n".join([doc.title or "", *doc.paragraphs])
             profile = self.profiles.for_text(text) or self.profiles.generic

@@ -60,6 +60,8 @@ def handle(args: argparse.Namespace, config: Config) -> int:
     config = override(config, "write", batch_size=args.batch_size)
     if not args.inputs and args.store is None:
         raise ConfigError("scraper clean", "give at least one INPUT or --store DIR")
+    if args.out.exists() and not args.out.is_dir():
+        raise ConfigError(str(args.out), "-o names a file; it must be a folder (new or existing)")
     stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr),
                   debug=getattr(args, "debug", False),
                   warning_listener=lambda line: print(f"scraper: warning: {line}",

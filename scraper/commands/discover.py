@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from scraper.commands.fetch import add_allow_private
 from scraper.config import Config, FetchConfig, override
 from scraper.errors import ConfigError
 from scraper.fetch import Fetcher, FetchResult, PageStore
@@ -44,13 +45,15 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-urls", type=int, metavar="N", help="print at most N URLs")
     parser.add_argument("--store", metavar="DIR",
                         help="page store for the feeds themselves (conditional re-fetch)")
+    add_allow_private(parser)
     parser.add_argument("--json", action="store_true",
                         help='print JSON lines {"url", "published", "source"}')
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    config = override(config, "fetch", store=args.store)
+    config = override(config, "fetch", store=args.store,
+                      allow_private_networks=args.allow_private_networks)
     options = Options(since=_since(args), same_site=args.same_site, max_urls=_max_urls(args))
     settings = config.fetch
     store = PageStore(settings.store) if settings.store else None

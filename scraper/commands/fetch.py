@@ -42,6 +42,17 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         const=False,
         help="do not read or obey robots.txt",
     )
+    add_allow_private(parser)
+    parser.add_argument(
+        "--export-warc",
+        metavar="FILE",
+        help="afterwards, write the whole page store to FILE (gzipped WARC)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def add_allow_private(parser: argparse.ArgumentParser) -> None:
+    """`--allow-private CIDR`, for every command that fetches."""
     parser.add_argument(
         "--allow-private",
         dest="allow_private_networks",
@@ -49,12 +60,6 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
         metavar="CIDR",
         help="allow this private range (repeatable)",
     )
-    parser.add_argument(
-        "--export-warc",
-        metavar="FILE",
-        help="afterwards, write the whole page store to FILE (gzipped WARC)",
-    )
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, config: Config) -> int:

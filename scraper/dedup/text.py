@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,17 +77,55 @@ class Features:
     samples: tuple[int, ...]
 
 
+# Shingles of a body longer than this come from its first MAX_SHINGLED_CHARS characters only: a
+# body of tens of MB (a whole dump on one line) would need 30 times its size in memory for the
+# word and shingle sets. News articles are far shorter, so nothing changes for them; the word
+# count and the exact key still cover the whole body.
+MAX_SHINGLED_CHARS = 2_000_000
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """`text` in pieces of at most MAX_SHINGLED_CHARS, cut at a space or line break."""
+    start = 0
+    while start < len(text):
+        end = start + MAX_SHINGLED_CHARS
+        if end < len(text):
+            cut = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
+            end = cut if cut > start else end
+        yield text[start:end]
+        start = end
+
+
+def _exact_key(text: str) -> tuple[int, bytes]:
+    """(words, exact key) of a body, piece by piece: a long body never becomes one list of words.
+    The key is the digest of the normalised words joined by single spaces."""
+    digest = hashlib.blake2b(digest_size=16)
+    count = 0
+    for piece in _pieces(text):
+        words = normalize_words(piece)
+        if words:
+            digest.update((" " if count else "").encode() + " ".join(words).encode("utf-8"))
+            count += len(words)
+    return count, digest.digest()
+
+
+def _exact_key_of(words: list[str]) -> tuple[int, bytes]:
+    return len(words), hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).digest()
+
+
 def _one(words: list[str], hashes: list[int], text: str, config: DedupConfig) -> Features:
+    # `words` are the whole body's unless it is longer than the shingled part.
+    count, exact = _exact_key(text) if len(text) > MAX_SHINGLED_CHARS else _exact_key_of(words)
     word_hashes = np.array(hashes, dtype=np.uint64)
     long = shingle_hashes(word_hashes, config.shingle_size)
     short = None
-    if needs_short(len(words), config):
+    if needs_short(count, config):
         short = frozenset(shingle_hashes(word_hashes, config.short_shingle_size).tolist())
     sampled = long[long % np.uint64(config.containment_sample) == 0]
     return Features(
-        words=len(words),
+        words=count,
         chars=len(text),
-        exact=hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).digest(),
+        exact=exact,
         long=frozenset(long.tolist()),
         short=short,
         samples=tuple(sorted(set(sampled.tolist()))),
@@ -95,7 +134,7 @@ def _one(words: list[str], hashes: list[int], text: str, config: DedupConfig) ->
 
 def features(texts: list[str], config: DedupConfig) -> list[Features]:
     """Features of many bodies at once (rensa hashes the words of a whole batch in one call)."""
-    word_lists = [normalize_words(text) for text in texts]
+    word_lists = [normalize_words(text[:MAX_SHINGLED_CHARS]) for text in texts]
     word_hashes = RMinHash.hash_token_sets(word_lists) if word_lists else []
     return [
         _one(words, hashes, text, config)
@@ -118,12 +157,12 @@ def file_paragraphs(text: str) -> list[str]:
 
 def dedupe_paragraphs(doc: Document) -> Document:
     """Keep the first of paragraphs that are equal after normalisation; record the others."""
-    seen: set[str] = set()
+    seen: set[bytes] = set()
     kept: list[str] = []
     removed: list[Removal] = []
     for paragraph in doc.paragraphs:
-        key = " ".join(normalize_words(paragraph))
-        if key and key in seen:
+        words, key = _exact_key(paragraph)  # a digest: a paragraph may be tens of MB long
+        if words and key in seen:
             removed.append(Removal(REPEATED_PARAGRAPH, paragraph))
             continue
         seen.add(key)

@@ -18,6 +18,7 @@ from scraper.config import ExtractConfig
 from scraper.document import Document
 from scraper.errors import ExtractError, FetchError
 from scraper.extract.body import find_body, paragraphs_of
+from scraper.extract.depth import too_deep
 from scraper.extract.fallback import find_page_date, run_trafilatura, screen
 from scraper.extract.meta import Meta, page_url, read_meta
 from scraper.extract.miss import profile_miss
@@ -55,8 +56,11 @@ class _Text:
     miss: str | None = None  # the rule by which the profile missed, when it did (extract.miss)
 
 
-def _load(raw: bytes | str, url: str | None) -> _Page:
+def _load(raw: bytes | str, url: str | None, config: ExtractConfig) -> _Page:
     html = decode_html(raw)
+    if too_deep(html, config.max_depth):
+        reason = f"HTML nested deeper than {config.max_depth} elements (extract.max_depth)"
+        raise ExtractError(url or "<html>", f"{reason}, not parsed")
     return _Page(url, html, LexborHTMLParser(html))
 
 
@@ -87,12 +91,12 @@ def _words(paragraphs: list[str]) -> int:
     return sum(len(p.split()) for p in paragraphs)
 
 
-def _fetch(fetch: FetchPage, url: str) -> _Page | None:
+def _fetch(fetch: FetchPage, url: str, config: ExtractConfig) -> _Page | None:
     try:
         raw = fetch(url)
-    except FetchError:
-        return None  # a missing later page leaves the pages before it
-    return _load(raw, url) if raw else None
+        return _load(raw, url, config) if raw else None
+    except (FetchError, ExtractError):
+        return None  # a missing or unreadable later page leaves the pages before it
 
 
 def _single_form(
@@ -100,7 +104,7 @@ def _single_form(
     fetch: FetchPage,
 ) -> tuple[list[str], list[str]] | None:
     all_url = with_query(url, query)
-    page = _fetch(fetch, all_url)
+    page = _fetch(fetch, all_url, config)
     if page is None:
         return None
     paragraphs = _read(page, rules, config, text.title).paragraphs
@@ -119,7 +123,7 @@ def _follow(
         target = current.next_url
         if target is None or target in urls:
             break  # the last page, or a loop back to a page already read
-        page = _fetch(fetch, target)
+        page = _fetch(fetch, target, config)
         if page is None:
             break
         paragraphs = _read(page, rules, config, text.title, first_page=False).paragraphs
@@ -171,7 +175,7 @@ def extract_html(
     Raises ExtractError(url or "<html>", reason) for a listing/index page or a page without
     article text.
     """
-    first = _load(html, None)
+    first = _load(html, url, config)
     first.url = url or page_url(first.tree)
     subject = first.url or "<html>"
     profile = profiles.get(site) if site else profiles.for_url(first.url) or profiles.generic

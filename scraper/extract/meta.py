@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -28,6 +29,9 @@ _DATE_META = ("article:published_time", "og:published_time", "pubdate", "publish
 # When neither JSON-LD, meta tags nor the profile name a title: the page's headline element.
 _LAST_RESORT_TITLE = ("h1", "title")
 _SITE_NAME_META = ("og:site_name", "application-name")
+# Real JSON-LD nests an article a few levels deep (@graph, lists, author objects); deeper
+# structures are not walked, so that a hostile page cannot exhaust the stack.
+_MAX_DEPTH = 8
 _AUTHOR_META = ("author", "article:author", "dc.creator", "dtk:author", "content_author")
 
 
@@ -40,13 +44,15 @@ class Meta:
     types: frozenset[str] = frozenset()
 
 
-def _objects(data: Any) -> Iterator[dict[str, Any]]:
+def _objects(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > _MAX_DEPTH:
+        return
     if isinstance(data, list):
         for item in data:
-            yield from _objects(item)
+            yield from _objects(item, depth + 1)
     elif isinstance(data, dict):
         yield data
-        yield from _objects(data.get("@graph", []))
+        yield from _objects(data.get("@graph", []), depth + 1)
 
 
 def _types(obj: dict[str, Any]) -> set[str]:
@@ -54,13 +60,15 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {k for k in ([kind] if isinstance(kind, str) else kind) if isinstance(k, str)}
 
 
-def _name(value: Any) -> str | None:
+def _name(value: Any, depth: int = 0) -> str | None:
     if isinstance(value, str):
         return normalize_line(value) or None
+    if depth > _MAX_DEPTH:
+        return None
     if isinstance(value, dict):
-        return _name(value.get("name"))
+        return _name(value.get("name"), depth + 1)
     if isinstance(value, list):
-        names = [n for n in (_name(v) for v in value) if n]
+        names = [n for n in (_name(v, depth + 1) for v in value) if n]
         return ", ".join(dict.fromkeys(names)) or None
     return None
 
@@ -72,8 +80,8 @@ def json_ld(tree: LexborHTMLParser) -> tuple[dict[str, Any] | None, set[str]]:
     for script in tree.css('script[type="application/ld+json"]'):
         try:
             data = json.loads(script.text(deep=True), strict=False)
-        except ValueError:
-            continue  # broken JSON-LD is common; the meta tags still count
+        except (ValueError, RecursionError):
+            continue  # broken (or absurdly deep) JSON-LD is common; the meta tags still count
         for obj in _objects(data):
             kinds = _types(obj)
             seen |= kinds
@@ -121,14 +129,24 @@ def select_text(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> str | Non
     return None
 
 
+def _web_url(href: str | None) -> str | None:
+    """`href` when it is an absolute http(s) URL with a host; pages declare broken ones too."""
+    href = (href or "").strip()
+    if not href.startswith(("http://", "https://")):
+        return None
+    try:
+        return href if urlsplit(href).hostname else None
+    except ValueError:  # "http://[::1": an unclosed IPv6 literal
+        return None
+
+
 def page_url(tree: LexborHTMLParser, tags: dict[str, str] | None = None) -> str | None:
     """The page's own URL as it declares it: the canonical link, else og:url."""
     for node in tree.css('link[rel="canonical"][href]'):
-        href = (node.attributes.get("href") or "").strip()
-        if href.startswith(("http://", "https://")):
+        href = _web_url(node.attributes.get("href"))
+        if href:
             return href
-    og = meta_tag(meta_tags(tree) if tags is None else tags, ("og:url",))
-    return og if og and og.startswith(("http://", "https://")) else None
+    return _web_url(meta_tag(meta_tags(tree) if tags is None else tags, ("og:url",)))
 
 
 def _author(value: str | None) -> str | None:

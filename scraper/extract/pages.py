@@ -41,8 +41,17 @@ def next_link(tree: LexborHTMLParser, rules: ExtractRules, base: str) -> str | N
         node = tree.css_first(selector)
         href = node.attributes.get("href") if node is not None else None
         if href and href.strip() and not href.strip().startswith(("#", "javascript:")):
-            return urldefrag(urljoin(base, href.strip()))[0]
+            joined = _join(base, href.strip())
+            return urldefrag(joined)[0] if joined else None
     return None
+
+
+def _join(base: str, href: str) -> str | None:
+    """`href` made absolute against `base`; None for a link that is no URL ("http://[::1")."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
 
 
 def page_number(tree: LexborHTMLParser, url: str | None, rules: ExtractRules) -> int | None:
@@ -66,7 +75,7 @@ def first_page_url(tree: LexborHTMLParser, url: str | None, rules: ExtractRules)
         widget = node.parent if node is not None else None
         for link in widget.css("a[href]") if widget is not None else []:
             if normalize_line(link.text()) == "1":
-                return urljoin(url or "", link.attributes.get("href") or "")
+                return _join(url or "", link.attributes.get("href") or "")
     canonical = tree.css_first('link[rel="canonical"][href]')
     href = canonical.attributes.get("href") if canonical is not None else None
     return href if href and href != url else None

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import errno
 import functools
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urljoin
@@ -390,7 +391,7 @@ class Fetcher:
         finally:
             await response.aclose()
 
-    async def _fetch_robots(self, url: str) -> tuple[int | None, bytes]:
+    async def _fetch_robots(self, url: str) -> tuple[int, bytes]:
         trace = _Trace(url)
         try:
             response = await self._follow(
@@ -398,8 +399,8 @@ class Fetcher:
             )
         except TooLargeError:
             return 500, b""
-        except (FetchError, *_NETWORK_ERRORS):
-            return None, b""
+        except _NETWORK_ERRORS as exc:
+            raise TransportError(url, _connect_problem(exc)) from exc
         return response.status, response.body
 
     async def _finish(
@@ -433,6 +434,34 @@ class Fetcher:
         if self.store is not None:
             await asyncio.to_thread(self.store.put, result)
         return result
+
+
+_CONNECT_PROBLEMS = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ECONNRESET: "connection reset",
+    errno.ETIMEDOUT: "connection timed out",
+    errno.EHOSTUNREACH: "host unreachable",
+    errno.ENETUNREACH: "network unreachable",
+}
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
+
+
+def _connect_problem(exc: BaseException) -> str:
+    """What went wrong on the wire, in words ("connection refused"), else `_describe`'s line.
+    httpx and aiohttp wrap the OSError that says it, down the cause chain; the OSError wins over
+    the wrappers' names (the aiohttp bridge calls a refused connection a ConnectTimeout)."""
+    for cause in _causes(exc):
+        if isinstance(cause, OSError) and cause.errno in _CONNECT_PROBLEMS:
+            return _CONNECT_PROBLEMS[cause.errno]
+    if any(isinstance(c, TimeoutError | httpx.TimeoutException) for c in _causes(exc)):
+        return "timed out"
+    return _describe(exc)
 
 
 def _describe(exc: BaseException) -> str:

@@ -24,6 +24,7 @@ from urllib.parse import SplitResult, urlsplit
 from protego import Protego
 
 from scraper.config import DEFAULT_MAX_HOST_DELAY
+from scraper.errors import FetchError
 
 # A back-off within this share of the floor has recovered: it is dropped altogether.
 RECOVERED_WITHIN = 0.05
@@ -133,7 +134,8 @@ class Politeness:
         state.backoff_delay = 0.0 if recovered else eased
 
 
-RobotsFetch = Callable[[str], Awaitable[tuple[int | None, bytes]]]
+# (status, body) of a robots.txt; raises FetchError naming the problem when it is unreachable.
+RobotsFetch = Callable[[str], Awaitable[tuple[int, bytes]]]
 
 
 class Robots:
@@ -177,10 +179,12 @@ class Robots:
         return failed and time.monotonic() - self._loaded_at[origin] >= self._recheck_after
 
     async def _load(self, origin: str) -> Protego | str:
-        status, body = await self._fetch(f"{origin}/robots.txt")
-        if status is None or status >= 500:
-            what = "unreachable" if status is None else f"HTTP {status}"
-            return f"robots.txt {what}: disallowed for now"
+        try:
+            status, body = await self._fetch(f"{origin}/robots.txt")
+        except FetchError as exc:  # RFC 9309: unreachable means no crawling, for now
+            return f"{exc.reason}; robots.txt unreachable, no page fetched"
+        if status >= 500:
+            return f"robots.txt HTTP {status}: disallowed for now"
         if status >= 400:
             return Protego.parse("")
         if status >= 300:
@@ -189,11 +193,18 @@ class Robots:
         return Protego.parse(text)
 
 
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # "http://[::1": the fetcher refuses it with its reason
+        return ""
+
+
 def interleave_by_host(urls: Iterable[str]) -> list[str]:
     """Round-robin the URLs across hosts, keeping each host's order."""
     by_host: dict[str, list[str]] = {}
     for url in urls:
-        by_host.setdefault((urlsplit(url).hostname or "").lower(), []).append(url)
+        by_host.setdefault(_host(url), []).append(url)
     lanes = deque(deque(lane) for lane in by_host.values())
     order: list[str] = []
     while lanes:

@@ -68,14 +68,40 @@ class AddressPolicy:
             addr = addr.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
         if self.allow_all or any(addr in net for net in self.networks):
             return None
+        # The allowed ranges name the addresses to contact, never the far end of a tunnel.
+        if isinstance(addr, ipaddress.IPv6Address):
+            for form, inner in _embedded_ipv4(addr):
+                kind = _special_kind(inner)
+                if kind is not None:
+                    return f"a {form} address embedding a {kind} address ({inner})"
         kind = _special_kind(addr)
         return None if kind is None else f"a {kind} address"
+
+
+# Well-known NAT64 prefixes: the last 32 bits are the IPv4 address the gateway connects to.
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(addr: ipaddress.IPv6Address) -> list[tuple[str, ipaddress.IPv4Address]]:
+    """The IPv4 addresses that an IPv6 address leads to through a tunnel or a gateway: 6to4
+    (2002::/16), Teredo (2001::/32: server and client) and NAT64. A relay on the way would
+    connect to them, so they must pass the same checks."""
+    found: list[tuple[str, ipaddress.IPv4Address]] = []
+    if addr.sixtofour is not None:
+        found.append(("6to4", addr.sixtofour))
+    if addr.teredo is not None:
+        found.extend(("Teredo", inner) for inner in addr.teredo)
+    if any(addr in net for net in _NAT64):
+        found.append(("NAT64", ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)))
+    return found
 
 
 def _special_kind(addr: IPAddress) -> str | None:
     checks = (
         ("loopback", addr.is_loopback),
         ("link-local", addr.is_link_local),
+        # fec0::/10, deprecated but still routed inside some sites.
+        ("site-local", isinstance(addr, ipaddress.IPv6Address) and addr.is_site_local),
         ("multicast", addr.is_multicast),
         ("unspecified", addr.is_unspecified),
         ("reserved", addr.is_reserved),

@@ -113,7 +113,10 @@ class ProfileSet:
             raise ConfigError(name, f"unknown site profile (known: {known})") from None
 
     def for_url(self, url: str | None) -> Profile | None:
-        host = urlsplit(url).hostname if url else None
+        try:
+            host = urlsplit(url).hostname if url else None
+        except ValueError:  # "http://[::1" from a dump: no host to pick a profile by
+            return None
         if not host:
             return None
         matches = [p for p in self if p.serves(host)]

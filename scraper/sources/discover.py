@@ -78,7 +78,10 @@ class _Task:
 def site_of(url: str) -> str | None:
     """The registrable domain of `url` (kanal.sindonews.com -> sindonews.com); the bare host for
     IP addresses and single-label hosts; None for a local path."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1": no host to belong to
+        return None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     return extract_domain(url) or parts.hostname.lower()

@@ -6,11 +6,14 @@ HTML pages are not parsed here: they travel as `doc.extra["html"]` to the extrac
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import json
+import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -18,8 +21,9 @@ from typing import Any, BinaryIO
 from scraper.charset import decode_text
 from scraper.config import CleanConfig
 from scraper.dates import parse_date
-from scraper.document import Document, normalize_line, parse_dump, split_lines
+from scraper.document import Document, normalize_line, parse_dump, scrub, split_lines
 from scraper.errors import (
+    BinaryInputError,
     EmptyInputError,
     InputError,
     MalformedRecordError,
@@ -32,6 +36,8 @@ TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
 RECORD_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + RECORD_SUFFIXES
+# UTF-16 and UTF-32 pages hold NUL bytes and are still text; they start with a byte order mark.
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 # Field names that exports of other scrapers use, in order of preference.
 FIELD_NAMES: Mapping[str, tuple[str, ...]] = {
@@ -82,11 +88,13 @@ def _read_bytes(name: str, max_bytes: int, stdin: BinaryIO | None) -> bytes:
         stream = stdin if stdin is not None else sys.stdin.buffer
         data = stream.read(max_bytes + 1)
     else:
-        path = Path(name)
         try:
-            if path.stat().st_size > max_bytes:
-                raise OversizedInputError(name, f"larger than --max-bytes ({max_bytes} bytes)")
-            data = path.read_bytes()
+            with open(name, "rb") as stream:
+                if os.fstat(stream.fileno()).st_size > max_bytes:
+                    raise OversizedInputError(name, f"larger than --max-bytes ({max_bytes} bytes)")
+                # Devices and pipes report a size of 0 (/dev/zero never ends): the limit is
+                # enforced by the read itself, which stops one byte past it.
+                data = stream.read(max_bytes + 1)
         except FileNotFoundError:
             raise InputError(name, "no such file or folder") from None
         except OSError as exc:
@@ -111,6 +119,8 @@ def read_input(
         suffix = _suffix(Path(name)) if name != "-" else _sniff(data)
         if suffix in HTML_SUFFIXES:
             raw = gunzip(data, name, config.max_bytes) if suffix.endswith(".gz") else data
+            if b"\x00" in raw and not raw.startswith(_WIDE_BOMS):
+                raise BinaryInputError(name, "binary data (NUL bytes), not an HTML page")
             yield Item(doc=Document(title=None, paragraphs=[], source=name, url=url,
                                     extra={"html": raw}))
             return
@@ -139,9 +149,9 @@ def _sniff(data: bytes) -> str:
 
 
 def _pick(record: Mapping[str, Any], field: str, forced: str | None) -> Any:
-    if forced is not None:
-        return record.get(forced)
     lowered = {str(k).lower(): v for k, v in record.items()}
+    if forced is not None:  # field names are case-insensitive, named or detected
+        return lowered.get(forced.lower())
     for candidate in FIELD_NAMES[field]:
         value = lowered.get(candidate)
         if value not in (None, ""):
@@ -149,27 +159,48 @@ def _pick(record: Mapping[str, Any], field: str, forced: str | None) -> Any:
     return None
 
 
+def _field(value: Any) -> str | None:
+    """A record's field as text: a string, a number, or a list of strings (several authors).
+    Nested objects are no article field, and are not walked (they may be nested very deep)."""
+    if isinstance(value, list):
+        value = ", ".join(v for v in value if isinstance(v, str))
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    return scrub(str(value)).strip() or None
+
+
+def _looked_for(config: CleanConfig) -> str:
+    return f"looked for {config.text_field or '/'.join(FIELD_NAMES['text'])}"
+
+
+def _names(fields: Iterable[Any], most: int = 12) -> str:
+    """Field names for a message: the first `most`, each cut short, or "none"."""
+    names = [repr(str(name)[:40]) for name in itertools.islice(fields, most + 1)]
+    if len(names) > most:
+        names[most:] = ["..."]
+    return ", ".join(names) or "none"
+
+
 def record_to_document(record: Mapping[str, Any], source: str, config: CleanConfig) -> Document:
     """One JSONL/CSV record to a Document, detecting the common field names."""
     text = _pick(record, "text", config.text_field)
     if not isinstance(text, str) or not text.strip():
-        looked = config.text_field or "/".join(FIELD_NAMES["text"])
-        raise MalformedRecordError(source, f"no text in the record (looked for {looked})")
-    title = _pick(record, "title", config.title_field)
-    url = _pick(record, "url", config.url_field)
-    raw_date = _pick(record, "date", None)
-    author = _pick(record, "author", None)
+        reason = f"no text in the record ({_looked_for(config)}; its fields: {_names(record)})"
+        raise MalformedRecordError(source, reason)
+    title = _field(_pick(record, "title", config.title_field))
+    raw_date = _field(_pick(record, "date", None))
+    author = _field(_pick(record, "author", None))
     paragraphs = [p for p in (normalize_line(line) for line in split_lines(text)) if p]
     doc = Document(
-        title=normalize_line(str(title)) or None if title else None,
+        title=normalize_line(title) or None if title else None,
         paragraphs=paragraphs,
-        url=str(url).strip() if url else None,
+        url=_field(_pick(record, "url", config.url_field)),
         source=source,
-        date=parse_date(str(raw_date)) if raw_date else None,
-        author=normalize_line(str(author)) or None if author else None,
+        date=parse_date(raw_date) if raw_date else None,
+        author=normalize_line(author) or None if author else None,
     )
     if raw_date and doc.date is None:
-        doc.extra["raw_date"] = str(raw_date)
+        doc.extra["raw_date"] = raw_date
     return doc
 
 
@@ -182,14 +213,23 @@ def _jsonl_records(text: str, name: str, config: CleanConfig) -> Iterator[Item]:
         index += 1
         try:
             record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            reason = f"malformed JSON on line {line_no} ({exc.msg})"
+        except (ValueError, RecursionError) as exc:
+            reason = f"malformed JSON on line {line_no} ({_json_problem(exc)})"
             yield Item(error=MalformedRecordError(source, reason))
             continue
         if not isinstance(record, dict):
             yield Item(error=MalformedRecordError(source, f"line {line_no} is not a JSON object"))
             continue
         yield _record_item(record, source, config)
+
+
+def _json_problem(exc: ValueError | RecursionError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        # json's messages such as "Unterminated string starting at" expect the position next.
+        return f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+    if isinstance(exc, RecursionError):
+        return "nested too deep"
+    return f"a number longer than {sys.get_int_max_str_digits()} digits"
 
 
 def _record_item(record: Mapping[str, Any], source: str, config: CleanConfig) -> Item:
@@ -206,6 +246,10 @@ def _csv_records(text: str, name: str, config: CleanConfig) -> Iterator[Item]:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
         yield Item(error=MalformedRecordError(name, f"no CSV header ({exc})"))
+        return
+    if _pick(dict.fromkeys(header, "x"), "text", config.text_field) is None:
+        reason = f"no text column ({_looked_for(config)}; the header has: {_names(header)})"
+        yield Item(error=MalformedRecordError(name, reason))
         return
     index = 0
     while True:

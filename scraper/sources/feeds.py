@@ -195,9 +195,13 @@ def _index(root: ET.Element) -> _Read:
 
 def _absolute(url: str, source: str) -> str | None:
     """`url` resolved against the document's own URL; only http(s) URLs are article candidates."""
-    base = source if urlsplit(source).scheme in ("http", "https") else ""
-    resolved = urljoin(base, url.strip()) if base else url.strip()
-    return resolved if urlsplit(resolved).scheme in ("http", "https") else None
+    try:
+        base = source if urlsplit(source).scheme in ("http", "https") else ""
+        resolved = urljoin(base, url.strip()) if base else url.strip()
+        scheme = urlsplit(resolved).scheme
+    except ValueError:  # "http://[::1": an unclosed IPv6 literal is no article URL
+        return None
+    return resolved if scheme in ("http", "https") else None
 
 
 def entry_date(text: str | None) -> str | None:
