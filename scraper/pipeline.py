@@ -360,7 +360,8 @@ def run_collect(
 
     Work goes in batches of `[run] batch_size` articles; `should_stop` is asked between
     batches (the batch in flight is finished and written). `on_event(event, **fields)` hears
-    each URL's outcome: "discovered", "skipped", "fetched", "failed", "kept", "dropped".
+    each URL's outcome: "discovered", "skipped", "fetched", "error", "kept", "dropped",
+    "profile-miss" (see `scraper.report` for the fields).
     With `offline`, every page (sources included) comes from the store: the result equals a
     fresh run with the same rules, without the network.
     """
@@ -434,9 +435,8 @@ def collect_candidates(
             if relevance is not None and pre is None:
                 stats.drop("relevance", "off-topic by title and URL")
                 on_event("dropped", url=item.url, host=urlsplit(item.url).hostname,
-                         stage="relevance",
-                         reason="off-topic by title and URL", relevance=0.0, terms=[],
-                         title=item.title)
+                         stage="relevance", reason="off-topic by title and URL",
+                         outcome="off-topic", relevance=0.0, terms=[], title=item.title)
                 continue
             yield item
         on_event("source", url=source.url, kind=collector.kinds.get(source.url, source.kind),
@@ -466,6 +466,7 @@ def _batches(items: Iterable[Candidate], writer: CorpusWriter, stats: Stats,
 # store).
 _NOT_FAILURES = {"RobotsDisallowed": "disallowed by robots.txt",
                  "NotInStoreError": "not in the page store"}
+_SKIP_OUTCOMES = {"RobotsDisallowed": "robots-disallowed", "NotInStoreError": "not-fetched"}
 
 
 class _Stages:
@@ -501,11 +502,12 @@ class _Stages:
             skip = _NOT_FAILURES.get(result.error or "")
             if skip is not None:
                 stats.drop("fetch", skip)
-                self._drop(item.url, "fetch", skip)
+                self._drop(item.url, "fetch", skip, _SKIP_OUTCOMES[result.error or ""])
                 continue
             if not result.ok:
                 stats.error(f"{item.url}: {result.reason}")
-                self.on_event("failed", url=item.url, host=host, reason=result.reason)
+                self.on_event("error", url=item.url, host=host, error=result.error,
+                              reason=result.reason)
                 continue
             report.fetched += 1
             report.not_modified += result.not_modified
@@ -513,7 +515,7 @@ class _Stages:
                           not_modified=result.not_modified)
             if "html" not in result.headers.get("content-type", "text/html"):
                 stats.drop("read", "not an HTML page")
-                self._drop(item.url, "read", "not an HTML page")
+                self._drop(item.url, "read", "not an HTML page", "not-article")
                 continue
             docs.append(Document(title=None, paragraphs=[], source=item.url,
                                  url=result.final_url or item.url,
@@ -525,24 +527,32 @@ class _Stages:
         written = self.sink.commit(kept)
         report.written += len(written)
         files = {str(e["url"]): e for e in written}
+        source_of = {item.url: item.source for item in batch}
         for doc in (record.doc for record in kept):
+            if doc.profile_miss:
+                site, _, rule = doc.profile_miss.partition(":")
+                self.on_event("profile-miss", url=doc.source, site=site, reason=rule)
             entry = files.get(str(doc.url))
             if entry is None:
-                reason = "duplicate" if doc.paragraphs else "nothing left after cleaning"
-                self._drop(doc.source, "dedup", reason)
+                if doc.paragraphs:
+                    self._drop(doc.source, "dedup", "duplicate", "duplicate")
+                else:
+                    self._drop(doc.source, "clean", "nothing left after cleaning", "not-article")
                 continue
             self.on_event("kept", url=doc.source, host=urlsplit(doc.source).hostname,
-                          file=entry["file"], relevance=doc.extra.get("relevance"),
-                          terms=doc.extra.get("terms"), title=doc.title)
+                          source=source_of.get(doc.source), file=entry["file"],
+                          relevance=doc.extra.get("relevance"), terms=doc.extra.get("terms"),
+                          title=doc.title)
 
     def _off_topic(self, doc: Document, score: Score, reason: str) -> None:
         self.on_event("dropped", url=doc.source, host=urlsplit(doc.source).hostname,
-                      stage="relevance", reason=reason, relevance=score.score,
-                      terms=list(score.terms[:10]), title=doc.title, example=score.example)
+                      stage="relevance", reason=reason, outcome="off-topic",
+                      relevance=score.score, terms=list(score.terms[:10]), title=doc.title,
+                      example=score.example)
 
-    def _drop(self, url: str, stage: str, reason: str) -> None:
+    def _drop(self, url: str, stage: str, reason: str, outcome: str | None = None) -> None:
         self.on_event("dropped", url=url, host=urlsplit(url).hostname, stage=stage,
-                      reason=reason)
+                      reason=reason, outcome=outcome)
 
     def close(self) -> None:
         self.dedup.close()

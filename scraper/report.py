@@ -122,7 +122,7 @@ def outcome_of(event: str, fields: dict[str, Any]) -> str | None:
         return "kept"
     if event == "error":
         return outcome_for_error(fields.get("error"))
-    if event != "dropped" or "stage" in fields:
+    if event != "dropped" or "url" not in fields:
         return None  # a stage's count (clean's Stats), not a URL's outcome
     if fields.get("outcome"):
         return str(fields["outcome"])

@@ -172,3 +172,69 @@ def test_should_stop_ends_between_batches(web, tmp_path):
     # One batch (a robots-disallowed link takes a place in it), finished and written.
     assert 0 < report.fetched <= config.run.batch_size and report.written == report.fetched
     assert {article_id(f["url"]) for e, f in events if e == "kept"}
+
+
+# -- unattended: summary, frontier, signals and the folder lock ------------------------------
+
+
+def test_a_run_leaves_its_summary_and_frontier_for_status(first_run, capsys):
+    _, _, out, _, _, _ = first_run
+    runs = sorted((out / ".scraper" / "runs").glob("*.json"))
+    assert runs, "no run summary was stored"
+    stored = json.loads(runs[0].read_text(encoding="utf-8"))  # the first run: later ones add nothing
+    assert stored["exit_code"] == 0
+    assert stored["outcomes"]["kept"] == len(written_ids(out))
+    assert stored["outcomes"]["off-topic"] >= 1
+    assert main(["status", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert f"kept {len(written_ids(out))}" in shown
+
+
+def run_command(config, out, store):
+    import sys
+
+    return [sys.executable, "-m", "scraper", "run", "-c", str(config), "-o", str(out),
+            "--store", str(store), "--log-format", "json"]
+
+
+def test_sigterm_finishes_the_batch_in_flight_and_a_rerun_completes_the_corpus(web, tmp_path):
+    import signal
+    import subprocess
+
+    config = write_config(tmp_path / "slow.toml", all_sources(web))
+    # A polite delay makes the run last long enough to be stopped in the middle.
+    config.write_text(config.read_text().replace("delay = 0.0", "delay = 0.15"))
+    out, store = tmp_path / "out", tmp_path / "store"
+    with subprocess.Popen(run_command(config, out, store), stderr=subprocess.PIPE,
+                          text=True) as proc:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if '"event": "kept"' in line:
+                break
+        proc.send_signal(signal.SIGTERM)
+        proc.stderr.read()
+        assert proc.wait(timeout=120) == 143
+    entries = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    assert entries and all((out / e["file"]).is_file() for e in entries)
+    stopped = len(entries)
+    rerun = subprocess.run(run_command(config, out, store), capture_output=True, text=True,
+                           timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    written = written_ids(out)
+    assert len(written) == len(set(written)) > stopped
+    assert ON_TOPIC <= set(written) and not set(written) & OFF_TOPIC
+
+
+def test_a_second_run_on_a_locked_folder_exits_3_and_touches_nothing(web, tmp_path):
+    import subprocess
+
+    from scraper.lock import folder_lock
+
+    config = write_config(tmp_path / "c.toml", all_sources(web))
+    out = tmp_path / "out"
+    with folder_lock(out, "a test holding the folder"):
+        result = subprocess.run(run_command(config, out, tmp_path / "store"),
+                                capture_output=True, text=True, timeout=120)
+    assert result.returncode == 3
+    assert "in use by pid" in result.stderr
+    assert not (out / "manifest.jsonl").exists()

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from scraper.config import Config, override
 from scraper.errors import ConfigError
-from scraper.pipeline import CollectReport, run_collect
+from scraper.lock import folder_lock
+from scraper.pipeline import CollectReport, OnEvent, run_collect
+from scraper.report import Sink, add_log_arguments
+from scraper.signals import StopOnSignal, exit_code
+from scraper.state import FINAL_OUTCOMES, State
 from scraper.stats import Stats
 
 
@@ -28,6 +33,7 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
                         help="no network: re-run everything from the page store")
     parser.add_argument("--explain", action="store_true",
                         help="print each article's relevance and matching terms, kept or not")
+    add_log_arguments(parser)
     parser.set_defaults(handler=run)
 
 
@@ -40,15 +46,52 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.offline and not config.run.store:
         raise ConfigError("--offline", "needs a page store (--store DIR or [run] store)")
     out = Path(config.run.out)
-    stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr))
-    report = run_collect(config, out, config.run.store, stats, offline=args.offline,
-                         on_event=explain if args.explain else _quiet)
-    print(summary(report, out), file=sys.stderr)
-    return 1 if stats.failed else 0
+    stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr),
+                  debug=getattr(args, "debug", False))
+    with ExitStack() as stack:
+        stack.enter_context(folder_lock(out, "scraper run"))  # before the state: exit 3 first
+        state = stack.enter_context(State.open(out))
+        stop = stack.enter_context(StopOnSignal())
+        sink = stack.enter_context(Sink(args.log_format, sys.stderr, args.log_interval))
+        listeners: list[OnEvent] = [sink, recorder(state)]
+        if args.explain:
+            listeners.append(explain)
+        report = run_collect(config, out, config.run.store, stats, offline=args.offline,
+                             should_stop=stop, on_event=fan_out(listeners))
+        code = exit_code(failed=stats.failed, signal_number=stop.signal_number)
+        print(summary(report, out), file=sys.stderr)
+        sink.finish(out, code)
+    return code
 
 
-def _quiet(event: str, **fields: Any) -> None:
-    return None
+def fan_out(listeners: list[OnEvent]) -> OnEvent:
+    def on_event(event: str, **fields: Any) -> None:
+        for listener in listeners:
+            listener(event, **fields)
+
+    return on_event
+
+
+def recorder(state: State) -> OnEvent:
+    """Each URL's way through the run, in the frontier of `OUT/.scraper/state.sqlite`: seen when
+    discovered, then its final outcome once the corpus writer has settled it."""
+
+    def record(event: str, **fields: Any) -> None:
+        url = fields.get("url")
+        if not url:
+            return
+        if event == "discovered":
+            state.add(str(url), source=fields.get("source"))
+        elif event == "kept":
+            state.record(str(url), "kept", source=fields.get("source"))
+        elif event == "dropped" and fields.get("outcome") in FINAL_OUTCOMES:
+            # Not "not-fetched" (offline, the page is not in the store): nothing was settled.
+            state.record(str(url), str(fields["outcome"]), reason=fields.get("reason"))
+        elif event == "error":
+            state.record(str(url), "failed", reason=fields.get("reason"),
+                         error=fields.get("error"))
+
+    return record
 
 
 def explain(event: str, **fields: Any) -> None:
