@@ -181,7 +181,7 @@ def test_a_run_leaves_its_summary_and_frontier_for_status(first_run, capsys):
     _, _, out, _, _, _ = first_run
     runs = sorted((out / ".scraper" / "runs").glob("*.json"))
     assert runs, "no run summary was stored"
-    stored = json.loads(runs[0].read_text(encoding="utf-8"))  # the first run: later ones add nothing
+    stored = json.loads(runs[0].read_text(encoding="utf-8"))  # the first: later runs add nothing
     assert stored["exit_code"] == 0
     assert stored["outcomes"]["kept"] == len(written_ids(out))
     assert stored["outcomes"]["off-topic"] >= 1
@@ -222,7 +222,7 @@ def test_sigterm_finishes_the_batch_in_flight_and_a_rerun_completes_the_corpus(w
     assert rerun.returncode == 0, rerun.stderr
     written = written_ids(out)
     assert len(written) == len(set(written)) > stopped
-    assert ON_TOPIC <= set(written) and not set(written) & OFF_TOPIC
+    assert set(written) >= ON_TOPIC and not set(written) & OFF_TOPIC
 
 
 def test_a_second_run_on_a_locked_folder_exits_3_and_touches_nothing(web, tmp_path):
