@@ -354,7 +354,7 @@ def build_relevance(config: Config, stats: Stats) -> Relevance | None:
 def run_collect(
     config: Config, out: Path, store: str | None, stats: Stats, *,
     offline: bool = False, should_stop: Callable[[], bool] = lambda: False,
-    on_event: OnEvent = _no_event,
+    on_event: OnEvent = _no_event, settled: Callable[[str], bool] = lambda url: False,
 ) -> CollectReport:
     """`scraper run`: every `[[sources]]` entry through the whole pipeline into `out`.
 
@@ -363,7 +363,9 @@ def run_collect(
     each URL's outcome: "discovered", "skipped", "fetched", "error", "kept", "dropped",
     "profile-miss" (see `scraper.report` for the fields).
     With `offline`, every page (sources included) comes from the store: the result equals a
-    fresh run with the same rules, without the network.
+    fresh run with the same rules, without the network. `settled(url)` tells a URL an earlier
+    run already settled (the run state's frontier): it is not fetched again, except offline,
+    where re-processing everything with the current rules is the point.
     """
     from scraper.fetch import BlockingFetcher, PageStore
     from scraper.fetch.limits import SOURCE_TYPES
@@ -379,7 +381,9 @@ def run_collect(
                                                       offline=offline, accept=SOURCE_TYPES))
         stages = _Stages(config, out, fetcher.fetch_bytes, stats, relevance, on_event)
         found = collect_candidates(config, fetcher, relevance, stats, on_event, report)
-        for batch in _batches(found, stages.writer, stats, on_event, config.run.batch_size):
+        done = (lambda url: False) if offline else settled
+        for batch in _batches(found, stages.writer, done, stats, on_event,
+                              config.run.batch_size):
             if should_stop():
                 report.stopped = True
                 break
@@ -443,15 +447,19 @@ def collect_candidates(
                  found=found)
 
 
-def _batches(items: Iterable[Candidate], writer: CorpusWriter, stats: Stats,
-             on_event: OnEvent, size: int) -> Iterator[list[Candidate]]:
-    """Bounded batches of candidates not already in the corpus."""
+def _batches(items: Iterable[Candidate], writer: CorpusWriter, settled: Callable[[str], bool],
+             stats: Stats, on_event: OnEvent, size: int) -> Iterator[list[Candidate]]:
+    """Bounded batches of candidates not already in the corpus nor settled by an earlier run."""
     batch: list[Candidate] = []
     for item in items:
         key = url_key(item.url)
         if key is not None and writer.known(f"{key:016x}"):
             stats.drop("write", "already in the output folder")
             on_event("skipped", url=item.url, reason="already in the output folder")
+            continue
+        if settled(item.url):
+            stats.drop("fetch", "settled by an earlier run")
+            on_event("skipped", url=item.url, reason="settled by an earlier run")
             continue
         batch.append(item)
         if len(batch) >= size:

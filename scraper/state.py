@@ -159,6 +159,16 @@ class State:
             row = self._db.execute("SELECT outcome FROM urls WHERE url = ?", (url,)).fetchone()
         return None if row is None else str(row[0])
 
+    def settled(self, url: str, now: float | None = None) -> bool:
+        """True when `url` reached a final outcome in an earlier run and is not due again: a
+        scheduled run does not fetch it (a failure is due again after its back-off)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT outcome, next_check FROM urls WHERE url = ?", (url,)).fetchone()
+        if row is None or row[0] not in FINAL_OUTCOMES:
+            return False
+        return row[1] is None or float(row[1]) > _now(now)
+
     def record(
         self,
         url: str,

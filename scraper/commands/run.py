@@ -57,7 +57,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
         if args.explain:
             listeners.append(explain)
         report = run_collect(config, out, config.run.store, stats, offline=args.offline,
-                             should_stop=stop, on_event=fan_out(listeners))
+                             should_stop=stop, on_event=fan_out(listeners),
+                             settled=state.settled)
         code = exit_code(failed=stats.failed, signal_number=stop.signal_number)
         print(summary(report, out), file=sys.stderr)
         sink.finish(out, code)
