@@ -10,11 +10,9 @@ import dataclasses
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from rensa import RMinHash
 
 from scraper.config import DedupConfig
 from scraper.document import Document, Removal, normalize_line, parse_seed, split_lines
@@ -36,23 +34,6 @@ _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 
-def shingle_hashes(word_hashes: NDArray[np.uint64], size: int) -> NDArray[np.uint64]:
-    """One 64-bit hash per word n-gram; a text shorter than `size` words is one shingle."""
-    n = len(word_hashes)
-    size = min(size, n)
-    if size == 0:
-        return np.zeros(0, dtype=np.uint64)
-    acc = np.zeros(n - size + 1, dtype=np.uint64)
-    for k in range(size):
-        acc = acc * _POLY + word_hashes[k : n - size + 1 + k]
-    acc ^= acc >> _S30
-    acc *= _MIX1
-    acc ^= acc >> _S27
-    acc *= _MIX2
-    acc ^= acc >> _S31
-    return acc
-
-
 def needs_short(words: int, config: DedupConfig) -> bool:
     """Whether a document could be compared on short shingles with some partner.
 
@@ -62,45 +43,177 @@ def needs_short(words: int, config: DedupConfig) -> bool:
     return words < config.short_doc_words / config.threshold + 1
 
 
-@dataclass(frozen=True, slots=True)
 class Features:
-    """What dedup knows about one body of text."""
+    """What dedup knows about one body of text.
 
-    words: int
-    chars: int
-    exact: bytes  # digest of the normalised words: equal means an exact duplicate
-    long: frozenset[int]  # hashes of `shingle_size`-word shingles (containment and most Jaccard)
-    short: frozenset[int] | None  # short-shingle hashes, for documents near the short limit
-    # The long-shingle hashes divisible by `containment_sample`: a consistent sample, so the sample
-    # of A ∩ B is the intersection of the samples of A and B (the containment index keys).
-    samples: tuple[int, ...]
+    The shingle hashes are numpy arrays (`long_hashes`, `short_hashes`, possibly repeated); the
+    sets are made only for the documents that are actually compared, since most never are.
+    """
 
-
-def _one(words: list[str], hashes: list[int], text: str, config: DedupConfig) -> Features:
-    word_hashes = np.array(hashes, dtype=np.uint64)
-    long = shingle_hashes(word_hashes, config.shingle_size)
-    short = None
-    if needs_short(len(words), config):
-        short = frozenset(shingle_hashes(word_hashes, config.short_shingle_size).tolist())
-    sampled = long[long % np.uint64(config.containment_sample) == 0]
-    return Features(
-        words=len(words),
-        chars=len(text),
-        exact=hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).digest(),
-        long=frozenset(long.tolist()),
-        short=short,
-        samples=tuple(sorted(set(sampled.tolist()))),
+    __slots__ = (
+        "_long",
+        "_short",
+        "chars",
+        "exact",
+        "long_hashes",
+        "sample",
+        "short_hashes",
+        "words",
     )
+
+    def __init__(
+        self,
+        words: int,
+        chars: int,
+        exact: bytes,
+        long_hashes: NDArray[np.uint64],
+        short_hashes: NDArray[np.uint64] | None,
+        sample: int,
+    ) -> None:
+        self.words, self.chars, self.sample = words, chars, sample
+        self.exact = exact  # digest of the normalised words: equal means an exact duplicate
+        self.long_hashes = long_hashes  # `shingle_size`-word shingles (containment, most Jaccard)
+        self.short_hashes = short_hashes  # short shingles, for documents near the short limit
+        self._long: NDArray[np.uint64] | None = None
+        self._short: NDArray[np.uint64] | None = None
+
+    def long_set(self) -> NDArray[np.uint64]:
+        """The distinct long-shingle hashes, sorted."""
+        if self._long is None:
+            self._long = np.unique(self.long_hashes)
+        return self._long
+
+    def short_set(self) -> NDArray[np.uint64] | None:
+        if self._short is None and self.short_hashes is not None:
+            self._short = np.unique(self.short_hashes)
+        return self._short
+
+    @property
+    def long(self) -> frozenset[int]:
+        return frozenset(self.long_set().tolist())
+
+    @property
+    def short(self) -> frozenset[int] | None:
+        short = self.short_set()
+        return None if short is None else frozenset(short.tolist())
+
+    def sampled(self) -> NDArray[np.uint64]:
+        """The distinct long-shingle hashes divisible by `containment_sample`: a consistent
+        sample, so the sample of A ∩ B is the intersection of the samples of A and B."""
+        long = self.long_hashes
+        return np.unique(long[long % np.uint64(self.sample) == 0])
+
+    @property
+    def samples(self) -> tuple[int, ...]:
+        return tuple(self.sampled().tolist())
+
+
+# Non-ASCII characters that are not letters or digits (curly quotes, dashes, odd spaces).
+_NON_ASCII_NON_WORD = re.compile(r"[^\w\x00-\x7f]")
+# Tabulation hashing of words: a random 64-bit value per (position in the word mod 64, byte),
+# summed over the word. Equal words get equal sums; the final mix spreads the bits.
+_TABLE = np.random.default_rng(0x5EED).integers(0, 2**64, size=64 * 256, dtype=np.uint64)
+
+
+def _prepare(text: str) -> bytes:
+    """The text as bytes in which words are runs of ASCII letters and digits and non-ASCII bytes
+    (ASCII case is folded later).
+
+    ASCII text (the common case) is taken as it is; other text gets NFKC, lower case and its
+    non-word characters as spaces, the same words `normalize_words` finds.
+    """
+    if text.isascii():
+        return text.encode("ascii")
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return _NON_ASCII_NON_WORD.sub(" ", folded).encode("utf-8")
+
+
+def _mix(values: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    values ^= values >> _S30
+    values *= _MIX1
+    values ^= values >> _S27
+    values *= _MIX2
+    values ^= values >> _S31
+    return values
+
+
+def word_hashes(texts: list[str]) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
+    """The hashes of the normalised words of all texts, concatenated, and each text's offsets
+    into them (len(texts) + 1): a few numpy passes over the bytes of the whole batch."""
+    prepared = [_prepare(t) for t in texts]
+    # Texts are joined with a newline (not a word byte), so no word spans two texts.
+    data = np.frombuffer(b"\n".join(prepared), dtype=np.uint8)
+    # Word bytes: ASCII letters and digits, and every byte of the non-ASCII characters that
+    # `_prepare` left (letters and digits). uint8 arithmetic wraps, so each test is one compare.
+    folded = data | np.uint8(32)  # ASCII letters to lower case; digits are unchanged
+    is_word = (data >= 128) | (folded - np.uint8(97) < 26) | (data - np.uint8(48) < 10)
+    edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    lengths = ends - starts
+    word_bytes = np.where(data < 128, folded, data)[is_word].astype(np.int64)
+    first = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=first[1:])
+    position = np.arange(len(word_bytes), dtype=np.int64) - np.repeat(first, lengths)
+    values = np.take(_TABLE, ((position & 63) << 8) | word_bytes)
+    hashes = np.add.reduceat(values, first) if len(first) else np.zeros(0, dtype=np.uint64)
+    text_starts = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(b) + 1 for b in prepared], out=text_starts[1:])
+    return _mix(hashes), np.searchsorted(starts, text_starts)
+
+
+def _ngrams(hashes: NDArray[np.uint64], size: int) -> NDArray[np.uint64]:
+    """Unmixed n-gram hashes at every position of `hashes` where a whole n-gram fits."""
+    count = len(hashes) - size + 1
+    acc = np.zeros(max(count, 0), dtype=np.uint64)
+    for k in range(size):
+        acc = acc * _POLY + hashes[k : k + count]
+    return acc
+
+
+def shingle_hashes(word_hashes: NDArray[np.uint64], size: int) -> NDArray[np.uint64]:
+    """One 64-bit hash per word n-gram; a text shorter than `size` words is one shingle."""
+    size = min(size, len(word_hashes))
+    if size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    return _mix(_ngrams(word_hashes, size))
+
+
+def batch_shingles(
+    hashes: NDArray[np.uint64], offsets: NDArray[np.int64], size: int
+) -> list[NDArray[np.uint64]]:
+    """`shingle_hashes` of each text of a batch (word hashes and offsets from `word_hashes`),
+    computed over the whole batch at once and then cut at the text boundaries."""
+    all_grams = _mix(_ngrams(hashes, size))
+    out: list[NDArray[np.uint64]] = []
+    for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
+        if end - start >= size:
+            out.append(all_grams[start : end - size + 1])
+        else:  # shorter than one shingle (rare): its words make one shingle
+            out.append(shingle_hashes(hashes[start:end], size))
+    return out
 
 
 def features(texts: list[str], config: DedupConfig) -> list[Features]:
-    """Features of many bodies at once (rensa hashes the words of a whole batch in one call)."""
-    word_lists = [normalize_words(text) for text in texts]
-    word_hashes = RMinHash.hash_token_sets(word_lists) if word_lists else []
-    return [
-        _one(words, hashes, text, config)
-        for words, hashes, text in zip(word_lists, word_hashes, texts, strict=True)
-    ]
+    """Features of many bodies at once: words, shingles and keys are hashed batch-wide."""
+    hashes, offsets = word_hashes(texts)
+    long = batch_shingles(hashes, offsets, config.shingle_size)
+    short = batch_shingles(hashes, offsets, config.short_shingle_size)
+    out: list[Features] = []
+    for i, text in enumerate(texts):
+        words = int(offsets[i + 1] - offsets[i])
+        # Equal word sequences (up to a 64-bit collision per word) give equal exact keys.
+        exact = hashlib.blake2b(hashes[offsets[i] : offsets[i + 1]].tobytes(), digest_size=16)
+        out.append(
+            Features(
+                words=words,
+                chars=len(text),
+                exact=exact.digest(),
+                long_hashes=long[i],
+                short_hashes=short[i] if needs_short(words, config) else None,
+                sample=config.containment_sample,
+            )
+        )
+    return out
 
 
 def body_text(paragraphs: list[str]) -> str:
