@@ -25,7 +25,8 @@ from scraper.config import DedupConfig
 from scraper.dedup.index import Index, Row, fold_samples
 from scraper.dedup.text import Features
 
-_EMPTY_U32 = np.zeros(0, dtype=np.uint32)
+# A key held by more documents of a batch than this pairs each with the best this many only.
+_GROUP_HEAD = 64
 
 
 @dataclass
@@ -33,9 +34,10 @@ class Candidates:
     """The candidates of each document of a batch (by position in the batch)."""
 
     index_docs: list[set[int]]  # indexed doc ids
+    peers: list[set[int]]  # positions of better documents of the batch
     rows: dict[int, Row]  # every indexed candidate's row
     samples: list[NDArray[np.uint32]]  # each document's distinct folded samples
-    rare: list[list[int]]  # the rare ones; their number is its `nsamples` when indexed
+    rare: list[int]  # how many of them are rare: its `nsamples` when indexed
 
 
 def _owners(parts: Sequence[NDArray[Any]]) -> NDArray[np.int64]:
@@ -47,10 +49,16 @@ def _concat(parts: Sequence[NDArray[Any]], dtype: type) -> NDArray[Any]:
 
 
 def find_candidates(
-    index: Index, feats: list[Features], buckets: list[NDArray[np.int64]], config: DedupConfig
+    index: Index,
+    feats: list[Features],
+    buckets: list[NDArray[np.int64]],
+    rank: NDArray[np.int64],
+    config: DedupConfig,
 ) -> Candidates:
-    """The indexed candidates of each document of a batch, and its samples."""
+    """The candidates of each document of a batch; `rank` is each one's place in the order
+    of the decisions (best first): a document's peers are better documents of the batch."""
     index_docs: list[set[int]] = [set() for _ in feats]
+    peers: list[set[int]] = [set() for _ in feats]
     rows: dict[int, Row] = {}
     # Exact keys: one query per few hundred documents.
     exact_rows = index.by_exact_many([f.exact for f in feats])
@@ -58,33 +66,82 @@ def find_candidates(
         for row in exact_rows.get(f.exact, []):
             index_docs[i].add(row.doc)
             rows[row.doc] = row
+    exact = np.array([int.from_bytes(f.exact[:8], "little", signed=True) for f in feats])
+    for later, earlier, _ in zip(*_earlier_pairs(exact, np.arange(len(feats)), rank), strict=True):
+        peers[later].add(earlier)
     # LSH bands: one vectorised lookup for the whole batch.
-    query, docs = index.bucket_pairs(_concat(buckets, np.int64))
-    for i, doc in zip(_owners(list(buckets))[query].tolist(), docs.tolist(), strict=True):
+    all_buckets, owner = _concat(buckets, np.int64), _owners(buckets)
+    query, docs = index.bucket_pairs(all_buckets)
+    for i, doc in zip(owner[query].tolist(), docs.tolist(), strict=True):
         index_docs[i].add(doc)
-    samples, rare = _containment(index, feats, config, index_docs)
+    for later, earlier, _ in zip(*_earlier_pairs(all_buckets, owner, rank), strict=True):
+        peers[later].add(earlier)
+    samples, rare = _containment(index, feats, rank, config, index_docs, peers)
     missing = {d for found in index_docs for d in found} - rows.keys()
     rows.update((row.doc, row) for row in index.rows(sorted(missing)))
-    return Candidates(index_docs, rows, samples, rare)
+    return Candidates(index_docs, peers, rows, samples, rare)
+
+
+def _earlier_pairs(
+    keys: NDArray[Any], owner: NDArray[np.int64], rank: NDArray[np.int64]
+) -> tuple[list[int], list[int], list[int]]:
+    """(later, earlier, shared keys) for each two documents of a batch that share keys, the
+    earlier one better (smaller rank). Each document holds a key at most once."""
+    if len(keys) < 2:
+        return [], [], []
+    order = np.lexsort((rank[owner], keys))
+    keys, owner = keys[order], owner[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    later: list[NDArray[np.int64]] = []
+    earlier: list[NDArray[np.int64]] = []
+    for size in np.unique(sizes[sizes > 1]).tolist():
+        group = starts[sizes == size]
+        for b in range(1, size):
+            for a in range(min(b, _GROUP_HEAD)):
+                later.append(owner[group + b])
+                earlier.append(owner[group + a])
+    if not later:
+        return [], [], []
+    n = len(rank)
+    codes, shared = np.unique(
+        np.concatenate(later) * n + np.concatenate(earlier), return_counts=True
+    )
+    return (codes // n).tolist(), (codes % n).tolist(), shared.tolist()
+
+
+def _samples(
+    feats: list[Features], config: DedupConfig
+) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
+    """The distinct folded samples of each document, concatenated, and their owners."""
+    long = _concat([f.long_hashes for f in feats], np.uint64)
+    owner = _owners([f.long_hashes for f in feats])
+    sampled = long % np.uint64(config.containment_sample) == 0
+    codes = np.unique((owner[sampled] << 32) | fold_samples(long[sampled]).astype(np.int64))
+    return (codes & 0xFFFFFFFF).astype(np.uint32), codes >> 32
 
 
 def _containment(
     index: Index,
     feats: list[Features],
+    rank: NDArray[np.int64],
     config: DedupConfig,
     index_docs: list[set[int]],
-) -> tuple[list[NDArray[np.uint32]], list[list[int]]]:
-    """Add the containment candidates; return each document's folded and rare samples."""
-    samples = [np.unique(fold_samples(f.sampled())) if f.words else _EMPTY_U32 for f in feats]
-    keys = _concat(samples, np.uint32)
-    owner = _owners(list(samples))
+    peers: list[set[int]],
+) -> tuple[list[NDArray[np.uint32]], list[int]]:
+    """Add the containment candidates; return each document's folded samples and rare count.
+
+    A pair is a candidate when it shares at least `containment_candidate` of the smaller of
+    the two documents' rare sample counts."""
+    keys, owner = _samples(feats, config)
+    counts = np.bincount(owner, minlength=len(feats))
+    samples = np.split(keys, np.cumsum(counts)[:-1]) if len(feats) else []
     cap = config.containment_max_df
     rare = np.ones(len(keys), dtype=bool)
     if cap > 0 and len(keys):
         _, inverse, in_batch = np.unique(keys, return_inverse=True, return_counts=True)
         rare = index.sample_df(keys) + in_batch[inverse] - 1 <= cap
     nrare = np.bincount(owner[rare], minlength=len(feats)).astype(np.int64)
-    rare_of = np.split(keys[rare], np.cumsum(nrare)[:-1]) if len(feats) else []
     keys, owner = keys[rare], owner[rare]
     # Indexed documents: shared rare samples over the smaller of the two sample counts.
     query, holders = index.keys["samples"].lookup(keys)
@@ -97,39 +154,8 @@ def _containment(
         keep = shared / bound >= config.containment_candidate
         for i, doc in zip(who[keep].tolist(), docs[keep].tolist(), strict=True):
             index_docs[i].add(doc)
-    return samples, [r.tolist() for r in rare_of]
-
-
-class Peers:
-    """The kept documents of the batch so far, found by the same three tests as the index's.
-
-    Kept documents are not duplicates of each other, so each key holds few of them.
-    """
-
-    def __init__(self, candidate: float) -> None:
-        self.candidate = candidate
-        self.by_exact: dict[bytes, list[int]] = {}
-        self.by_bucket: dict[int, list[int]] = {}
-        self.by_sample: dict[int, list[int]] = {}
-        self.nrare: dict[int, int] = {}
-
-    def add(self, position: int, exact: bytes, buckets: list[int], rare: list[int]) -> None:
-        self.by_exact.setdefault(exact, []).append(position)
-        for key in buckets:
-            self.by_bucket.setdefault(key, []).append(position)
-        for key in rare:
-            self.by_sample.setdefault(key, []).append(position)
-        self.nrare[position] = len(rare)
-
-    def find(self, exact: bytes, buckets: list[int], rare: list[int]) -> set[int]:
-        found = set(self.by_exact.get(exact, ()))
-        for key in buckets:
-            found.update(self.by_bucket.get(key, ()))
-        shared: dict[int, int] = {}
-        for key in rare:
-            for position in self.by_sample.get(key, ()):
-                shared[position] = shared.get(position, 0) + 1
-        for position, count in shared.items():
-            if count / max(min(len(rare), self.nrare[position]), 1) >= self.candidate:
-                found.add(position)
-        return found
+    # Documents of the batch, in the same way.
+    for later, earlier, count in zip(*_earlier_pairs(keys, owner, rank), strict=True):
+        if count / max(min(nrare[later], nrare[earlier]), 1) >= config.containment_candidate:
+            peers[later].add(earlier)
+    return samples, nrare.tolist()

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scraper.config import DedupConfig
-from scraper.dedup.batch import Candidates, Peers, find_candidates
+from scraper.dedup.batch import Candidates, find_candidates
 from scraper.dedup.index import OK, PENDING, REPLACED, Index, Row
 from scraper.dedup.match import (
     Match,
@@ -35,7 +35,7 @@ from scraper.dedup.match import (
     signed_samples,
 )
 from scraper.dedup.minhash import check_config, library_version
-from scraper.dedup.text import Features, body_text, dedupe_paragraphs, features, file_paragraphs
+from scraper.dedup.text import Features, body_text, features, file_paragraphs, prepare
 from scraper.document import Document, read_seed
 from scraper.stats import Stats
 from scraper.write import CorpusWriter, manifest_entry
@@ -156,8 +156,7 @@ class Deduplicator:
         """Dedup `docs` against each other and the folder, write the kept ones, return entries."""
         if not self.config.enabled:  # one output per input; a later run indexes these files
             return self._write([_Kept(i, d) for i, d in enumerate(docs)])
-        docs = [dedupe_paragraphs(d) for d in docs]
-        feats = features([body_text(d.paragraphs) for d in docs], self.config)
+        docs, feats = prepare(docs, self.config)
         buckets = bucket_keys(feats, self.config)
         # Best first: a document is only ever compared with better ones from its own batch, so the
         # kept set does not depend on the order of the inputs.
@@ -191,17 +190,15 @@ class Deduplicator:
         """Drop or keep each document, best first; index the kept ones as PENDING under the
         names the writer will give them, mark what they supersede REPLACED. Returns the kept
         documents in arrival order."""
-        found = find_candidates(self.index, feats, buckets, self.config)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        found = find_candidates(self.index, feats, buckets, rank, self.config)
         loaded = self._load_many(found.rows.values())
-        peers = Peers(self.config.containment_candidate)
         kept: dict[int, _Kept] = {}
         replaced: dict[int, list[Row]] = {}
-        bucket_lists = [b.tolist() for b in buckets]
         for i in order:
             f = feats[i]
-            indexed, in_batch = self._candidates(
-                f, found.index_docs[i], peers, bucket_lists[i], found.rare[i]
-            )
+            indexed, in_batch = self._candidates(found.index_docs[i], found.peers[i], kept)
             matches = self._verified(f, indexed, found.rows, loaded)
             mine: Quality = feature_quality(f)
             better: list[tuple[Quality, str, Row | _Kept]] = [
@@ -225,20 +222,16 @@ class Deduplicator:
             self.index.set_state((m.row.doc for m in matches), REPLACED)
             for _ in matches:
                 stats.drop(STAGE, REPLACED_REASON)
-            peers.add(i, f.exact, bucket_lists[i], found.rare[i])
             stats.keep(STAGE)
         return self._index_kept([kept[i] for i in sorted(kept)], feats, buckets, found, replaced)
 
     def _candidates(
-        self, f: Features, indexed: set[int], peers: Peers, buckets: list[int], rare: list[int]
-    ) -> tuple[list[int], set[int]]:
-        """The indexed documents (not replaced earlier in this batch) and the kept documents of
-        the batch that may be duplicates of `f`."""
-        docs = sorted(indexed)
-        live = self.index.live(np.array(docs, dtype=np.int64)).tolist() if docs else []
-        return [d for d, ok in zip(docs, live, strict=True) if ok], peers.find(
-            f.exact, buckets, rare
-        )
+        self, indexed: set[int], peers: set[int], kept: dict[int, _Kept]
+    ) -> tuple[list[int], list[int]]:
+        """Of a document's candidates, the indexed ones not replaced earlier in this batch and
+        the better ones of the batch that were kept."""
+        live = [doc for doc in sorted(indexed) if self.index.is_live(doc)]
+        return live, [j for j in sorted(peers) if j in kept]
 
     def _verified(
         self, f: Features, candidates: list[int], rows: dict[int, Row], loaded: dict[int, Features]
@@ -271,7 +264,7 @@ class Deduplicator:
                 feats[k.position].exact,
                 feats[k.position].words,
                 feats[k.position].chars,
-                len(found.rare[k.position]),
+                found.rare[k.position],
             )
             for k in kept
         ]

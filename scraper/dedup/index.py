@@ -344,6 +344,9 @@ class Index:
         live: NDArray[np.bool_] = (state == OK) | (state == PENDING)
         return live
 
+    def is_live(self, doc: int) -> bool:
+        return bool(self.state[doc] == OK or self.state[doc] == PENDING)
+
     def by_exact(self, exact: bytes) -> list[Row]:
         return self.by_exact_many([exact]).get(exact, [])
 

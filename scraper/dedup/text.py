@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import re
 import unicodedata
+from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
@@ -108,6 +109,9 @@ class Features:
         return tuple(self.sampled().tolist())
 
 
+_SPACE_RUN = re.compile(r" {2,}")
+# Characters `normalize_line` drops (so a file read back gives the same words).
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # Non-ASCII characters that are not letters or digits (curly quotes, dashes, odd spaces).
 _NON_ASCII_NON_WORD = re.compile(r"[^\w\x00-\x7f]")
 # Tabulation hashing of words: a random 64-bit value per (position in the word mod 64, byte),
@@ -124,7 +128,7 @@ def _prepare(text: str) -> bytes:
     """
     if text.isascii():
         return text.encode("ascii")
-    folded = unicodedata.normalize("NFKC", text).lower()
+    folded = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).lower()
     return _NON_ASCII_NON_WORD.sub(" ", folded).encode("utf-8")
 
 
@@ -196,17 +200,24 @@ def batch_shingles(
 def features(texts: list[str], config: DedupConfig) -> list[Features]:
     """Features of many bodies at once: words, shingles and keys are hashed batch-wide."""
     hashes, offsets = word_hashes(texts)
+    return _features(hashes, offsets, [len(t) for t in texts], config)
+
+
+def _features(
+    hashes: NDArray[np.uint64], offsets: NDArray[np.int64], chars: list[int], config: DedupConfig
+) -> list[Features]:
+    """Features from the word hashes of each text (`word_hashes`) and its length."""
     long = batch_shingles(hashes, offsets, config.shingle_size)
     short = batch_shingles(hashes, offsets, config.short_shingle_size)
     out: list[Features] = []
-    for i, text in enumerate(texts):
-        words = int(offsets[i + 1] - offsets[i])
+    for i, (start, end) in enumerate(zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)):
+        words = end - start
         # Equal word sequences (up to a 64-bit collision per word) give equal exact keys.
-        exact = hashlib.blake2b(hashes[offsets[i] : offsets[i + 1]].tobytes(), digest_size=16)
+        exact = hashlib.blake2b(hashes[start:end].tobytes(), digest_size=16)
         out.append(
             Features(
                 words=words,
-                chars=len(text),
+                chars=chars[i],
                 exact=exact.digest(),
                 long_hashes=long[i],
                 short_hashes=short[i] if needs_short(words, config) else None,
@@ -216,9 +227,71 @@ def features(texts: list[str], config: DedupConfig) -> list[Features]:
     return out
 
 
+def prepare(docs: list[Document], config: DedupConfig) -> tuple[list[Document], list[Features]]:
+    """`dedupe_paragraphs` and the features of `body_text` for a batch, with one pass of word
+    hashing over all its paragraphs (no word spans two paragraphs, so a body's words are its
+    paragraphs' words)."""
+    lines = [[_normalized(p) for p in d.paragraphs] for d in docs]
+    hashes, offsets = word_hashes([line for doc_lines in lines for line in doc_lines])
+    out_docs: list[Document] = []
+    chars: list[int] = []
+    first = 0
+    keep = np.zeros(len(hashes), dtype=bool)
+    for doc, doc_lines in zip(docs, lines, strict=True):
+        bounds = offsets[first : first + len(doc_lines) + 1].tolist()
+        kept = _unrepeated([hashes[a:b].tobytes() for a, b in pairwise(bounds)])
+        for k in kept:
+            keep[bounds[k] : bounds[k + 1]] = True
+        out_docs.append(_without_repeats(doc, kept))
+        body = [doc_lines[k] for k in kept if doc_lines[k]]
+        chars.append(sum(map(len, body)) + max(len(body) - 1, 0))  # len(body_text(...))
+        first += len(doc_lines)
+    kept_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    doc_bounds = offsets[np.cumsum([0, *(len(x) for x in lines)])]
+    np.cumsum(
+        [int(np.count_nonzero(keep[a:b])) for a, b in pairwise(doc_bounds.tolist())],
+        out=kept_offsets[1:],
+    )
+    return out_docs, _features(hashes[keep], kept_offsets, chars, config)
+
+
+def _normalized(paragraph: str) -> str:
+    """`normalize_line`, with a fast path for ASCII text (where NFC and the invisible and
+    space-like characters cannot apply)."""
+    if not paragraph.isascii():
+        return normalize_line(paragraph)
+    paragraph = paragraph.replace("\t", " ")
+    if "  " in paragraph:
+        paragraph = _SPACE_RUN.sub(" ", paragraph)
+    return paragraph.strip()
+
+
+def _unrepeated(keys: list[bytes]) -> list[int]:
+    """The positions of the first of each run of equal keys; empty keys (no words) are kept."""
+    seen: set[bytes] = set()
+    kept: list[int] = []
+    for position, key in enumerate(keys):
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(position)
+    return kept
+
+
+def _without_repeats(doc: Document, kept: list[int]) -> Document:
+    if len(kept) == len(doc.paragraphs):
+        return doc
+    keep = set(kept)
+    removed = [
+        Removal(REPEATED_PARAGRAPH, p) for k, p in enumerate(doc.paragraphs) if k not in keep
+    ]
+    paragraphs = [doc.paragraphs[k] for k in kept]
+    return dataclasses.replace(doc, paragraphs=paragraphs, removed=[*doc.removed, *removed])
+
+
 def body_text(paragraphs: list[str]) -> str:
     """The text dedup compares: the paragraphs exactly as the seed writer will store them."""
-    return "\n".join(p for p in (normalize_line(p) for p in paragraphs) if p)
+    return "\n".join(p for p in (_normalized(p) for p in paragraphs) if p)
 
 
 def file_paragraphs(text: str) -> list[str]:
@@ -231,16 +304,6 @@ def file_paragraphs(text: str) -> list[str]:
 
 def dedupe_paragraphs(doc: Document) -> Document:
     """Keep the first of paragraphs that are equal after normalisation; record the others."""
-    seen: set[str] = set()
-    kept: list[str] = []
-    removed: list[Removal] = []
-    for paragraph in doc.paragraphs:
-        key = " ".join(normalize_words(paragraph))
-        if key and key in seen:
-            removed.append(Removal(REPEATED_PARAGRAPH, paragraph))
-            continue
-        seen.add(key)
-        kept.append(paragraph)
-    if not removed:
-        return doc
-    return dataclasses.replace(doc, paragraphs=kept, removed=[*doc.removed, *removed])
+    hashes, offsets = word_hashes([_normalized(p) for p in doc.paragraphs])
+    keys = [hashes[a:b].tobytes() for a, b in pairwise(offsets.tolist())]
+    return _without_repeats(doc, _unrepeated(keys))
