@@ -38,6 +38,7 @@ class Candidates:
     rows: dict[int, Row]  # every indexed candidate's row
     samples: list[NDArray[np.uint32]]  # each document's distinct folded samples
     rare: list[int]  # how many of them are rare: its `nsamples` when indexed
+    sample_df: list[NDArray[np.int64]]  # for each sample, the indexed documents holding it
 
 
 def _owners(parts: Sequence[NDArray[Any]]) -> NDArray[np.int64]:
@@ -76,10 +77,10 @@ def find_candidates(
         index_docs[i].add(doc)
     for later, earlier, _ in zip(*_earlier_pairs(all_buckets, owner, rank), strict=True):
         peers[later].add(earlier)
-    samples, rare = _containment(index, feats, rank, config, index_docs, peers)
+    samples, rare, df = _containment(index, feats, rank, config, index_docs, peers)
     missing = {d for found in index_docs for d in found} - rows.keys()
     rows.update((row.doc, row) for row in index.rows(sorted(missing)))
-    return Candidates(index_docs, peers, rows, samples, rare)
+    return Candidates(index_docs, peers, rows, samples, rare, df)
 
 
 def _earlier_pairs(
@@ -128,19 +129,22 @@ def _containment(
     config: DedupConfig,
     index_docs: list[set[int]],
     peers: list[set[int]],
-) -> tuple[list[NDArray[np.uint32]], list[int]]:
-    """Add the containment candidates; return each document's folded samples and rare count.
+) -> tuple[list[NDArray[np.uint32]], list[int], list[NDArray[np.int64]]]:
+    """Add the containment candidates; return each document's folded samples, its rare count
+    and the samples' document frequencies in the index.
 
     A pair is a candidate when it shares at least `containment_candidate` of the smaller of
     the two documents' rare sample counts."""
     keys, owner = _samples(feats, config)
     counts = np.bincount(owner, minlength=len(feats))
-    samples = np.split(keys, np.cumsum(counts)[:-1]) if len(feats) else []
+    split = np.cumsum(counts)[:-1]
+    samples = np.split(keys, split) if len(feats) else []
     cap = config.containment_max_df
+    df = index.sample_df(keys)
     rare = np.ones(len(keys), dtype=bool)
     if cap > 0 and len(keys):
         _, inverse, in_batch = np.unique(keys, return_inverse=True, return_counts=True)
-        rare = index.sample_df(keys) + in_batch[inverse] - 1 <= cap
+        rare = df + in_batch[inverse] - 1 <= cap
     nrare = np.bincount(owner[rare], minlength=len(feats)).astype(np.int64)
     keys, owner = keys[rare], owner[rare]
     # Indexed documents: shared rare samples over the smaller of the two sample counts.
@@ -158,4 +162,4 @@ def _containment(
     for later, earlier, count in zip(*_earlier_pairs(keys, owner, rank), strict=True):
         if count / max(min(nrare[later], nrare[earlier]), 1) >= config.containment_candidate:
             peers[later].add(earlier)
-    return samples, nrare.tolist()
+    return samples, nrare.tolist(), np.split(df, split) if len(feats) else []

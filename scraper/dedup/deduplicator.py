@@ -269,23 +269,15 @@ class Deduplicator:
             for k in kept
         ]
         samples = [found.samples[k.position] for k in kept]
-        before = self._sample_counts(samples)
         ids = self.index.add_many(rows, [buckets[k.position] for k in kept], samples, PENDING)
-        if self.config.containment_max_df > 0 and before is not None:
-            self.index.retire(before[0], self.config.containment_max_df, before[1])
+        if self.config.containment_max_df > 0 and kept:
+            keys, first = np.unique(np.concatenate(samples), return_index=True)
+            before = np.concatenate([found.sample_df[k.position] for k in kept])[first]
+            self.index.retire(keys, self.config.containment_max_df, before)
         for item, row in zip(kept, ids, strict=True):
             item.row = row
             self.index.set_state((r.doc for r in replaced[item.position]), REPLACED, row)
         return kept
-
-    def _sample_counts(
-        self, samples: list[NDArray[np.uint32]]
-    ) -> tuple[NDArray[np.uint32], NDArray[np.int64]] | None:
-        """The distinct samples of documents about to be indexed, and their counts before."""
-        if self.config.containment_max_df <= 0 or not samples:
-            return None
-        keys = np.unique(np.concatenate(samples))
-        return keys, self.index.sample_df(keys)
 
     def _carried(self, replaced: list[Match]) -> list[dict[str, Any]]:
         """What a superseded file hands on: itself and the duplicates listed for it."""

@@ -154,11 +154,18 @@ def word_hashes(texts: list[str]) -> tuple[NDArray[np.uint64], NDArray[np.int64]
     edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     lengths = ends - starts
-    word_bytes = np.where(data < 128, folded, data)[is_word].astype(np.int64)
-    first = np.zeros(len(lengths), dtype=np.int64)
+    word_bytes = np.where(data < 128, folded, data)[is_word]
+    first = np.zeros(len(lengths), dtype=np.intp)
     np.cumsum(lengths[:-1], out=first[1:])
-    position = np.arange(len(word_bytes), dtype=np.int64) - np.repeat(first, lengths)
-    values = np.take(_TABLE, ((position & 63) << 8) | word_bytes)
+    # The position of each byte in its word: a running count that each word start resets.
+    step = np.ones(len(word_bytes), dtype=np.intp)
+    step[first[1:]] = 1 - lengths[:-1]
+    slot = np.cumsum(step)
+    slot -= 1
+    slot &= 63
+    slot <<= 8
+    slot |= word_bytes
+    values = np.take(_TABLE, slot)
     hashes = np.add.reduceat(values, first) if len(first) else np.zeros(0, dtype=np.uint64)
     text_starts = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(b) + 1 for b in prepared], out=text_starts[1:])
