@@ -312,8 +312,12 @@ def child_baseline(args: argparse.Namespace) -> dict[str, Any]:
     near = jaccard >= config.threshold
     cont = ~near & (contained >= config.containment)
     return {
-        "near": [[names[i], names[j]] for i, j in zip(a[near].tolist(), b[near].tolist())],
-        "contained": [[names[i], names[j]] for i, j in zip(a[cont].tolist(), b[cont].tolist())],
+        "near": [
+            [names[i], names[j]] for i, j in zip(a[near].tolist(), b[near].tolist(), strict=True)
+        ],
+        "contained": [
+            [names[i], names[j]] for i, j in zip(a[cont].tolist(), b[cont].tolist(), strict=True)
+        ],
         "names": names,
     }
 
@@ -389,20 +393,23 @@ def report(args: argparse.Namespace, size: int) -> None:
         f"{len(baseline['contained']):,} more at containment >= 0.8), batches of {args.batch}"
     )
     print(
-        "| run | docs/s | vs datatrove (whitespace) | peak RSS MB | recall near | recall contained | false drops | kept |"
+        "| run | docs/s | vs datatrove (whitespace) | peak RSS MB | recall near "
+        "| recall contained | false drops | kept |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for label, r in results:
         ratio = f"{r['docs_per_s'] / anchor['docs_per_s']:.1f}x" if anchor else "-"
         print(
             f"| {label} | {r['docs_per_s']:,.0f} | {ratio} | {r['peak_rss_mb']:,.0f} | "
-            f"{r['recall_near']:.3f} | {r['recall_contained']:.3f} | {r['false_drops']} | {r['kept']:,} |"
+            f"{r['recall_near']:.3f} | {r['recall_contained']:.3f} | {r['false_drops']} | "
+            f"{r['kept']:,} |"
         )
     for label, r in results:
         if "index_bytes_per_doc" in r:
             print(
-                f"{label}: in-memory index {r['index_bytes_per_doc']:.0f} bytes per kept document, "
-                f"SQLite file {r['sqlite_mb']:.0f} MB; writer time left out: {r['writer_seconds']:.1f} s"
+                f"{label}: in-memory index {r['index_bytes_per_doc']:.0f} bytes per kept "
+                f"document, SQLite file {r['sqlite_mb']:.0f} MB; writer time left out: "
+                f"{r['writer_seconds']:.1f} s"
             )
 
 

@@ -50,7 +50,7 @@ class DedupConfig:
     shingle_size: int = 5
     short_shingle_size: int = 3
     short_doc_words: int = 50
-    # "rensa" (fast, the default) or "datasketch"; changing it rebuilds the index from the files.
+    # The MinHash library: "rensa" (datasketch was dropped: rensa does all the work).
     backend: str = "rensa"
     seed: int = 1
     # Containment index: every shingle hash divisible by this is indexed (1 in 8 by default).

@@ -347,3 +347,21 @@ def test_index_rows_lost_with_a_killed_process_are_rebuilt_from_the_files(tmp_pa
     entries, stats = commit(tmp_path, [article(_near(ws), "b")])
     assert entries == [] and stats.dropped == {("dedup", "near-duplicate"): 1}
     assert saved_band_keys() == 16
+
+
+def test_reopening_a_folder_reads_no_corpus_file_it_indexed(tmp_path, monkeypatch):
+    commit(tmp_path, [article(words(400, 50 + i), f"s{i}") for i in range(20)])
+    reads: list[str] = []
+    real_read = Path.read_text
+
+    def counting(self, *args, **kwargs):
+        if self.suffix == ".txt":
+            reads.append(self.name)
+        return real_read(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    entries, stats = commit(tmp_path, [article(words(400, 99), "new")])
+    assert len(entries) == 1 and reads == []  # the keys come from the index, not the files
+    entries, stats = commit(tmp_path, [article(_near(words(400, 53)), "copy")])
+    assert entries == [] and stats.dropped == {("dedup", "near-duplicate"): 1}
+    assert len(reads) == 1  # only the candidate, read to verify it exactly

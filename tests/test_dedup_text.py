@@ -13,6 +13,7 @@ from scraper.dedup.text import (
     features,
     file_paragraphs,
     normalize_words,
+    prepare,
     shingle_hashes,
 )
 from scraper.document import Document, Removal, format_seed
@@ -98,3 +99,27 @@ def test_a_document_without_repeats_is_returned_as_is():
     doc = Document(title=None, paragraphs=["Satu.", "Dua.", "—", "—"])
     # Paragraphs with no words at all are not compared (nothing to normalise).
     assert dedupe_paragraphs(doc) is doc
+
+
+def test_batch_features_equal_the_features_of_the_file_read_back():
+    """What `prepare` computes for a batch is what a later run computes from the written file."""
+    docs = [
+        Document(title="Satu", paragraphs=["Putin  tiba\tdi Pyongyang.", "  Kim menyambut. "]),
+        Document(
+            title="Dua", paragraphs=["“Amunisi” — kata\u00adnya di\u200bsini.", "ＫＴＴ ﬁnal"]
+        ),
+        Document(title="Tiga", paragraphs=["Sama.", "sama!", "Lain."]),
+        Document(title="Kosong", paragraphs=["—"]),
+    ]
+    kept, batch = prepare(docs, CONFIG)
+    assert kept[2].paragraphs == ["Sama.", "Lain."]  # the repeat is dropped, as one by one
+    read_back = features(
+        [body_text(file_paragraphs(format_seed(d.title, d.paragraphs))) for d in kept], CONFIG
+    )
+    for mine, theirs in zip(batch, read_back, strict=True):
+        assert (mine.words, mine.chars, mine.exact) == (theirs.words, theirs.chars, theirs.exact)
+        assert np.array_equal(mine.long_set(), theirs.long_set())
+    assert [f.words for f in batch] == [
+        len(normalize_words(body_text(d.paragraphs).replace("\u00ad", "").replace("\u200b", "")))
+        for d in kept
+    ]
