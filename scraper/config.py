@@ -62,9 +62,10 @@ class DedupConfig:
     # nearly every earlier document. Kept documents are not duplicates of each other, so a real
     # article's shingles rarely reach it. 0: no cap.
     containment_max_df: int = 100
-    # Index rows of this many documents are buffered in memory, then merged into the file sorted.
-    index_buffer_docs: int = 20000
-    # The index file is read through a memory map of up to this size (0: plain reads).
+    # The keys of new documents are saved (one blob per kind) once this many are waiting; 1: at
+    # every batch. A killed run re-reads the files of the documents whose keys were not saved.
+    index_buffer_docs: int = 1
+    # The SQLite file (documents, not keys) is read through a memory map of up to this size.
     index_mmap_mb: int = 4096
 
 

@@ -332,9 +332,10 @@ def test_index_rows_survive_merges_and_reopening(tmp_path, buffer_docs):
 
 def test_index_rows_lost_with_a_killed_process_are_rebuilt_from_the_files(tmp_path):
     ws = words(500, 40)
-    dedup = Deduplicator(CONFIG, CorpusWriter(tmp_path))
+    # Keys are saved every 2 documents: after one document they are only in memory.
+    dedup = Deduplicator(DedupConfig(index_buffer_docs=2), CorpusWriter(tmp_path))
     dedup.commit([article(ws, "a")], Stats())
-    dedup.index.db.close()  # killed: the buffered band rows were only in memory
+    dedup.index.db.close()  # killed: the unsaved keys were only in memory
     import sqlite3
 
     def saved_band_keys() -> int:
