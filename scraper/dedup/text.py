@@ -10,7 +10,6 @@ import dataclasses
 import hashlib
 import re
 import unicodedata
-from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
@@ -238,28 +237,50 @@ def prepare(docs: list[Document], config: DedupConfig) -> tuple[list[Document], 
     """`dedupe_paragraphs` and the features of `body_text` for a batch, with one pass of word
     hashing over all its paragraphs (no word spans two paragraphs, so a body's words are its
     paragraphs' words)."""
-    lines = [[_normalized(p) for p in d.paragraphs] for d in docs]
-    hashes, offsets = word_hashes([line for doc_lines in lines for line in doc_lines])
-    out_docs: list[Document] = []
-    chars: list[int] = []
-    first = 0
-    keep = np.zeros(len(hashes), dtype=bool)
-    for doc, doc_lines in zip(docs, lines, strict=True):
-        bounds = offsets[first : first + len(doc_lines) + 1].tolist()
-        kept = _unrepeated([hashes[a:b].tobytes() for a, b in pairwise(bounds)])
-        for k in kept:
-            keep[bounds[k] : bounds[k + 1]] = True
-        out_docs.append(_without_repeats(doc, kept))
-        body = [doc_lines[k] for k in kept if doc_lines[k]]
-        chars.append(sum(map(len, body)) + max(len(body) - 1, 0))  # len(body_text(...))
-        first += len(doc_lines)
+    lines = [_normalized(p) for d in docs for p in d.paragraphs]
+    owner = np.repeat(np.arange(len(docs)), [len(d.paragraphs) for d in docs])
+    hashes, offsets = word_hashes(lines)
+    words = np.diff(offsets)
+    kept = ~_repeated(hashes, offsets, owner)
+    sizes = np.array([len(line) for line in lines], dtype=np.int64)
+    body = kept & (sizes > 0)  # what `body_text` joins with newlines
+    joins = np.maximum(np.bincount(owner[body], minlength=len(docs)) - 1, 0)
+    chars = np.bincount(owner[body], weights=sizes[body], minlength=len(docs)) + joins
     kept_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
-    doc_bounds = offsets[np.cumsum([0, *(len(x) for x in lines)])]
     np.cumsum(
-        [int(np.count_nonzero(keep[a:b])) for a, b in pairwise(doc_bounds.tolist())],
-        out=kept_offsets[1:],
+        np.bincount(owner[kept], weights=words[kept], minlength=len(docs)), out=kept_offsets[1:]
     )
-    return out_docs, _features(hashes[keep], kept_offsets, chars, config)
+    out_docs = list(docs)
+    for i in np.unique(owner[~kept]).tolist():
+        first = int(np.searchsorted(owner, i))
+        positions = np.flatnonzero(kept[first : first + len(docs[i].paragraphs)]).tolist()
+        out_docs[i] = _without_repeats(docs[i], positions)
+    features = _features(
+        hashes[np.repeat(kept, words)], kept_offsets, chars.astype(int).tolist(), config
+    )
+    return out_docs, features
+
+
+def _repeated(
+    hashes: NDArray[np.uint64], offsets: NDArray[np.int64], owner: NDArray[np.int64]
+) -> NDArray[np.bool_]:
+    """Which paragraphs repeat the words of an earlier paragraph of the same document (by a
+    64-bit key over their word hashes and positions). Paragraphs without words never do."""
+    words = np.diff(offsets)
+    full = np.flatnonzero(words > 0)
+    repeated = np.zeros(len(words), dtype=bool)
+    if len(full) < 2:
+        return repeated
+    step = np.ones(len(hashes), dtype=np.int64)
+    step[offsets[full[1:]]] = 1 - words[full[:-1]]
+    position = (np.cumsum(step) - 1).astype(np.uint64)
+    keys = np.add.reduceat(_mix(hashes ^ (position * _POLY)), offsets[full])
+    order = np.lexsort((full, keys, owner[full]))
+    same = (keys[order][1:] == keys[order][:-1]) & (
+        owner[full][order][1:] == owner[full][order][:-1]
+    )
+    repeated[full[order][1:][same]] = True
+    return repeated
 
 
 def _normalized(paragraph: str) -> str:
@@ -271,18 +292,6 @@ def _normalized(paragraph: str) -> str:
     if "  " in paragraph:
         paragraph = _SPACE_RUN.sub(" ", paragraph)
     return paragraph.strip()
-
-
-def _unrepeated(keys: list[bytes]) -> list[int]:
-    """The positions of the first of each run of equal keys; empty keys (no words) are kept."""
-    seen: set[bytes] = set()
-    kept: list[int] = []
-    for position, key in enumerate(keys):
-        if key and key in seen:
-            continue
-        seen.add(key)
-        kept.append(position)
-    return kept
 
 
 def _without_repeats(doc: Document, kept: list[int]) -> Document:
@@ -312,5 +321,5 @@ def file_paragraphs(text: str) -> list[str]:
 def dedupe_paragraphs(doc: Document) -> Document:
     """Keep the first of paragraphs that are equal after normalisation; record the others."""
     hashes, offsets = word_hashes([_normalized(p) for p in doc.paragraphs])
-    keys = [hashes[a:b].tobytes() for a, b in pairwise(offsets.tolist())]
-    return _without_repeats(doc, _unrepeated(keys))
+    kept = ~_repeated(hashes, offsets, np.zeros(len(doc.paragraphs), dtype=np.int64))
+    return _without_repeats(doc, np.flatnonzero(kept).tolist())
