@@ -219,7 +219,8 @@ class Deduplicator:
                 continue
             kept[i] = _Kept(i, docs[i], dups=self._carried(matches))
             replaced[i] = [m.row for m in matches]
-            self.index.set_state((m.row.doc for m in matches), REPLACED)
+            if matches:
+                self.index.set_state((m.row.doc for m in matches), REPLACED)
             for _ in matches:
                 stats.drop(STAGE, REPLACED_REASON)
             stats.keep(STAGE)
@@ -276,7 +277,8 @@ class Deduplicator:
             self.index.retire(keys, self.config.containment_max_df, before)
         for item, row in zip(kept, ids, strict=True):
             item.row = row
-            self.index.set_state((r.doc for r in replaced[item.position]), REPLACED, row)
+            if replaced[item.position]:
+                self.index.set_state((r.doc for r in replaced[item.position]), REPLACED, row)
         return kept
 
     def _carried(self, replaced: list[Match]) -> list[dict[str, Any]]:
