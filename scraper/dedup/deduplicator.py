@@ -44,8 +44,6 @@ STAGE = "dedup"
 INDEX_DIR = ".scraper"
 INDEX_NAME = "dedup.sqlite"
 REPLACED_REASON = "replaced-by-longer"
-# Kept documents are indexed under this name + position until their real names are known.
-PLACEHOLDER = ".pending-"  # a hidden name: never a corpus file
 # Files are read and indexed this many at a time when a folder is adopted or repaired.
 ADOPT_BATCH = 500
 

@@ -325,12 +325,6 @@ class Index:
         self.db.execute("DELETE FROM docs WHERE doc = ?", (doc,))
         self.state[doc] = GONE
 
-    def rename(self, doc: int, file: str) -> None:
-        self.db.execute("UPDATE docs SET file = ? WHERE doc = ?", (file, doc))
-
-    def rename_many(self, names: Iterable[tuple[int, str]]) -> None:
-        self.db.executemany("UPDATE docs SET file = ? WHERE doc = ?", ((f, d) for d, f in names))
-
     def add_dup(self, file: str, source: str | None, url: str | None) -> None:
         self.db.execute("INSERT INTO dup_updates VALUES (?, ?, ?)", (file, source, url))
 

@@ -42,9 +42,8 @@ class Postings:
     def load(self, blobs: Iterable[bytes]) -> None:
         """The posting lists saved as `blobs` (from `take_pending`), and nothing else."""
         self.runs, self.pending = [], []
-        data = [np.frombuffer(blob, dtype=self.record) for blob in blobs]
-        if data:
-            records = np.concatenate(data)
+        for blob in blobs:  # blob by blob: memory never holds two copies of the whole index
+            records = np.frombuffer(blob, dtype=self.record)
             self._add_run(records["key"].copy(), records["doc"].copy())
 
     def add(self, keys: NDArray[np.generic], docs: NDArray[np.uint32]) -> None:
