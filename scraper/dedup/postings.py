@@ -79,7 +79,9 @@ class Postings:
     # -- lookups --------------------------------------------------------------------------------
     def lookup(self, keys: NDArray[np.generic]) -> tuple[NDArray[np.int64], NDArray[np.uint32]]:
         """Every (i, doc) such that doc holds keys[i]."""
-        keys = np.asarray(keys, dtype=self.key_dtype)
+        # Sorted queries walk each run in order: far fewer cache misses than random probes.
+        order = np.argsort(keys := np.asarray(keys, dtype=self.key_dtype), kind="stable")
+        keys = keys[order]
         found_q: list[NDArray[np.int64]] = []
         found_d: list[NDArray[np.uint32]] = []
         for run_keys, run_docs in self.runs:
@@ -92,7 +94,7 @@ class Postings:
             # Position of each hit: its range start plus its rank inside the range.
             ends = np.cumsum(counts)
             position = np.repeat(low - (ends - counts), counts) + np.arange(total)
-            found_q.append(query)
+            found_q.append(order[query])
             found_d.append(run_docs[position])
         if not found_q:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
@@ -100,12 +102,15 @@ class Postings:
 
     def counts(self, keys: NDArray[np.generic]) -> NDArray[np.int64]:
         """How many postings each key has (documents holding it, deleted ones included)."""
-        keys = np.asarray(keys, dtype=self.key_dtype)
+        order = np.argsort(keys := np.asarray(keys, dtype=self.key_dtype), kind="stable")
+        keys = keys[order]
         total = np.zeros(len(keys), dtype=np.int64)
         for run_keys, _ in self.runs:
             total += np.searchsorted(run_keys, keys, side="right")
             total -= np.searchsorted(run_keys, keys, side="left")
-        return total
+        out = np.empty_like(total)
+        out[order] = total
+        return out
 
     def nbytes(self) -> int:
         return sum(k.nbytes + d.nbytes for k, d in self.runs)
