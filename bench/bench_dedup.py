@@ -1,33 +1,37 @@
-"""Dedup bench: signature speed (rensa vs datasketch), recall vs an exact baseline, and scaling.
+"""Dedup bench: the dedup stage alone against anchors, with recall against an exact baseline.
 
-    python bench/bench_dedup.py                       # everything, default sizes
-    python bench/bench_dedup.py --sizes 10000,30000 --recall-docs 5000 --sig-docs 10000
-    python bench/bench_dedup.py --parts signatures,recall   # skip the scaling runs
-    python bench/bench_dedup.py --parts boilerplate   # recall with shared passages, cap vs none
+    python bench/bench_dedup.py                        # 10k and 100k documents
+    python bench/bench_dedup.py --sizes 10000 --spacy-max 0   # quick: no spaCy anchor
+    python bench/bench_dedup.py --anchors ours,rensa          # only some of the runs
 
-Every measurement runs in its own child process, so that each peak RSS is its own.
-Anchors, compared in the same run as ratios: datasketch for signature speed and recall; the
-smallest size for scaling (docs/s at N divided by docs/s at the smallest N: near 1.0 is linear).
-The exact baseline is a full inverted index over every shingle of every document: it yields the
-exact Jaccard and containment of every pair that shares at least one shingle (all other pairs
-have both at 0), i.e. the same answer as comparing all pairs.
+Every run is a child process, so that each peak RSS is its own. The runs, on the same corpus:
+  - ours: `Deduplicator.commit` in batches of --batch documents into a fresh folder. The stage
+    alone is timed: commit and close, minus the time the writer spends writing files (the
+    bench's writer writes without fsync; writing is the writer's business and measured by
+    bench_scale.py). Candidate files read back for verification are part of the stage.
+  - rensa: bare rensa LSH in a short script (Python shingling, `RMinHashLSH`, 16 × 8 bands, a
+    document is dropped when the LSH reports a kept candidate, no verification).
+  - datatrove: its MinHash dedup as shipped (spaCy's Indonesian tokenizer; only up to
+    --spacy-max documents, it runs at ~120 docs/s) and with a whitespace tokenizer, one worker
+    (bench/anchor_datatrove.py).
+The exact baseline is every pair of documents sharing a 5-word shingle, with its exact Jaccard
+and containment (pairs that share none are at 0 for both): the same answer as comparing all pairs.
+Recall counts a planted pair as found when the two are not both kept.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
-import random
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,17 +39,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scraper.config import DedupConfig
 from scraper.dedup import Deduplicator
-from scraper.dedup.match import bucket_keys
-from scraper.dedup.minhash import signatures
-from scraper.dedup.text import features
+from scraper.dedup.text import features, normalize_words
 from scraper.document import Document
-from scraper.pipeline import Stats
-from scraper.write import CorpusWriter
+from scraper.stats import Stats
+from scraper.write import CorpusWriter, manifest_entry
 
 WORDS_PER_DOC = (400, 480)  # about 3 KB of text
-# The boilerplate part: each document ends with one of this many shared passages, so each passage
-# is in about 1/10 of the documents (200 of 2000: above the default containment_max_df).
-BOILERPLATE_PASSAGES = 10
 SYLLABLES = [
     "ka",
     "ta",
@@ -96,24 +95,73 @@ class Corpus:
     """Synthetic Indonesian-looking text with a Zipf vocabulary (common words recur, as in news)."""
 
     def __init__(self, seed: int, vocab: int = 30000) -> None:
-        rng = random.Random(seed)
+        rng = np.random.default_rng(seed)
         words: set[str] = set()
         while len(words) < vocab:
-            words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
-        self.vocab = np.array(sorted(words))
+            count = int(rng.integers(2, 5))
+            words.add("".join(SYLLABLES[int(k)] for k in rng.integers(len(SYLLABLES), size=count)))
+        self.vocab = sorted(words)
         weights = 1.0 / (np.arange(vocab) + 20.0)
-        self.p = weights / weights.sum()
-        self.rng = np.random.default_rng(seed)
+        self.cdf = np.cumsum(weights / weights.sum())
 
-    def words(self, n: int | None = None) -> list[str]:
-        n = n or int(self.rng.integers(*WORDS_PER_DOC))
-        return list(self.vocab[self.rng.choice(len(self.vocab), size=n, p=self.p)])
+    def words(self, rng: np.random.Generator, n: int | None = None) -> list[str]:
+        n = n or int(rng.integers(*WORDS_PER_DOC))
+        picks = np.searchsorted(self.cdf, rng.random(n)).clip(max=len(self.vocab) - 1)
+        return [self.vocab[i] for i in picks.tolist()]
 
-    def edit(self, words: list[str], edits: int) -> list[str]:
+    def edit(self, rng: np.random.Generator, words: list[str], edits: int) -> list[str]:
         out = list(words)
-        for pos in self.rng.choice(len(out), size=min(edits, len(out)), replace=False):
-            out[int(pos)] = str(self.vocab[int(self.rng.integers(len(self.vocab)))]) + "x"
+        for pos in rng.choice(len(out), size=min(edits, len(out)), replace=False).tolist():
+            out[pos] = self.vocab[int(rng.integers(len(self.vocab)))] + "x"
         return out
+
+
+class PlantedCorpus:
+    """n documents: 8% near-duplicates (Jaccard 0.70-0.97), 8% contained parts (a first page or
+    another 30-80% slice, a few edits), 8% sharing 15-35% of their text with another (not
+    duplicates), the rest unrelated. Each document is made from its number alone, so any size
+    streams in flat memory and every run sees the same corpus."""
+
+    def __init__(self, n: int, seed: int = 7) -> None:
+        self.n, self.seed = n, seed
+        self.corpus = Corpus(seed)
+        self.planted = n // 12
+        self.bases = n - 3 * self.planted
+
+    def _base(self, i: int) -> list[str]:
+        return self.corpus.words(np.random.default_rng([self.seed, 0, i]))
+
+    def doc(self, i: int) -> tuple[str, list[str]]:
+        """The i-th document, as (name, words)."""
+        if i < self.bases:
+            return f"b{i}", self._base(i)
+        kind, k = divmod(i - self.bases, self.planted)
+        rng = np.random.default_rng([self.seed, 1 + kind, k])
+        base = self._base(int(rng.integers(self.bases)))
+        if kind == 0:
+            target = rng.uniform(0.70, 0.97)
+            edits = round(len(base) * (1 - target) / (5 * (1 + target)))
+            return f"n{k}", self.corpus.edit(rng, base, edits)
+        if kind == 1:
+            length = int(len(base) * rng.uniform(0.3, 0.8))
+            start = 0 if rng.random() < 0.5 else int(rng.integers(len(base) - length + 1))
+            return f"c{k}", self.corpus.edit(
+                rng, base[start : start + length], int(rng.integers(7))
+            )
+        share = int(len(base) * rng.uniform(0.15, 0.35))
+        return f"w{k}", self.corpus.words(rng) + base[:share]
+
+    def shuffled(self) -> Iterator[tuple[str, str]]:
+        """Every document as (name, text), in a fixed shuffled order."""
+        for i in np.random.default_rng(self.seed + 3).permutation(self.n).tolist():
+            name, words = self.doc(i)
+            yield name, " ".join(words)
+
+
+def recall_corpus(n: int, seed: int) -> list[tuple[str, list[str]]]:
+    """The planted corpus as a list of (name, words), in number order (small n only)."""
+    corpus = PlantedCorpus(n, seed)
+    return [corpus.doc(i) for i in range(n)]
 
 
 def to_doc(words: list[str], name: str) -> Document:
@@ -125,332 +173,265 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def batches(corpus: PlantedCorpus, size: int) -> Iterator[list[tuple[str, str]]]:
+    batch: list[tuple[str, str]] = []
+    for item in corpus.shuffled():
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 # -- children -------------------------------------------------------------------------------------
-def child_signatures(args: argparse.Namespace) -> dict[str, float]:
-    """Signature time per document for one backend, 1000 documents at a time.
+class BenchWriter(CorpusWriter):
+    """A corpus writer without fsync that counts the time it spends, to leave it out."""
 
-    Only the library call is timed: normalising and shingle hashing are ours and shared.
-    """
-    config = DedupConfig(backend=args.backend)
-    corpus = Corpus(1)
-    seconds = 0.0
-    for start in range(0, args.sig_docs, 1000):
-        count = min(1000, args.sig_docs - start)
-        feats = features([" ".join(corpus.words()) for _ in range(count)], config)
-        t0 = time.perf_counter()
-        signatures([f.long for f in feats], config)
-        seconds += time.perf_counter() - t0
-    return {
-        "docs_per_s": args.sig_docs / seconds,
-        "ms_per_doc": 1000 * seconds / args.sig_docs,
-        "peak_rss_mb": peak_rss_mb(),
-    }
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.seconds = 0.0
 
-
-def recall_corpus(n: int, seed: int) -> list[tuple[str, list[str]]]:
-    """n documents: 8% near-duplicates (Jaccard 0.70-0.97), 8% contained parts (30-80% of a
-    document, a few edits), 8% sharing 15-35% of their sentences with another (not duplicates)."""
-    corpus = Corpus(seed)
-    rng = random.Random(seed)
-    docs: list[tuple[str, list[str]]] = []
-    planted = n // 12
-    base_count = n - 3 * planted
-    for i in range(base_count):
-        docs.append((f"b{i}", corpus.words()))
-    for i in range(planted):
-        _, base = docs[rng.randrange(base_count)]
-        target = rng.uniform(0.70, 0.97)
-        edits = round(len(base) * (1 - target) / (5 * (1 + target)))
-        docs.append((f"n{i}", corpus.edit(base, edits)))
-    for i in range(planted):
-        _, base = docs[rng.randrange(base_count)]
-        length = int(len(base) * rng.uniform(0.3, 0.8))
-        start = rng.randrange(len(base) - length + 1)
-        docs.append((f"c{i}", corpus.edit(base[start : start + length], rng.randint(0, 6))))
-    for i in range(planted):
-        _, base = docs[rng.randrange(base_count)]
-        share = int(len(base) * rng.uniform(0.15, 0.35))
-        docs.append((f"w{i}", corpus.words() + base[:share]))
-    return docs
+    def write(self, doc: Document, duplicates: Any = ()) -> dict[str, Any]:
+        start = time.perf_counter()
+        name = self.next_name(doc)
+        entry = manifest_entry(doc, name, duplicates)
+        (self.out / name).write_text(doc.to_seed(), encoding="utf-8")
+        with self.manifest_path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._next_seq += 1
+        self.entries.append(entry)
+        self.seconds += time.perf_counter() - start
+        return entry
 
 
-def add_boilerplate(
-    docs: list[tuple[str, list[str]]], words: int, passages: int, seed: int
-) -> list[tuple[str, list[str]]]:
-    """Append one of `passages` shared passages of `words` words to every document: the
-    disclaimers and stock paragraphs that survive cleaning, each shared by many documents."""
-    corpus, rng = Corpus(seed + 1), random.Random(seed + 1)
-    shared = [corpus.words(words) for _ in range(passages)]
-    return [(name, ws + rng.choice(shared)) for name, ws in docs]
-
-
-def exact_pairs(
-    names: list[str], sets: list[frozenset[int]]
-) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """Pairs at Jaccard ≥ 0.8, and the other pairs at containment ≥ 0.8, computed exactly."""
-    postings: dict[int, list[int]] = defaultdict(list)
-    for i, s in enumerate(sets):
-        for h in s:
-            postings[h].append(i)
-    near: set[tuple[str, str]] = set()
-    contained: set[tuple[str, str]] = set()
-    for i, s in enumerate(sets):
-        shared: dict[int, int] = defaultdict(int)
-        for h in s:
-            for j in postings[h]:
-                if j > i:
-                    shared[j] += 1
-        for j, inter in shared.items():
-            pair = (names[i], names[j])
-            if inter / (len(s) + len(sets[j]) - inter) >= 0.8:
-                near.add(pair)
-            elif inter / min(len(s), len(sets[j])) >= 0.8:
-                contained.add(pair)
-    return near, contained
-
-
-def child_recall(args: argparse.Namespace) -> dict[str, float]:
-    config = DedupConfig(backend=args.backend)
-    if args.max_df >= 0:
-        config = dataclasses.replace(config, containment_max_df=args.max_df)
-    docs = recall_corpus(args.recall_docs, seed=7)
-    if args.add_boilerplate:
-        docs = add_boilerplate(docs, args.add_boilerplate, BOILERPLATE_PASSAGES, seed=7)
-    names = [n for n, _ in docs]
-    feats = features([" ".join(w) for _, w in docs], config)
-    near, contained = exact_pairs(names, [f.long for f in feats])
-    start = time.perf_counter()
-    keys = [set(k) for k in bucket_keys(feats, config)]
-    by_name = dict(zip(names, keys, strict=True))
-    lsh_hits = sum(bool(by_name[a] & by_name[b]) for a, b in near)
-    random.Random(3).shuffle(docs)
+def child_ours(args: argparse.Namespace) -> dict[str, Any]:
+    corpus = PlantedCorpus(args.size)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        writer = BenchWriter(Path(tmp))
         stats = Stats()
-        with Deduplicator(config, CorpusWriter(Path(tmp))) as dedup:
-            for i in range(0, len(docs), args.batch):
-                dedup.commit([to_doc(w, n) for n, w in docs[i : i + args.batch]], stats)
-        seconds = time.perf_counter() - start
-        lines = (Path(tmp) / "manifest.jsonl").read_text("utf-8").splitlines()
-        kept = {json.loads(line)["source"] for line in lines}
-    partnered = {x for pair in near | contained for x in pair}
-    false_drops = sum(1 for n in names if n not in kept and n not in partnered)
-    return {
-        "docs": len(docs),
-        "near_pairs": len(near),
-        "contained_pairs": len(contained),
-        "lsh_recall_near": lsh_hits / max(1, len(near)),
-        "recall_near": sum(not (a in kept and b in kept) for a, b in near) / max(1, len(near)),
-        "recall_contained": sum(not (a in kept and b in kept) for a, b in contained)
-        / max(1, len(contained)),
-        "false_drops": false_drops,
-        "kept": len(kept),
-        "seconds": seconds,
-        "peak_rss_mb": peak_rss_mb(),
-    }
-
-
-def child_scaling(args: argparse.Namespace) -> dict[str, float]:
-    """Commit `size` documents (10% planted copies of recent ones) in batches; time commit only."""
-    config = DedupConfig(backend=args.backend)
-    corpus = Corpus(11)
-    rng = random.Random(11)
-    recent: list[list[str]] = []
-    out = Path(tempfile.mkdtemp(dir=args.workdir))
-    busy = 0.0
-    try:
-        stats = Stats()
-        with Deduplicator(config, CorpusWriter(out)) as dedup:
-            for start in range(0, args.size, args.batch):
-                batch = []
-                for i in range(start, min(start + args.batch, args.size)):
-                    if recent and rng.random() < 0.1:
-                        words = corpus.edit(rng.choice(recent), rng.randint(0, 8))
-                    else:
-                        words = corpus.words()
-                        recent = [*recent[-1999:], words]
-                    batch.append(to_doc(words, f"d{i}"))
-                t0 = time.perf_counter()
-                dedup.commit(batch, stats)
-                busy += time.perf_counter() - t0
-            t0 = time.perf_counter()
-        busy += time.perf_counter() - t0  # close(): the final flush
-        index_mb = (out / ".scraper" / "dedup.sqlite").stat().st_size / 2**20
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
+        busy = 0.0
+        dedup = Deduplicator(DedupConfig(), writer)
+        for batch in batches(corpus, args.batch):
+            docs = [to_doc(text.split(), name) for name, text in batch]
+            for doc in docs:  # the pipeline knows each id before dedup (it skips known ids)
+                _ = doc.id
+            start = time.perf_counter()
+            dedup.commit(docs, stats)
+            busy += time.perf_counter() - start
+        start = time.perf_counter()
+        index_bytes = dedup.index.memory_bytes()
+        dedup.close()
+        busy += time.perf_counter() - start
+        seconds = busy - writer.seconds
+        kept = [str(e["source"]) for e in writer.entries]
+        sqlite_mb = (Path(tmp) / ".scraper" / "dedup.sqlite").stat().st_size / 2**20
     return {
         "docs": args.size,
-        "seconds": busy,
-        "docs_per_s": args.size / busy,
+        "seconds": seconds,
+        "docs_per_s": args.size / seconds,
+        "writer_seconds": writer.seconds,
         "peak_rss_mb": peak_rss_mb(),
-        "index_mb": index_mb,
-        "kept": stats.kept["dedup"],
-        "dropped": sum(stats.dropped.values()),
+        "index_bytes_per_doc": index_bytes / len(kept),
+        "sqlite_mb": sqlite_mb,
+        "kept_ids": kept,
     }
 
 
-CHILDREN = {"signatures": child_signatures, "recall": child_recall, "scaling": child_scaling}
+def _python_shingles(text: str) -> set[str]:
+    words = normalize_words(text)
+    return {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))}
 
 
-# -- parent ---------------------------------------------------------------------------------------
-def spawn(args: argparse.Namespace, child: str, **extra: object) -> dict[str, float]:
-    cmd = [
-        sys.executable,
-        __file__,
-        "--child",
-        child,
-        "--workdir",
-        args.workdir,
-        "--sig-docs",
-        str(args.sig_docs),
-        "--recall-docs",
-        str(args.recall_docs),
-        "--batch",
-        str(args.batch),
-    ]
-    for key, value in extra.items():
-        cmd += [f"--{key.replace('_', '-')}", str(value)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+def child_rensa(args: argparse.Namespace) -> dict[str, Any]:
+    from rensa import RMinHash, RMinHashLSH
+
+    corpus = PlantedCorpus(args.size)
+    lsh = RMinHashLSH(threshold=0.8, num_perm=128, num_bands=16)
+    kept: list[str] = []
+    seconds = 0.0
+    for batch in batches(corpus, args.batch):
+        start = time.perf_counter()
+        for name, text in batch:
+            minhash = RMinHash(num_perm=128, seed=1)
+            minhash.update(list(_python_shingles(text)))
+            if not lsh.query(minhash):
+                lsh.insert(len(kept), minhash)
+                kept.append(name)
+        seconds += time.perf_counter() - start
+    return {
+        "docs": args.size,
+        "seconds": seconds,
+        "docs_per_s": args.size / seconds,
+        "peak_rss_mb": peak_rss_mb(),
+        "kept_ids": kept,
+    }
+
+
+def child_datatrove(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.anchor_datatrove import run_datatrove
+
+    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        data = Path(tmp) / "corpus.jsonl"
+        with data.open("w", encoding="utf-8") as handle:
+            for name, text in PlantedCorpus(args.size).shuffled():
+                handle.write(json.dumps({"id": name, "text": text}) + "\n")
+        result = run_datatrove(data, args.tokenizer)
+    result["kept_ids"] = sorted(result["kept_ids"])
+    result["peak_rss_mb"] = peak_rss_mb()
     return result
 
 
-def report_signatures(args: argparse.Namespace) -> None:
-    rows = {b: spawn(args, "signatures", backend=b) for b in ("rensa", "datasketch")}
-    print(f"\n## MinHash signatures, {args.sig_docs} docs of ~3 KB, 128 permutations")
-    print("| library | docs/s | ms/doc | peak RSS MB |")
-    print("|---|---|---|---|")
-    for name, r in rows.items():
-        print(
-            f"| {name} | {r['docs_per_s']:.0f} | {r['ms_per_doc']:.3f} | {r['peak_rss_mb']:.0f} |"
-        )
-    ratio = rows["rensa"]["docs_per_s"] / rows["datasketch"]["docs_per_s"]
-    print(f"rensa / datasketch speed: {ratio:.1f}x")
-
-
-def report_recall(args: argparse.Namespace) -> None:
-    rows = {b: spawn(args, "recall", backend=b) for b in ("rensa", "datasketch")}
-    r0 = rows["rensa"]
-    print(
-        f"\n## Recall against the exact baseline, {r0['docs']:.0f} docs "
-        f"({r0['near_pairs']:.0f} pairs at Jaccard >= 0.8, "
-        f"{r0['contained_pairs']:.0f} more at containment >= 0.8)"
-    )
-    print(
-        "| library | LSH alone, J>=0.8 | end to end, J>=0.8 | end to end, containment>=0.8 "
-        "| false drops | kept | s | peak RSS MB |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    for name, r in rows.items():
-        print(
-            f"| {name} | {r['lsh_recall_near']:.3f} | {r['recall_near']:.3f} | "
-            f"{r['recall_contained']:.3f} | {r['false_drops']:.0f} | {r['kept']:.0f} | "
-            f"{r['seconds']:.1f} | {r['peak_rss_mb']:.0f} |"
-        )
-
-
-def report_boilerplate(args: argparse.Namespace) -> None:
-    """Recall and time when every document carries shared boilerplate, with the document-
-    frequency cap (the default containment_max_df) against no cap (max_df 0, which selects
-    containment candidates exactly as before the cap existed): the anchor, in the same run."""
-    default = DedupConfig().containment_max_df
-    caps = [0, default]
-    rows = {
-        cap: spawn(
-            args,
-            "recall",
-            backend="rensa",
-            max_df=cap,
-            add_boilerplate=args.boilerplate,
-            recall_docs=args.boilerplate_docs,
-        )
-        for cap in caps
+def child_baseline(args: argparse.Namespace) -> dict[str, Any]:
+    """Every pair at Jaccard >= 0.8 ("near"), and the other pairs at containment >= 0.8."""
+    config = DedupConfig()
+    corpus = PlantedCorpus(args.size)
+    names: list[str] = []
+    hashes: list[np.ndarray] = []
+    for start in range(0, args.size, 1000):
+        items = [corpus.doc(i) for i in range(start, min(start + 1000, args.size))]
+        names += [name for name, _ in items]
+        hashes += [f.long_set() for f in features([" ".join(w) for _, w in items], config)]
+    sizes = np.array([len(h) for h in hashes], dtype=np.int64)
+    owner = np.repeat(np.arange(len(hashes), dtype=np.int64), sizes)
+    flat = np.concatenate(hashes)
+    del hashes
+    order = np.argsort(flat, kind="stable")
+    flat, owner = flat[order], owner[order]
+    starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]])
+    counts = np.diff(np.r_[starts, len(flat)])
+    codes: list[np.ndarray] = []
+    for size in np.unique(counts[counts > 1]).tolist():
+        group_starts = starts[counts == size]
+        for a in range(size):
+            for b in range(a + 1, size):
+                x, y = owner[group_starts + a], owner[group_starts + b]
+                codes.append(np.minimum(x, y) * len(names) + np.maximum(x, y))
+    pairs, shared = np.unique(np.concatenate(codes), return_counts=True)
+    a, b = pairs // len(names), pairs % len(names)
+    jaccard = shared / (sizes[a] + sizes[b] - shared)
+    contained = shared / np.minimum(sizes[a], sizes[b])
+    near = jaccard >= config.threshold
+    cont = ~near & (contained >= config.containment)
+    return {
+        "near": [
+            [names[i], names[j]] for i, j in zip(a[near].tolist(), b[near].tolist(), strict=True)
+        ],
+        "contained": [
+            [names[i], names[j]] for i, j in zip(a[cont].tolist(), b[cont].tolist(), strict=True)
+        ],
+        "names": names,
     }
-    r0 = rows[0]
-    print(
-        f"\n## Boilerplate: {r0['docs']:.0f} docs, each + one of {BOILERPLATE_PASSAGES} shared "
-        f"passages of {args.boilerplate} words ({r0['near_pairs']:.0f} pairs at Jaccard >= 0.8, "
-        f"{r0['contained_pairs']:.0f} more at containment >= 0.8), rensa"
-    )
-    print(
-        "| containment_max_df | end to end, J>=0.8 | end to end, containment>=0.8 "
-        "| false drops | kept | s | time vs no cap |"
-    )
-    print("|---|---|---|---|---|---|---|")
-    for cap, r in rows.items():
-        print(
-            f"| {cap or 'none (0)'} | {r['recall_near']:.3f} | {r['recall_contained']:.3f} | "
-            f"{r['false_drops']:.0f} | {r['kept']:.0f} | {r['seconds']:.1f} | "
-            f"{r['seconds'] / r0['seconds']:.2f} |"
+
+
+CHILDREN = {
+    "ours": child_ours,
+    "rensa": child_rensa,
+    "datatrove": child_datatrove,
+    "baseline": child_baseline,
+}
+
+
+# -- parent ---------------------------------------------------------------------------------------
+def spawn(args: argparse.Namespace, child: str, size: int, **extra: object) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--child", child, "--size", str(size)]
+    cmd += ["--workdir", args.workdir, "--batch", str(args.batch)]
+    for key, value in extra.items():
+        cmd += [f"--{key}", str(value)]
+    with tempfile.TemporaryFile("w+") as out:
+        subprocess.run(cmd, stdout=out, check=True, cwd=Path(__file__).resolve().parent.parent)
+        out.seek(0)
+        result: dict[str, Any] = json.loads(out.read().strip().splitlines()[-1])
+    return result
+
+
+def score(result: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
+    """Recall on the near and contained pairs, and drops of documents in no pair."""
+    kept = set(result.pop("kept_ids"))
+    partnered = {x for pair in baseline["near"] + baseline["contained"] for x in pair}
+    for kind in ("near", "contained"):
+        pairs = baseline[kind]
+        result[f"recall_{kind}"] = sum(not (a in kept and b in kept) for a, b in pairs) / max(
+            1, len(pairs)
         )
-
-
-def report_scaling(args: argparse.Namespace) -> None:
-    sizes = [int(s) for s in args.sizes.split(",")]
-    rows = [spawn(args, "scaling", backend="rensa", size=n) for n in sizes]
-    print(
-        f"\n## Scaling: Deduplicator.commit with rensa, batches of {args.batch}, "
-        f"folder in {args.workdir}"
+    result["false_drops"] = sum(
+        1 for n in baseline["names"] if n not in kept and n not in partnered
     )
-    print("| docs | s | docs/s | vs smallest | peak RSS MB | index MB | kept | dropped |")
+    result["kept"] = len(kept)
+    return result
+
+
+def runs_for(args: argparse.Namespace, size: int) -> list[tuple[str, str, dict[str, Any]]]:
+    anchors = args.anchors.split(",")
+    plan: list[tuple[str, str, dict[str, Any]]] = []
+    if "ours" in anchors:
+        plan.append(("scraper dedup stage", "ours", {}))
+    if "rensa" in anchors:
+        plan.append(("bare rensa LSH (Python shingling)", "rensa", {}))
+    if "datatrove" in anchors:
+        if size <= args.spacy_max:
+            plan.append(
+                ("datatrove MinHash, as shipped (spaCy id)", "datatrove", {"tokenizer": "spacy"})
+            )
+        plan.append(
+            ("datatrove MinHash, whitespace tokenizer", "datatrove", {"tokenizer": "whitespace"})
+        )
+    return plan
+
+
+def report(args: argparse.Namespace, size: int) -> None:
+    baseline = spawn(args, "baseline", size)
+    results = []
+    for label, child, extra in runs_for(args, size):
+        try:
+            results.append((label, score(spawn(args, child, size, **extra), baseline)))
+        except subprocess.CalledProcessError as exc:
+            print(f"{label}: failed ({exc})", file=sys.stderr)
+    anchor = next(
+        (r for label, r in results if label.startswith("datatrove") and "whitespace" in label), None
+    )
+    print(
+        f"\n### {size:,} documents ({len(baseline['near']):,} pairs at Jaccard >= 0.8, "
+        f"{len(baseline['contained']):,} more at containment >= 0.8), batches of {args.batch}"
+    )
+    print(
+        "| run | docs/s | vs datatrove (whitespace) | peak RSS MB | recall near "
+        "| recall contained | false drops | kept |"
+    )
     print("|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        ratio = r["docs_per_s"] / rows[0]["docs_per_s"]
+    for label, r in results:
+        ratio = f"{r['docs_per_s'] / anchor['docs_per_s']:.1f}x" if anchor else "-"
         print(
-            f"| {r['docs']:.0f} | {r['seconds']:.1f} | {r['docs_per_s']:.0f} | {ratio:.2f} | "
-            f"{r['peak_rss_mb']:.0f} | {r['index_mb']:.0f} | {r['kept']:.0f} | "
-            f"{r['dropped']:.0f} |"
+            f"| {label} | {r['docs_per_s']:,.0f} | {ratio} | {r['peak_rss_mb']:,.0f} | "
+            f"{r['recall_near']:.3f} | {r['recall_contained']:.3f} | {r['false_drops']} | "
+            f"{r['kept']:,} |"
         )
-    last = rows[-1]
-    if last["docs"] < 1_000_000:
-        factor = 1_000_000 / last["docs"]
-        print(
-            f"1M docs, extrapolated linearly from {last['docs']:.0f} (not measured): "
-            f"~{factor * last['seconds'] / 60:.0f} min, index ~{factor * last['index_mb']:.0f} MB"
-        )
+    for label, r in results:
+        if "index_bytes_per_doc" in r:
+            print(
+                f"{label}: in-memory index {r['index_bytes_per_doc']:.0f} bytes per kept "
+                f"document, SQLite file {r['sqlite_mb']:.0f} MB; writer time left out: "
+                f"{r['writer_seconds']:.1f} s"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,30000,100000")
-    parser.add_argument("--sig-docs", type=int, default=10000)
-    parser.add_argument("--recall-docs", type=int, default=5000)
+    parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument(
-        "--workdir",
-        default=tempfile.gettempdir(),
-        help="where the bench corpus folders go (default: the temp folder)",
-    )
-    parser.add_argument(
-        "--parts",
-        default="signatures,recall,boilerplate,scaling",
-        help="which parts to run (comma list)",
-    )
-    parser.add_argument(
-        "--boilerplate",
-        type=int,
-        default=200,
-        help="words per shared passage in the boilerplate part",
-    )
-    parser.add_argument("--boilerplate-docs", type=int, default=2000)
-    parser.add_argument("--max-df", type=int, default=-1, help=argparse.SUPPRESS)
-    parser.add_argument("--add-boilerplate", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--anchors", default="ours,rensa,datatrove")
+    parser.add_argument("--spacy-max", type=int, default=10000, help="largest size for spaCy")
+    parser.add_argument("--workdir", default=tempfile.gettempdir())
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
-    parser.add_argument("--backend", default="rensa", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--tokenizer", default="spacy", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(CHILDREN[args.child](args)))
         return
     print(f"# bench_dedup on {os.cpu_count()} cores, python {sys.version.split()[0]}")
-    parts = set(args.parts.split(","))
-    if "signatures" in parts:
-        report_signatures(args)
-    if "recall" in parts:
-        report_recall(args)
-    if "boilerplate" in parts:
-        report_boilerplate(args)
-    if "scaling" in parts:
-        report_scaling(args)
+    for size in (int(s) for s in args.sizes.split(",")):
+        report(args, size)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ class DedupConfig:
     shingle_size: int = 5
     short_shingle_size: int = 3
     short_doc_words: int = 50
-    # "rensa" (fast, the default) or "datasketch"; changing it rebuilds the index from the files.
+    # The MinHash library: "rensa" (datasketch was dropped: rensa does all the work).
     backend: str = "rensa"
     seed: int = 1
     # Containment index: every shingle hash divisible by this is indexed (1 in 8 by default).
@@ -68,9 +68,10 @@ class DedupConfig:
     # nearly every earlier document. Kept documents are not duplicates of each other, so a real
     # article's shingles rarely reach it. 0: no cap.
     containment_max_df: int = 100
-    # Index rows of this many documents are buffered in memory, then merged into the file sorted.
-    index_buffer_docs: int = 20000
-    # The index file is read through a memory map of up to this size (0: plain reads).
+    # The keys of new documents are saved (one blob per kind) once this many are waiting; 1: at
+    # every batch. A killed run re-reads the files of the documents whose keys were not saved.
+    index_buffer_docs: int = 1
+    # The SQLite file (documents, not keys) is read through a memory map of up to this size.
     index_mmap_mb: int = 4096
 
 

@@ -292,7 +292,7 @@ def test_an_unreadable_foreign_file_does_not_stop_the_run(tmp_path):
 def test_changed_settings_rebuild_the_index_from_the_files(tmp_path):
     ws = words(600, 9)
     commit(tmp_path, [article(ws, "a")])
-    changed = DedupConfig(backend="datasketch")
+    changed = DedupConfig(seed=2)
     entries, stats = commit(tmp_path, [article(ws[:400], "part")], changed)
     assert entries == [] and stats.dropped == {("dedup", "contained"): 1}
     consistent(tmp_path)
@@ -335,16 +335,37 @@ def test_index_rows_survive_merges_and_reopening(tmp_path, buffer_docs):
 
 def test_index_rows_lost_with_a_killed_process_are_rebuilt_from_the_files(tmp_path):
     ws = words(500, 40)
-    dedup = Deduplicator(CONFIG, CorpusWriter(tmp_path))
+    # Keys are saved every 2 documents: after one document they are only in memory.
+    dedup = Deduplicator(DedupConfig(index_buffer_docs=2), CorpusWriter(tmp_path))
     dedup.commit([article(ws, "a")], Stats())
-    dedup.index.db.close()  # killed: the buffered band rows were only in memory
+    dedup.index.db.close()  # killed: the unsaved keys were only in memory
     import sqlite3
 
-    db = sqlite3.connect(tmp_path / INDEX_DIR / INDEX_NAME)
-    assert db.execute("SELECT COUNT(*) FROM lsh").fetchone() == (0,)
-    db.close()
+    def saved_band_keys() -> int:
+        db = sqlite3.connect(tmp_path / INDEX_DIR / INDEX_NAME)
+        blobs = db.execute("SELECT blob FROM keys WHERE kind = 'lsh'").fetchall()
+        db.close()
+        return sum(len(blob) for (blob,) in blobs) // 12  # (int64 key, uint32 doc) records
+
+    assert saved_band_keys() == 0
     entries, stats = commit(tmp_path, [article(_near(ws), "b")])
     assert entries == [] and stats.dropped == {("dedup", "near-duplicate"): 1}
-    db = sqlite3.connect(tmp_path / INDEX_DIR / INDEX_NAME)
-    assert db.execute("SELECT COUNT(*) FROM lsh").fetchone() == (16,)
-    db.close()
+    assert saved_band_keys() == 16
+
+
+def test_reopening_a_folder_reads_no_corpus_file_it_indexed(tmp_path, monkeypatch):
+    commit(tmp_path, [article(words(400, 50 + i), f"s{i}") for i in range(20)])
+    reads: list[str] = []
+    real_read = Path.read_text
+
+    def counting(self, *args, **kwargs):
+        if self.suffix == ".txt":
+            reads.append(self.name)
+        return real_read(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    entries, stats = commit(tmp_path, [article(words(400, 99), "new")])
+    assert len(entries) == 1 and reads == []  # the keys come from the index, not the files
+    entries, stats = commit(tmp_path, [article(_near(words(400, 53)), "copy")])
+    assert entries == [] and stats.dropped == {("dedup", "near-duplicate"): 1}
+    assert len(reads) == 1  # only the candidate, read to verify it exactly

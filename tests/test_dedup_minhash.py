@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import random
 
+import numpy as np
 import pytest
 
 from scraper.config import DedupConfig
@@ -24,9 +25,8 @@ def _pair(jaccard_edits: int) -> tuple[str, str]:
     return " ".join(words), " ".join(other)
 
 
-@pytest.mark.parametrize("backend", ["rensa", "datasketch"])
-def test_signatures_estimate_the_jaccard(backend):
-    config = dataclasses.replace(CONFIG, backend=backend)
+def test_signatures_estimate_the_jaccard():
+    config = CONFIG
     a, b = features(list(_pair(20)), config)
     exact = len(a.long & b.long) / len(a.long | b.long)
     sig_a, sig_b = signatures([a.long, b.long], config)
@@ -38,8 +38,8 @@ def test_signatures_estimate_the_jaccard(backend):
 
 def test_signatures_are_stable_across_calls():
     (f,) = features([_pair(0)[0]], CONFIG)
-    assert signatures([f.long], CONFIG) == signatures([f.long], CONFIG)
-    assert signatures([], CONFIG) == []
+    assert np.array_equal(signatures([f.long], CONFIG), signatures([f.long], CONFIG))
+    assert signatures([], CONFIG).shape == (0, CONFIG.num_perm)
 
 
 def test_band_keys_one_per_band_and_namespaced():

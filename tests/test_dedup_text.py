@@ -15,6 +15,7 @@ from scraper.dedup.text import (
     features,
     file_paragraphs,
     normalize_words,
+    prepare,
     shingle_hashes,
 )
 from scraper.document import Document, Removal, format_seed
@@ -102,18 +103,6 @@ def test_a_document_without_repeats_is_returned_as_is():
     assert dedupe_paragraphs(doc) is doc
 
 
-def test_a_long_body_is_shingled_from_its_start_but_counted_and_keyed_whole(monkeypatch):
-    import scraper.dedup.text as text_module
-
-    body = "".join(f"Kata\u00a0{n},\tdua —  tiga\n“EMPAT”  lima_enam " for n in range(20))
-    whole = features([body], DedupConfig())[0]
-    monkeypatch.setattr(text_module, "MAX_SHINGLED_CHARS", 100)
-    capped = features([body], DedupConfig())[0]
-    assert (capped.words, capped.exact, capped.chars) == (whole.words, whole.exact, whole.chars)
-    # The shingles of the first 100 characters only (the cut may halve a word: one new shingle).
-    assert len(capped.long) < len(whole.long) and len(capped.long - whole.long) <= 1
-
-
 def test_a_huge_single_line_body_does_not_take_many_times_its_size_in_memory():
     # A dump of tens of MB on one line took 30 times its size (1.6 GB for 49 MB).
     words = [f"kata{n}" for n in range(10_000)]
@@ -127,3 +116,27 @@ def test_a_huge_single_line_body_does_not_take_many_times_its_size_in_memory():
     finally:
         tracemalloc.stop()
     assert peak < 8 * len(body)
+
+
+def test_batch_features_equal_the_features_of_the_file_read_back():
+    """What `prepare` computes for a batch is what a later run computes from the written file."""
+    docs = [
+        Document(title="Satu", paragraphs=["Putin  tiba\tdi Pyongyang.", "  Kim menyambut. "]),
+        Document(
+            title="Dua", paragraphs=["“Amunisi” — kata\u00adnya di\u200bsini.", "ＫＴＴ ﬁnal"]
+        ),
+        Document(title="Tiga", paragraphs=["Sama.", "sama!", "Lain."]),
+        Document(title="Kosong", paragraphs=["—"]),
+    ]
+    kept, batch = prepare(docs, CONFIG)
+    assert kept[2].paragraphs == ["Sama.", "Lain."]  # the repeat is dropped, as one by one
+    read_back = features(
+        [body_text(file_paragraphs(format_seed(d.title, d.paragraphs))) for d in kept], CONFIG
+    )
+    for mine, theirs in zip(batch, read_back, strict=True):
+        assert (mine.words, mine.chars, mine.exact) == (theirs.words, theirs.chars, theirs.exact)
+        assert np.array_equal(mine.long_set(), theirs.long_set())
+    assert [f.words for f in batch] == [
+        len(normalize_words(body_text(d.paragraphs).replace("\u00ad", "").replace("\u200b", "")))
+        for d in kept
+    ]

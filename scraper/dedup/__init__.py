@@ -1,9 +1,11 @@
 """The dedup stage: exact, near-duplicate (MinHash LSH) and containment, with a persistent index.
 
-text.py          normalisation, shingles, features, repeated paragraphs within a document
-minhash.py       signatures (rensa or datasketch) and LSH band keys
-index.py         the SQLite index under OUT/.scraper/
-match.py         candidates from the index, verified with exact Jaccard / containment
+text.py          normalisation, batch-wide word and shingle hashing (numpy), repeated paragraphs
+minhash.py       signatures (rensa, one flat buffer per batch) and LSH band keys (numpy)
+postings.py      posting lists in memory: sorted numpy runs, vectorised lookups
+index.py         the index: documents in SQLite, keys in memory and saved once per batch
+batch.py         the candidates of a whole batch, from a few vectorised lookups
+match.py         exact verification (Jaccard / containment); per-document candidates
 deduplicator.py  `Deduplicator`: batches against an output folder, crash repair
 folder.py        `dedup_folder`: dedup an existing corpus folder (`scraper dedup`)
 """

@@ -14,23 +14,28 @@ a crash left, so no index entry points at a missing file and no file is unknown 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from scraper.config import DedupConfig
+from scraper.dedup.batch import Candidates, find_candidates
 from scraper.dedup.index import OK, PENDING, REPLACED, Index, Row
 from scraper.dedup.match import (
     Match,
-    Matcher,
     Quality,
     bucket_keys,
+    classify,
     feature_quality,
     row_quality,
     signed_samples,
 )
 from scraper.dedup.minhash import check_config, library_version
-from scraper.dedup.text import Features, body_text, dedupe_paragraphs, features, file_paragraphs
+from scraper.dedup.text import Features, body_text, features, file_paragraphs, prepare
 from scraper.document import Document, read_seed
 from scraper.stats import Stats
 from scraper.write import CorpusWriter, manifest_entry
@@ -39,8 +44,6 @@ STAGE = "dedup"
 INDEX_DIR = ".scraper"
 INDEX_NAME = "dedup.sqlite"
 REPLACED_REASON = "replaced-by-longer"
-# Kept documents are indexed under this name + position until their real names are known.
-PLACEHOLDER = ".pending-"  # a hidden name: never a corpus file
 # Files are read and indexed this many at a time when a folder is adopted or repaired.
 ADOPT_BATCH = 500
 
@@ -96,8 +99,8 @@ def merge_dups(entry: dict[str, Any], extra: list[dict[str, Any]]) -> list[dict[
 class _Kept:
     position: int  # in the batch as given
     doc: Document
-    file: str
-    row: int
+    file: str = ""
+    row: int = 0
     dups: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -110,27 +113,30 @@ class Deduplicator:
         self.index = Index(
             writer.out / INDEX_DIR / INDEX_NAME, fingerprint(config), config.index_mmap_mb
         )
-        self._batch: dict[str, Features] = {}  # features of this batch's kept docs, by file
-        self.matcher = Matcher(self.index, config, self._load)
         self.repair()
 
     # -- reading indexed documents ---------------------------------------------------------------
     def _load(self, row: Row) -> Features | None:
-        if row.file in self._batch:
-            return self._batch[row.file]
-        try:
-            text = (self.writer.out / row.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
-        return features([body_text(file_paragraphs(text))], self.config)[0]
+        return self._load_many([row]).get(row.doc)
+
+    def _load_many(self, rows: Iterable[Row]) -> dict[int, Features]:
+        """Features of indexed documents, from their files (one batch of hashing for all);
+        a file that cannot be read is left out."""
+        texts: dict[int, str] = {}
+        for row in rows:
+            try:
+                text = (self.writer.out / row.file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            texts[row.doc] = body_text(file_paragraphs(text))
+        return dict(zip(texts, features(list(texts.values()), self.config), strict=True))
 
     # -- the batch ---------------------------------------------------------------------------------
     def commit(self, docs: list[Document], stats: Stats) -> list[dict[str, Any]]:
         """Dedup `docs` against each other and the folder, write the kept ones, return entries."""
         if not self.config.enabled:  # one output per input; a later run indexes these files
-            return self.writer.write_batch([(d, ()) for d in docs])
-        docs = [dedupe_paragraphs(d) for d in docs]
-        feats = features([body_text(d.paragraphs) for d in docs], self.config)
+            return self._write([_Kept(i, d) for i, d in enumerate(docs)])
+        docs, feats = prepare(docs, self.config)
         buckets = bucket_keys(feats, self.config)
         # Best first: a document is only ever compared with better ones from its own batch, so the
         # kept set does not depend on the order of the inputs.
@@ -138,69 +144,121 @@ class Deduplicator:
             range(len(docs)),
             key=lambda i: (feature_quality(feats[i]), docs[i].url or "", docs[i].source),
         )
-        kept: list[_Kept] = []
-        try:
-            with self.index.transaction():
-                by_row: dict[int, _Kept] = {}
-                for i in order:
-                    self._decide(i, docs[i], feats[i], buckets[i], kept, by_row, stats)
-                # Files are numbered in arrival order, whatever order the decisions were made in.
-                kept.sort(key=lambda k: k.position)
-                for ahead, item in enumerate(kept):
-                    item.file = self.writer.next_name(item.doc, ahead=ahead)
-                    self.index.rename(item.row, item.file)
-        finally:
-            self._batch.clear()
-        entries = self.writer.write_batch(
-            [(k.doc, merge_dups(dup_record(k.doc.source, k.doc.url), k.dups)) for k in kept]
-        )
+        with self.index.transaction():
+            kept = self._decide(docs, feats, buckets, order, stats)
+        entries = self._write(kept)
         with self.index.transaction():
             self.index.set_state((k.row for k in kept), OK)
         self.index.merge(self.config.index_buffer_docs)
         return entries
 
+    def _write(self, kept: list[_Kept]) -> list[dict[str, Any]]:
+        """Every corpus write of a batch goes through here: one group commit."""
+        return self.writer.write_batch(
+            [(k.doc, merge_dups(dup_record(k.doc.source, k.doc.url), k.dups)) for k in kept]
+        )
+
     def _decide(
         self,
-        position: int,
-        doc: Document,
-        f: Features,
-        buckets: list[int],
-        kept: list[_Kept],
-        by_row: dict[int, _Kept],
+        docs: list[Document],
+        feats: list[Features],
+        buckets: list[NDArray[np.int64]],
+        order: list[int],
         stats: Stats,
-    ) -> None:
-        matches = self.matcher.find(f, buckets)
-        mine: Quality = feature_quality(f)
-        better = [m for m in matches if row_quality(m.row) <= mine]
-        if better:
-            keeper = min(better, key=lambda m: row_quality(m.row))
-            record = dup_record(doc.source, doc.url)
-            if keeper.row.doc in by_row:
-                by_row[keeper.row.doc].dups.append(record)
-            else:
-                self.index.add_dup(keeper.row.file, doc.source, doc.url)
-            stats.drop(STAGE, keeper.relation)
-            return
-        file = f"{PLACEHOLDER}{position}"  # renamed before the transaction ends
-        row = self.index.add(
-            file,
-            f.exact,
-            f.words,
-            f.chars,
-            buckets,
-            signed_samples(f),
-            PENDING,
-            self.matcher.last_rare,
-            self.config.containment_max_df,
-        )
-        item = _Kept(position, doc, file, row, self._carried(matches))
-        self.index.set_state((m.row.doc for m in matches), REPLACED, replaced_by=row)
-        for _ in matches:
-            stats.drop(STAGE, REPLACED_REASON)
-        kept.append(item)
-        by_row[row] = item
-        self._batch[file] = f
-        stats.keep(STAGE)
+    ) -> list[_Kept]:
+        """Drop or keep each document, best first; index the kept ones as PENDING under the
+        names the writer will give them, mark what they supersede REPLACED. Returns the kept
+        documents in arrival order."""
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        found = find_candidates(self.index, feats, buckets, rank, self.config)
+        loaded = self._load_many(found.rows.values())
+        kept: dict[int, _Kept] = {}
+        replaced: dict[int, list[Row]] = {}
+        for i in order:
+            f = feats[i]
+            indexed, in_batch = self._candidates(found.index_docs[i], found.peers[i], kept)
+            matches = self._verified(f, indexed, found.rows, loaded)
+            mine: Quality = feature_quality(f)
+            better: list[tuple[Quality, str, Row | _Kept]] = [
+                (row_quality(m.row), m.relation, m.row) for m in matches
+            ]
+            better = [b for b in better if b[0] <= mine]
+            for j in in_batch:
+                verdict = classify(f, feats[j], self.config)
+                if verdict is not None:  # earlier in the order: at least as good
+                    better.append((feature_quality(feats[j]), verdict[0], kept[j]))
+            if better:
+                _, relation, keeper = min(better, key=lambda b: b[0])
+                if isinstance(keeper, _Kept):
+                    keeper.dups.append(dup_record(docs[i].source, docs[i].url))
+                else:
+                    self.index.add_dup(keeper.file, docs[i].source, docs[i].url)
+                stats.drop(STAGE, relation)
+                continue
+            kept[i] = _Kept(i, docs[i], dups=self._carried(matches))
+            replaced[i] = [m.row for m in matches]
+            if matches:
+                self.index.set_state((m.row.doc for m in matches), REPLACED)
+            for _ in matches:
+                stats.drop(STAGE, REPLACED_REASON)
+            stats.keep(STAGE)
+        return self._index_kept([kept[i] for i in sorted(kept)], feats, buckets, found, replaced)
+
+    def _candidates(
+        self, indexed: set[int], peers: set[int], kept: dict[int, _Kept]
+    ) -> tuple[list[int], list[int]]:
+        """Of a document's candidates, the indexed ones not replaced earlier in this batch and
+        the better ones of the batch that were kept."""
+        live = [doc for doc in sorted(indexed) if self.index.is_live(doc)]
+        return live, [j for j in sorted(peers) if j in kept]
+
+    def _verified(
+        self, f: Features, candidates: list[int], rows: dict[int, Row], loaded: dict[int, Features]
+    ) -> list[Match]:
+        """The indexed candidates that are duplicates of `f`, verified exactly."""
+        matches: list[Match] = []
+        for doc in candidates:
+            other = loaded.get(doc)
+            if other is None:
+                continue  # its file is gone
+            verdict = classify(f, other, self.config)
+            if verdict is not None:
+                matches.append(Match(rows[doc], *verdict))
+        return matches
+
+    def _index_kept(
+        self,
+        kept: list[_Kept],
+        feats: list[Features],
+        buckets: list[NDArray[np.int64]],
+        found: Candidates,
+        replaced: dict[int, list[Row]],
+    ) -> list[_Kept]:
+        """Name the kept documents in arrival order and index them as PENDING."""
+        for ahead, item in enumerate(kept):
+            item.file = self.writer.next_name(item.doc, ahead=ahead)
+        rows = [
+            (
+                k.file,
+                feats[k.position].exact,
+                feats[k.position].words,
+                feats[k.position].chars,
+                found.rare[k.position],
+            )
+            for k in kept
+        ]
+        samples = [found.samples[k.position] for k in kept]
+        ids = self.index.add_many(rows, [buckets[k.position] for k in kept], samples, PENDING)
+        if self.config.containment_max_df > 0 and kept:
+            keys, first = np.unique(np.concatenate(samples), return_index=True)
+            before = np.concatenate([found.sample_df[k.position] for k in kept])[first]
+            self.index.retire(keys, self.config.containment_max_df, before)
+        for item, row in zip(kept, ids, strict=True):
+            item.row = row
+            if replaced[item.position]:
+                self.index.set_state((r.doc for r in replaced[item.position]), REPLACED, row)
+        return kept
 
     def _carried(self, replaced: list[Match]) -> list[dict[str, Any]]:
         """What a superseded file hands on: itself and the duplicates listed for it."""
@@ -241,14 +299,14 @@ class Deduplicator:
         """Index rows lost with the memory of a process that did not close, from their files."""
         for start in range(0, len(rows), ADOPT_BATCH):
             chunk = rows[start : start + ADOPT_BATCH]
-            loaded = [(row, self._load(row)) for row in chunk]
-            found = [(row, f) for row, f in loaded if f is not None]
+            loaded = self._load_many(chunk)
+            found = [(row, loaded[row.doc]) for row in chunk if row.doc in loaded]
             keys = bucket_keys([f for _, f in found], self.config)
             with self.index.transaction():
                 for (row, feats), buckets in zip(found, keys, strict=True):
                     self.index.add_keys(row.doc, buckets, signed_samples(feats))
-                for row, maybe in loaded:
-                    if maybe is None:
+                for row in chunk:
+                    if row.doc not in loaded:
                         self.index.delete(row.doc)  # its file is gone
 
     def _reconcile(self, files: list[str]) -> None:
@@ -309,18 +367,11 @@ class Deduplicator:
             if self.writer.entry(file) is None and (self.writer.out / file).exists()
         ]
         self.writer.rewrite(updated, (self._adopted_entry(f, queued[f]) for f in unlisted))
-        # Read the superseded files once more before they go, to find their index keys.
-        loaded = [self._load(row) for row in replaced]
-        keys = bucket_keys([f for f in loaded if f is not None], self.config)
         for row in replaced:
             (self.writer.out / row.file).unlink(missing_ok=True)
         with self.index.transaction():
-            next_keys = iter(keys)
-            for row, f in zip(replaced, loaded, strict=True):
-                if f is None:
-                    self.index.delete(row.doc)  # its band rows stay behind, pointing at nothing
-                else:
-                    self.index.delete(row.doc, next(next_keys), signed_samples(f))
+            for row in replaced:
+                self.index.delete(row.doc)  # its keys stay behind, skipped by lookups
             self.index.clear_dups(set(queued) | gone)
 
     def _adopted_entry(self, file: str, dups: list[tuple[Any, Any]]) -> dict[str, Any]:

@@ -1,22 +1,25 @@
-"""The persistent dedup index: one SQLite file under `OUT/.scraper/`.
+"""The persistent dedup index: one SQLite file under `OUT/.scraper/`, with the keys in memory.
 
-Tables (`doc` ids are never reused, so rows left behind by a crash can only point at nothing):
+Tables (one row per corpus file, or per batch: never one per key):
     docs(doc, file, exact, words, chars, nsamples, state, replaced_by)  one row per corpus file
-    lsh(bucket, doc)       one row per LSH band of each document (16 by default)
-    samples(hash, doc)     the sampled shingle hashes of each document, for containment
-                           (`docs.nsamples` counts those under the df cap when it was indexed)
+    keys(batch, kind, blob)  the keys indexed since the previous row, as one blob of records:
+                           kind "lsh": (band key int64, doc uint32), one per LSH band;
+                           kind "samples": (sampled hash folded to uint32, doc uint32)
     dup_updates(file, source, url)  duplicates to add to a manifest entry at the next flush
-    meta(key, value)       how the keys were made; a mismatch rebuilds the index from the files
+    meta(key, value)       how the keys were made (a mismatch rebuilds the index from the files),
+                           and `merged`: the highest document whose keys are in `keys`
 
-New band and sample rows go to an in-memory buffer (an attached `:memory:` database) and are
-merged into the file in one sorted pass every `buffer_docs` documents. Inserting random 64-bit
-keys straight into large B-trees dirties nearly every page on every batch, which made each batch
-slower as the corpus grew. `meta.merged` is the highest document id whose rows are in the file;
-after a crash, the documents above it are indexed again from their files (`unmerged()`).
+The keys are posting lists held in memory as sorted numpy arrays (`postings.py`). `merge()` saves
+the new ones as one blob per kind, in the same transaction as `merged`: rows are only ever
+appended, and reopening a folder reads the blobs back, never the corpus files. Inserting keys one
+row each into SQLite B-trees made every batch slower as the corpus grew (~127k SQLite calls per
+10k documents). After a crash, the documents above `merged` are indexed again from their files
+(`unmerged()`). Each document's state and sampled count are mirrored in two small arrays
+indexed by doc id, for vectorised filtering. Deleted documents leave their postings behind;
+lookups skip them by state (doc ids are never reused).
 
-A document is PENDING from the moment its rows are committed until its file is written, and
-REPLACED from the moment a longer copy supersedes it until its file is deleted. Nothing is kept
-in Python dicts across batches, so memory does not grow with the corpus.
+A document is PENDING from the moment its row is committed until its file is written, and
+REPLACED from the moment a longer copy supersedes it until its file is deleted.
 """
 
 from __future__ import annotations
@@ -25,12 +28,17 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
+import numpy as np
+from numpy.typing import NDArray
+
+from scraper.dedup.postings import Postings
 from scraper.errors import StoreError
 
 OK, PENDING, REPLACED = 0, 1, 2
-SCHEMA_VERSION = "1"
+GONE = 3  # in the state array only: no such document (deleted, rolled back, never made)
+SCHEMA_VERSION = "2"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(
@@ -39,52 +47,28 @@ CREATE TABLE IF NOT EXISTS docs(
     state INTEGER NOT NULL, replaced_by INTEGER);
 CREATE INDEX IF NOT EXISTS docs_exact ON docs(exact);
 CREATE INDEX IF NOT EXISTS docs_state ON docs(state) WHERE state != 0;
-CREATE TABLE IF NOT EXISTS lsh(bucket INTEGER NOT NULL, doc INTEGER NOT NULL,
-    PRIMARY KEY(bucket, doc)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS samples(hash INTEGER NOT NULL, doc INTEGER NOT NULL,
-    PRIMARY KEY(hash, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS keys(batch INTEGER PRIMARY KEY, kind TEXT NOT NULL, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS dup_updates(file TEXT NOT NULL, source TEXT, url TEXT);
 CREATE INDEX IF NOT EXISTS dup_updates_file ON dup_updates(file);
 """
-_BUFFER = """
-CREATE TABLE IF NOT EXISTS buf.lsh(bucket INTEGER NOT NULL, doc INTEGER NOT NULL,
-    PRIMARY KEY(bucket, doc)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS buf.samples(hash INTEGER NOT NULL, doc INTEGER NOT NULL,
-    PRIMARY KEY(hash, doc)) WITHOUT ROWID;
-"""
-_TABLES = ("meta", "docs", "lsh", "samples", "dup_updates")
+_TABLES = ("meta", "docs", "keys", "dup_updates", "lsh", "samples")  # lsh, samples: schema 1
+_KEY_KINDS = {"lsh": "<i8", "samples": "<u4"}
 _COLUMNS = "d.doc, d.file, d.exact, d.words, d.chars, d.nsamples, d.state, d.replaced_by"
-_QUERY = "CREATE TEMP TABLE IF NOT EXISTS query(hash INTEGER PRIMARY KEY, df INTEGER)"
-# Each posting list is counted only up to a limit, so a frequent hash costs O(limit), not O(n).
-_COUNT_DF = """
-UPDATE temp.query SET df =
-    (SELECT COUNT(*) FROM (SELECT 1 FROM samples s WHERE s.hash = query.hash LIMIT ?))
-    + (SELECT COUNT(*) FROM (SELECT 1 FROM buf.samples b WHERE b.hash = query.hash LIMIT ?))
-"""
-# The documents holding hashes in temp.query lose one counted sample for each such hash.
-_RETIRE = """
-UPDATE docs SET nsamples = nsamples - (
-    SELECT COUNT(*) FROM temp.query q
-    WHERE EXISTS (SELECT 1 FROM samples s WHERE s.hash = q.hash AND s.doc = docs.doc)
-        OR EXISTS (SELECT 1 FROM buf.samples b WHERE b.hash = q.hash AND b.doc = docs.doc))
-WHERE doc IN (
-    SELECT s.doc FROM temp.query q CROSS JOIN samples s ON s.hash = q.hash
-    UNION SELECT b.doc FROM temp.query q CROSS JOIN buf.samples b ON b.hash = q.hash)
-"""
-# CROSS JOIN keeps the query hashes as the outer loop: without statistics on the temp table,
-# SQLite chose to scan the whole samples table instead. The division is the same IEEE division
-# Python would do, so thresholds compare identically.
-_BY_SAMPLES = f"""
-SELECT {_COLUMNS}, x.shared FROM (
-    SELECT doc, COUNT(*) AS shared FROM (
-        SELECT s.hash, s.doc FROM temp.query q CROSS JOIN samples s ON s.hash = q.hash
-        UNION SELECT b.hash, b.doc FROM temp.query q CROSS JOIN buf.samples b ON b.hash = q.hash)
-    GROUP BY doc) x
-JOIN docs d ON d.doc = x.doc
-WHERE d.state != {REPLACED} AND CAST(x.shared AS REAL) / MAX(MIN(?, d.nsamples), 1) >= ?
-"""
 # Lookups pass their keys as SQL parameters; stay well under SQLite's limit on their number.
 _CHUNK = 400
+_T = TypeVar("_T")
+_LOW32 = np.uint64(0xFFFFFFFF)
+
+
+def fold_samples(samples: Sequence[int] | NDArray[np.integer]) -> NDArray[np.uint32]:
+    """Sampled hashes as the 32-bit keys of the containment index (both halves xor-ed: a
+    sampled hash has its low bits at zero). A collision only adds a candidate, which the exact
+    check then drops."""
+    if isinstance(samples, np.ndarray):
+        values = samples.astype(np.uint64)  # int64 or uint64: the same 64 bits
+    else:
+        values = np.asarray(samples, dtype=np.int64).view(np.uint64)
+    return ((values ^ (values >> np.uint64(32))) & _LOW32).astype(np.uint32)
 
 
 class Row(NamedTuple):
@@ -100,13 +84,13 @@ class Row(NamedTuple):
     replaced_by: int | None
 
 
-def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:
+def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
 
 
 class Index:
-    """Lookups and updates on the SQLite index; callers group updates in `transaction()`."""
+    """Lookups and updates on the index; callers group updates in `transaction()`."""
 
     def __init__(self, path: Path, fingerprint: str, mmap_mb: int = 0) -> None:
         self.path = path
@@ -116,44 +100,77 @@ class Index:
             self.db.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL survives a killed process; only a power cut can lose the last commits.
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA cache_size=-65536")
-            # Lookups probe random pages; reading them through a memory map instead of read()
-            # calls kept docs/s flat past 250k documents (bench_dedup). The pages are the OS's
-            # file cache, which it can reclaim, not the heap.
             self.db.execute(f"PRAGMA mmap_size={int(mmap_mb) * 2**20}")
+            self.keys = {kind: Postings(dtype) for kind, dtype in _KEY_KINDS.items()}
             self.rebuilt = self._check_fingerprint(fingerprint)
-            self.db.execute("ATTACH DATABASE ':memory:' AS buf")
-            self.db.executescript(_BUFFER)
-            self.db.execute(_QUERY)
-            self.buffered = 0  # documents whose rows are in the buffer
+            self.buffered = 0  # documents whose keys are not saved yet
             self.last_rare = 0  # see count_rare
-            # The samples of the last count_rare that were in exactly max_df documents, and the
-            # (samples, max_df) they belong to: `add` of the same document reuses them.
-            self._edge: list[int] = []
-            self._edge_of: tuple[list[int], int] | None = None
+            self._rare: NDArray[np.uint32] = np.zeros(0, dtype=np.uint32)
+            self._load_keys()
+            self._load_arrays()
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(str(path), f"cannot open the dedup index ({exc})") from exc
 
+    def _meta(self, key: str) -> str:
+        found = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(found[0]) if found else ""
+
     def _check_fingerprint(self, fingerprint: str) -> bool:
-        """Create the tables; drop them first when they were made with other settings."""
+        """Create the tables; drop them (and the key files) when made with other settings."""
         self.db.executescript(_SCHEMA)
-        found = self.db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-        if found is not None and found[0] == fingerprint:
+        if self._meta("fingerprint") == f"{SCHEMA_VERSION}:{fingerprint}":
             return False
         for table in _TABLES:
             self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.db.executescript(_SCHEMA)
-        self.db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+        self.db.execute(
+            "INSERT INTO meta VALUES ('fingerprint', ?)", (f"{SCHEMA_VERSION}:{fingerprint}",)
+        )
         self.db.execute("INSERT INTO meta VALUES ('merged', '0')")
         return True
+
+    def _load_keys(self, keep: dict[str, int] | None = None) -> None:
+        """The saved keys, plus the first `keep[kind]` unsaved ones (all of them: None)."""
+        for kind, postings in self.keys.items():
+            pending = postings.pending if keep is None else postings.pending[: keep[kind]]
+            sql = "SELECT blob FROM keys WHERE kind = ? ORDER BY batch"
+            postings.load(blob for (blob,) in self.db.execute(sql, (kind,)))
+            for keys, docs in pending:
+                postings.add(keys, docs)
+
+    def _load_arrays(self) -> None:
+        """The state and sampled count of every document, by doc id (GONE where none)."""
+        top = int(
+            self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence").fetchone()[0]
+        )
+        self.state = np.full(max(1024, 2 * top + 2), GONE, dtype=np.int8)
+        self.nsamples = np.zeros(len(self.state), dtype=np.int32)
+        for doc, nsamples, state in self.db.execute("SELECT doc, nsamples, state FROM docs"):
+            self.state[doc], self.nsamples[doc] = state, nsamples
+
+    def _grow(self, doc: int) -> None:
+        if doc >= len(self.state):
+            size = 2 * doc + 2
+            self.state = np.concatenate(
+                [self.state, np.full(size - len(self.state), GONE, np.int8)]
+            )
+            self.nsamples = np.concatenate(
+                [self.nsamples, np.zeros(size - len(self.nsamples), np.int32)]
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         self.db.execute("BEGIN IMMEDIATE")
+        marks = {name: len(p.pending) for name, p in self.keys.items()}
+        buffered = self.buffered
         try:
             yield
         except BaseException:
             self.db.execute("ROLLBACK")
+            # The memory follows the database back: keys and states of the rolled back rows.
+            self._load_keys(marks)
+            self.buffered = buffered
+            self._load_arrays()
             raise
         self.db.execute("COMMIT")
 
@@ -175,65 +192,118 @@ class Index:
     ) -> int:
         """Index a document; `nsamples` is how many of its samples are under the `max_df` cap
         (`count_rare`; default: all of them)."""
+        count = len(samples) if nsamples is None else nsamples
         cursor = self.db.execute(
             "INSERT INTO docs(file, exact, words, chars, nsamples, state) VALUES (?,?,?,?,?,?)",
-            (file, exact, words, chars, len(samples) if nsamples is None else nsamples, state),
+            (file, exact, words, chars, count, state),
         )
         doc = cursor.lastrowid
         assert doc is not None
-        edge = self._edge if self._edge_of == (list(samples), max_df) else None
+        self._grow(doc)
+        self.state[doc], self.nsamples[doc] = state, count
+        folded = fold_samples(samples)
         self.add_keys(doc, buckets, samples)
         if max_df > 0:
-            self._retire(samples, max_df, edge)
+            self.retire(folded, max_df)
         return doc
 
-    def _retire(self, samples: Sequence[int], max_df: int, edge: list[int] | None) -> None:
-        """Keep `docs.nsamples` equal to the samples under the cap as hashes cross it.
+    def add_many(
+        self,
+        rows: Sequence[tuple[str, bytes, int, int, int]],
+        buckets: Sequence[NDArray[np.int64]],
+        samples: Sequence[NDArray[np.uint32]],
+        state: int,
+    ) -> list[int]:
+        """Index documents given as (file, exact, words, chars, nsamples), with their band keys
+        and folded samples, in one statement; returns their doc ids."""
+        if not rows:
+            return []
+        first = 1 + int(
+            self.db.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'docs'"
+            ).fetchone()[0]
+        )
+        docs = list(range(first, first + len(rows)))
+        self.db.executemany(
+            "INSERT INTO docs(doc, file, exact, words, chars, nsamples, state) "
+            "VALUES (?,?,?,?,?,?,?)",
+            ((doc, *row, state) for doc, row in zip(docs, rows, strict=True)),
+        )
+        self._grow(docs[-1])
+        self.state[first : first + len(rows)] = state
+        self.nsamples[first : first + len(rows)] = [row[4] for row in rows]
+        self._add_postings(docs, buckets, samples)
+        return docs
+
+    def _add_postings(
+        self,
+        docs: Sequence[int],
+        buckets: Sequence[NDArray[np.int64]],
+        samples: Sequence[NDArray[np.uint32]],
+    ) -> None:
+        for name, keys in (("lsh", buckets), ("samples", samples)):
+            counts = [len(k) for k in keys]
+            if sum(counts):
+                self.keys[name].add(
+                    np.concatenate(list(keys)),
+                    np.repeat(np.asarray(docs, dtype=np.uint32), counts),
+                )
+        self.buffered += len(docs)
+
+    def retire(
+        self,
+        folded: NDArray[np.uint32],
+        max_df: int,
+        before: NDArray[np.int64] | None = None,
+    ) -> None:
+        """Keep `nsamples` equal to the samples under the cap as hashes cross it.
 
         A hash crosses once, when its (max_df + 1)-th document arrives: then each of those
-        documents stops counting it. This costs O(max_df) once per frequent hash. Deletions do
-        not give the count back, which can only make a pair look more contained (one more exact
-        check), never less. `edge` (from `count_rare` on the same samples just before, when
-        known) lists the samples that were in exactly max_df documents: these just crossed.
+        documents stops counting it. Call this after the keys of the newest documents are
+        added, with `folded` their distinct keys and `before` the keys' counts before them
+        (default: one less, for a single document). Deletions do not give the count back, which
+        can only make a pair look more contained (one more exact check), never less.
         """
-        if edge is None:
-            self._load_query(samples, max_df + 2)
-            self.db.execute("DELETE FROM temp.query WHERE df != ?", (max_df + 1,))
-        elif not edge:
+        keys = np.unique(folded)
+        after = self.keys["samples"].counts(keys)
+        if before is None:
+            before = after - 1
+        crossed = keys[(before <= max_df) & (after > max_df)]
+        if len(crossed) == 0:
             return
-        else:
-            self._load_query(edge, 0)
-        if self.db.execute("SELECT 1 FROM temp.query LIMIT 1").fetchone() is not None:
-            self.db.execute(_RETIRE)
+        _, holders = self.keys["samples"].lookup(crossed)
+        docs, times = np.unique(holders, return_counts=True)
+        self.nsamples[docs] -= times.astype(np.int32)
+        self.db.executemany(
+            "UPDATE docs SET nsamples = ? WHERE doc = ?",
+            zip(self.nsamples[docs].tolist(), docs.tolist(), strict=True),
+        )
 
-    def add_keys(self, doc: int, buckets: Iterable[int], samples: Iterable[int]) -> None:
-        """Band and sample rows of a document, into the buffer."""
-        self.db.executemany(
-            "INSERT OR IGNORE INTO buf.lsh VALUES (?, ?)", ((b, doc) for b in buckets)
+    def add_keys(self, doc: int, buckets: Iterable[int], samples: Sequence[int]) -> None:
+        """Band and sample keys of a document."""
+        self._add_postings(
+            [doc], [np.asarray(list(buckets), dtype=np.int64)], [fold_samples(samples)]
         )
-        self.db.executemany(
-            "INSERT OR IGNORE INTO buf.samples VALUES (?, ?)", ((h, doc) for h in samples)
-        )
-        self.buffered += 1
-        self._edge_of = None  # frequencies changed
 
     def merge(self, min_docs: int = 1) -> None:
-        """Move the buffered rows into the file, sorted, once `min_docs` documents are waiting."""
+        """Save the new keys once `min_docs` documents are waiting."""
         if self.buffered < min_docs or self.buffered == 0:
             return
         with self.transaction():
-            self.db.execute("INSERT OR IGNORE INTO lsh SELECT * FROM buf.lsh ORDER BY bucket")
-            self.db.execute("INSERT OR IGNORE INTO samples SELECT * FROM buf.samples ORDER BY hash")
+            for kind, postings in self.keys.items():
+                if postings.pending:
+                    self.db.execute(
+                        "INSERT INTO keys(kind, blob) VALUES (?, ?)",
+                        (kind, postings.take_pending()),
+                    )
             self.db.execute(
                 "UPDATE meta SET value = (SELECT COALESCE(MAX(doc), 0) FROM docs) "
                 "WHERE key = 'merged'"
             )
-            self.db.execute("DELETE FROM buf.lsh")
-            self.db.execute("DELETE FROM buf.samples")
         self.buffered = 0
 
     def unmerged(self) -> list[Row]:
-        """Documents whose rows were only in the buffer of a process that did not close."""
+        """Documents whose keys were only in the memory of a process that did not close."""
         sql = (
             f"SELECT {_COLUMNS} FROM docs d WHERE d.doc > "
             "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'merged')"
@@ -241,27 +311,19 @@ class Index:
         return [Row(*r) for r in self.db.execute(sql)]
 
     def set_state(self, docs: Iterable[int], state: int, replaced_by: int | None = None) -> None:
+        docs = list(docs)
         self.db.executemany(
             "UPDATE docs SET state = ?, replaced_by = ? WHERE doc = ?",
             ((state, replaced_by, d) for d in docs),
         )
+        self.state[docs] = state
 
     def delete(self, doc: int, buckets: Iterable[int] = (), samples: Iterable[int] = ()) -> None:
-        """Drop a document; its band and sample rows go too when the caller knows their keys."""
-        self._edge_of = None
+        """Drop a document. Its keys stay in the posting lists, where lookups skip it by state
+        (the arguments are kept for callers that know them)."""
+        del buckets, samples
         self.db.execute("DELETE FROM docs WHERE doc = ?", (doc,))
-        buckets, samples = list(buckets), list(samples)
-        for table in ("lsh", "buf.lsh"):
-            self.db.executemany(
-                f"DELETE FROM {table} WHERE bucket = ? AND doc = ?", ((b, doc) for b in buckets)
-            )
-        for table in ("samples", "buf.samples"):
-            self.db.executemany(
-                f"DELETE FROM {table} WHERE hash = ? AND doc = ?", ((h, doc) for h in samples)
-            )
-
-    def rename(self, doc: int, file: str) -> None:
-        self.db.execute("UPDATE docs SET file = ? WHERE doc = ?", (file, doc))
+        self.state[doc] = GONE
 
     def add_dup(self, file: str, source: str | None, url: str | None) -> None:
         self.db.execute("INSERT INTO dup_updates VALUES (?, ?, ?)", (file, source, url))
@@ -270,48 +332,71 @@ class Index:
         self.db.executemany("DELETE FROM dup_updates WHERE file = ?", ((f,) for f in files))
 
     # -- lookups -------------------------------------------------------------------------------
-    def by_exact(self, exact: bytes) -> list[Row]:
-        sql = f"SELECT {_COLUMNS} FROM docs d WHERE d.exact = ? AND d.state != {REPLACED}"
-        return [Row(*r) for r in self.db.execute(sql, (exact,))]
+    def live(self, docs: NDArray[np.integer]) -> NDArray[np.bool_]:
+        """Which of `docs` exist and are not REPLACED: the ones a lookup may return."""
+        state = self.state[docs]
+        live: NDArray[np.bool_] = (state == OK) | (state == PENDING)
+        return live
 
-    def by_buckets(self, buckets: Sequence[int]) -> list[Row]:
-        found: dict[int, Row] = {}
-        for chunk in _chunks(buckets):
+    def is_live(self, doc: int) -> bool:
+        return bool(self.state[doc] == OK or self.state[doc] == PENDING)
+
+    def by_exact(self, exact: bytes) -> list[Row]:
+        return self.by_exact_many([exact]).get(exact, [])
+
+    def by_exact_many(self, exacts: Sequence[bytes]) -> dict[bytes, list[Row]]:
+        found: dict[bytes, list[Row]] = {}
+        for chunk in _chunks(exacts):
             marks = ",".join("?" * len(chunk))
             sql = (
-                f"SELECT {_COLUMNS} FROM docs d WHERE d.state != {REPLACED} AND d.doc IN ("
-                f"SELECT doc FROM lsh WHERE bucket IN ({marks}) "
-                f"UNION SELECT doc FROM buf.lsh WHERE bucket IN ({marks}))"
+                f"SELECT {_COLUMNS} FROM docs d WHERE d.exact IN ({marks}) "
+                f"AND d.state != {REPLACED}"
             )
-            found.update((r[0], Row(*r)) for r in self.db.execute(sql, (*chunk, *chunk)))
-        return list(found.values())
+            for r in self.db.execute(sql, tuple(chunk)):
+                found.setdefault(r[2], []).append(Row(*r))
+        return found
+
+    def bucket_pairs(
+        self, buckets: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.uint32]]:
+        """(i, doc) for each live document in the bucket buckets[i]."""
+        query, docs = self.keys["lsh"].lookup(buckets)
+        keep = self.live(docs)
+        return query[keep], docs[keep]
+
+    def by_buckets(self, buckets: Sequence[int]) -> list[Row]:
+        _, docs = self.bucket_pairs(np.asarray(list(buckets), dtype=np.int64))
+        return self.rows(np.unique(docs).tolist())
+
+    def sample_df(self, folded: NDArray[np.uint32]) -> NDArray[np.int64]:
+        """How many indexed documents hold each folded sample."""
+        return self.keys["samples"].counts(folded)
 
     def count_rare(self, samples: Sequence[int], max_df: int = 0) -> int:
         """How many of `samples` are in at most `max_df` indexed documents (0: no limit).
 
-        The hashes that pass are left in `temp.query` for `by_samples`, and their number in
-        `last_rare`.
+        The ones that pass are kept for `by_samples`, and their number in `last_rare`.
         """
+        folded = np.unique(fold_samples(samples))
         if max_df > 0:
-            self._load_query(samples, max_df + 1)
-            edge = self.db.execute("SELECT hash FROM temp.query WHERE df = ?", (max_df,))
-            self._edge = [h for (h,) in edge]
-            self._edge_of = (list(samples), max_df)
-            self.db.execute("DELETE FROM temp.query WHERE df > ?", (max_df,))
-        else:
-            self._load_query(samples, 0)
-        self.last_rare = int(self.db.execute("SELECT COUNT(*) FROM temp.query").fetchone()[0])
+            folded = folded[self.sample_df(folded) <= max_df]
+        self._rare = folded
+        self.last_rare = len(folded)
         return self.last_rare
 
-    def _load_query(self, samples: Sequence[int], limit: int) -> None:
-        """`samples` into temp.query, each with its document frequency counted up to `limit`
-        in each table (0: not counted)."""
-        self.db.execute("DELETE FROM temp.query")
-        self.db.executemany(
-            "INSERT OR IGNORE INTO temp.query VALUES (?, 0)", ((h,) for h in samples)
-        )
-        if limit > 0:
-            self.db.execute(_COUNT_DF, (limit, limit))
+    def sample_matches(
+        self, rare: NDArray[np.uint32], candidate: float
+    ) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
+        """The live documents sharing at least `candidate` of the rare samples `rare`, counted
+        as shared / the smaller of len(rare) and the document's `nsamples`; and the counts."""
+        if len(rare) == 0:
+            return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+        _, holders = self.keys["samples"].lookup(rare)
+        docs, shared = np.unique(holders[self.live(holders)], return_counts=True)
+        # The same IEEE division as Python's, so thresholds compare identically.
+        bound = np.maximum(np.minimum(len(rare), self.nsamples[docs]), 1)
+        keep = shared / bound >= candidate
+        return docs[keep], shared[keep]
 
     def by_samples(
         self, samples: Sequence[int], max_df: int = 0, candidate: float = 0.0
@@ -321,14 +406,13 @@ class Index:
         Hashes found in more than `max_df` documents (0: no limit) are left out: boilerplate and
         stock phrases would otherwise make every earlier document a candidate of every new one.
         Only documents whose share of the remaining hashes reaches `candidate` are returned:
-        shared / the smaller of the query's remaining hashes and the document's `nsamples`. So
-        neither SQLite nor Python builds rows for documents that cannot become candidates.
+        shared / the smaller of the query's remaining hashes and the document's `nsamples`.
         """
-        kept = self.count_rare(samples, max_df)
-        if kept == 0:
+        if self.count_rare(samples, max_df) == 0:
             return []
-        found = self.db.execute(_BY_SAMPLES, (kept, candidate))
-        return [(Row(*r[:-1]), int(r[-1])) for r in found]
+        docs, shared = self.sample_matches(self._rare, candidate)
+        by_doc = {row.doc: row for row in self.rows(docs.tolist())}
+        return [(by_doc[d], n) for d, n in zip(docs.tolist(), shared.tolist(), strict=True)]
 
     def rows(self, docs: Sequence[int]) -> list[Row]:
         out: list[Row] = []
@@ -361,3 +445,8 @@ class Index:
     def dups_for(self, file: str) -> list[tuple[str | None, str | None]]:
         sql = "SELECT source, url FROM dup_updates WHERE file = ?"
         return [(s, u) for s, u in self.db.execute(sql, (file,))]
+
+    def memory_bytes(self) -> int:
+        """What the in-memory index holds: the posting arrays and the per-document arrays."""
+        postings = sum(p.nbytes() for p in self.keys.values())
+        return postings + self.state.nbytes + self.nsamples.nbytes

@@ -1,21 +1,27 @@
 """MinHash signatures from a maintained library, and the LSH band keys stored in the index.
 
-The banding is ours (16 bands × 8 rows by default) because the keys live in SQLite, not in a
-library's in-memory table: the probability that a pair at Jaccard s shares a band is
-1 - (1 - s**rows)**bands, 0.95 at s = 0.8 for 16 × 8.
+The banding is ours (16 bands × 8 rows by default), computed for a whole batch at once with
+numpy, because the keys live in our own index: the probability that a pair at Jaccard s shares
+a band is 1 - (1 - s**rows)**bands, 0.95 at s = 0.8 for 16 × 8.
 """
 
 from __future__ import annotations
 
-import hashlib
-import struct
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence, Set
+
+import numpy as np
+from numpy.typing import NDArray
+from rensa import RMinHash
 
 from scraper.config import DedupConfig
 from scraper.errors import ConfigError
 
-BACKENDS = ("rensa", "datasketch")
-_MASK32 = 0xFFFFFFFF
+# rensa computes the signatures; datasketch was dropped (rensa does all the work, issue 10).
+BACKENDS = ("rensa",)
+# Bumped when the word, shingle or band hashing changes: the index is then rebuilt.
+KEYS_VERSION = 2
+_POLY = np.uint64(0x9E3779B97F4A7C15)
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 
 
 def check_config(config: DedupConfig) -> None:
@@ -45,54 +51,48 @@ def library_version(config: DedupConfig) -> str:
 
     from rensa import RMinHash
 
-    parts = [f"rensa-{version('rensa')}-alg{RMinHash.ALGORITHM_VERSION}"]
-    if config.backend == "datasketch":
-        parts.append(f"datasketch-{version('datasketch')}")
-    return "+".join(parts)
+    return f"rensa-{version('rensa')}-alg{RMinHash.ALGORITHM_VERSION}-keys{KEYS_VERSION}"
 
 
-def signatures(hash_sets: Sequence[frozenset[int]], config: DedupConfig) -> list[list[int]]:
-    """One MinHash signature (num_perm unsigned 32-bit values) per set of shingle hashes."""
+def signatures(
+    hash_sets: Sequence[NDArray[np.uint64] | Collection[int]], config: DedupConfig
+) -> NDArray[np.uint32]:
+    """One MinHash signature (a row of num_perm unsigned 32-bit values) per set of shingle hashes;
+    rensa reads the whole batch from one flat buffer."""
     if not hash_sets:
-        return []
-    if config.backend == "datasketch":
-        return _datasketch(hash_sets, config)
-    from rensa import RMinHash
-
-    matrix = RMinHash.digest_matrix_from_token_hash_sets(
-        [list(s) for s in hash_sets], config.num_perm, config.seed
+        return np.zeros((0, config.num_perm), dtype=np.uint32)
+    arrays = [np.asarray(list(s) if isinstance(s, Set) else s, dtype=np.uint64) for s in hash_sets]
+    offsets = np.zeros(len(arrays) + 1, dtype=np.uint64)
+    np.cumsum([len(a) for a in arrays], out=offsets[1:])
+    matrix = RMinHash.digest_matrix_from_flat_token_hashes(
+        np.concatenate(arrays), offsets, config.num_perm, config.seed
     )
-    rows: list[list[int]] = matrix.to_rows()
-    return rows
+    return np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(arrays), config.num_perm)
 
 
-def _identity(value: int) -> int:
-    return value
-
-
-def _datasketch(hash_sets: Sequence[frozenset[int]], config: DedupConfig) -> list[list[int]]:
-    from datasketch import MinHash
-
-    out: list[list[int]] = []
-    for hashes in hash_sets:
-        minhash = MinHash(num_perm=config.num_perm, seed=config.seed, hashfunc=_identity)
-        # datasketch's permutations expect 32-bit token hashes.
-        minhash.update_batch([h & _MASK32 for h in hashes])
-        out.append([int(v) for v in minhash.hashvalues])
-    return out
+def band_key_matrix(
+    signatures: NDArray[np.uint32], config: DedupConfig, namespace: int
+) -> NDArray[np.int64]:
+    """One signed 64-bit bucket key per band of each signature (rows: documents); `namespace`
+    keeps shingle sizes apart. A polynomial over the band's values, the band number and the
+    namespace, finished with splitmix64 (numpy wraps uint64 arithmetic)."""
+    bands = signatures[:, : config.bands * config.rows].reshape(
+        len(signatures), config.bands, config.rows
+    )
+    acc = np.full(bands.shape[:2], np.uint64(namespace) << np.uint64(32), dtype=np.uint64)
+    acc += np.arange(config.bands, dtype=np.uint64)
+    for row in range(config.rows):
+        acc = acc * _POLY + bands[:, :, row].astype(np.uint64)
+    acc ^= acc >> np.uint64(30)
+    acc *= _MIX1
+    acc ^= acc >> np.uint64(27)
+    acc *= _MIX2
+    acc ^= acc >> np.uint64(31)
+    return acc.view(np.int64)
 
 
 def band_keys(signature: Sequence[int], config: DedupConfig, namespace: int) -> list[int]:
-    """One signed 64-bit bucket key per band; `namespace` keeps shingle sizes apart."""
-    keys: list[int] = []
-    for band in range(config.bands):
-        chunk = signature[band * config.rows : (band + 1) * config.rows]
-        data = struct.pack(f"<HH{len(chunk)}I", namespace, band, *chunk)
-        digest = hashlib.blake2b(data, digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "little", signed=True))
+    """The bucket keys of one signature."""
+    row = np.asarray(signature, dtype=np.uint32).reshape(1, -1)
+    keys: list[int] = band_key_matrix(row, config, namespace)[0].tolist()
     return keys
-
-
-def to_signed(value: int) -> int:
-    """SQLite integers are signed 64-bit."""
-    return value - (1 << 64) if value >= 1 << 63 else value

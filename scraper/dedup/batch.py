@@ -1,0 +1,165 @@
+"""The candidates of a whole batch, found with a few vectorised lookups instead of one per document.
+
+For each document of a batch this finds, before any decision is made:
+  - the indexed documents that may be its duplicates: same exact key, a shared LSH band, or enough
+    shared rare sampled hashes (`containment_candidate` of the smaller sample count);
+  - the other documents of the batch that may be its duplicates, by the same three tests.
+The decisions (`Deduplicator`) then walk the batch best first and only verify these candidates
+exactly, skipping the ones that were dropped or replaced on the way.
+
+A sampled hash is rare for a document of the batch when the index holds it at most
+`containment_max_df` times, counting the other documents of the batch that hold it as if they
+were already indexed (an upper bound of what a one-by-one pass would count).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scraper.config import DedupConfig
+from scraper.dedup.index import Index, Row, fold_samples
+from scraper.dedup.text import Features
+
+# A key held by more documents of a batch than this pairs each with the best this many only.
+_GROUP_HEAD = 64
+
+
+@dataclass
+class Candidates:
+    """The candidates of each document of a batch (by position in the batch)."""
+
+    index_docs: list[set[int]]  # indexed doc ids
+    peers: list[set[int]]  # positions of better documents of the batch
+    rows: dict[int, Row]  # every indexed candidate's row
+    samples: list[NDArray[np.uint32]]  # each document's distinct folded samples
+    rare: list[int]  # how many of them are rare: its `nsamples` when indexed
+    sample_df: list[NDArray[np.int64]]  # for each sample, the indexed documents holding it
+
+
+def _owners(parts: Sequence[NDArray[Any]]) -> NDArray[np.int64]:
+    return np.repeat(np.arange(len(parts), dtype=np.int64), [len(p) for p in parts])
+
+
+def _concat(parts: Sequence[NDArray[Any]], dtype: type) -> NDArray[Any]:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def find_candidates(
+    index: Index,
+    feats: list[Features],
+    buckets: list[NDArray[np.int64]],
+    rank: NDArray[np.int64],
+    config: DedupConfig,
+) -> Candidates:
+    """The candidates of each document of a batch; `rank` is each one's place in the order
+    of the decisions (best first): a document's peers are better documents of the batch."""
+    index_docs: list[set[int]] = [set() for _ in feats]
+    peers: list[set[int]] = [set() for _ in feats]
+    rows: dict[int, Row] = {}
+    # Exact keys: one query per few hundred documents.
+    exact_rows = index.by_exact_many([f.exact for f in feats])
+    for i, f in enumerate(feats):
+        for row in exact_rows.get(f.exact, []):
+            index_docs[i].add(row.doc)
+            rows[row.doc] = row
+    exact = np.array([int.from_bytes(f.exact[:8], "little", signed=True) for f in feats])
+    for later, earlier, _ in zip(*_earlier_pairs(exact, np.arange(len(feats)), rank), strict=True):
+        peers[later].add(earlier)
+    # LSH bands: one vectorised lookup for the whole batch.
+    all_buckets, owner = _concat(buckets, np.int64), _owners(buckets)
+    query, docs = index.bucket_pairs(all_buckets)
+    for i, doc in zip(owner[query].tolist(), docs.tolist(), strict=True):
+        index_docs[i].add(doc)
+    for later, earlier, _ in zip(*_earlier_pairs(all_buckets, owner, rank), strict=True):
+        peers[later].add(earlier)
+    samples, rare, df = _containment(index, feats, rank, config, index_docs, peers)
+    missing = {d for found in index_docs for d in found} - rows.keys()
+    rows.update((row.doc, row) for row in index.rows(sorted(missing)))
+    return Candidates(index_docs, peers, rows, samples, rare, df)
+
+
+def _earlier_pairs(
+    keys: NDArray[Any], owner: NDArray[np.int64], rank: NDArray[np.int64]
+) -> tuple[list[int], list[int], list[int]]:
+    """(later, earlier, shared keys) for each two documents of a batch that share keys, the
+    earlier one better (smaller rank). Each document holds a key at most once."""
+    if len(keys) < 2:
+        return [], [], []
+    order = np.lexsort((rank[owner], keys))
+    keys, owner = keys[order], owner[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    later: list[NDArray[np.int64]] = []
+    earlier: list[NDArray[np.int64]] = []
+    for size in np.unique(sizes[sizes > 1]).tolist():
+        group = starts[sizes == size]
+        for b in range(1, size):
+            for a in range(min(b, _GROUP_HEAD)):
+                later.append(owner[group + b])
+                earlier.append(owner[group + a])
+    if not later:
+        return [], [], []
+    n = len(rank)
+    codes, shared = np.unique(
+        np.concatenate(later) * n + np.concatenate(earlier), return_counts=True
+    )
+    return (codes // n).tolist(), (codes % n).tolist(), shared.tolist()
+
+
+def _samples(
+    feats: list[Features], config: DedupConfig
+) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
+    """The distinct folded samples of each document, concatenated, and their owners."""
+    long = _concat([f.long_hashes for f in feats], np.uint64)
+    owner = _owners([f.long_hashes for f in feats])
+    sampled = long % np.uint64(config.containment_sample) == 0
+    codes = np.unique((owner[sampled] << 32) | fold_samples(long[sampled]).astype(np.int64))
+    return (codes & 0xFFFFFFFF).astype(np.uint32), codes >> 32
+
+
+def _containment(
+    index: Index,
+    feats: list[Features],
+    rank: NDArray[np.int64],
+    config: DedupConfig,
+    index_docs: list[set[int]],
+    peers: list[set[int]],
+) -> tuple[list[NDArray[np.uint32]], list[int], list[NDArray[np.int64]]]:
+    """Add the containment candidates; return each document's folded samples, its rare count
+    and the samples' document frequencies in the index.
+
+    A pair is a candidate when it shares at least `containment_candidate` of the smaller of
+    the two documents' rare sample counts."""
+    keys, owner = _samples(feats, config)
+    counts = np.bincount(owner, minlength=len(feats))
+    split = np.cumsum(counts)[:-1]
+    samples = np.split(keys, split) if len(feats) else []
+    cap = config.containment_max_df
+    df = index.sample_df(keys)
+    rare = np.ones(len(keys), dtype=bool)
+    if cap > 0 and len(keys):
+        _, inverse, in_batch = np.unique(keys, return_inverse=True, return_counts=True)
+        rare = df + in_batch[inverse] - 1 <= cap
+    nrare = np.bincount(owner[rare], minlength=len(feats)).astype(np.int64)
+    keys, owner = keys[rare], owner[rare]
+    # Indexed documents: shared rare samples over the smaller of the two sample counts.
+    query, holders = index.keys["samples"].lookup(keys)
+    live = index.live(holders)
+    if live.any():
+        codes = (owner[query[live]] << 32) | holders[live].astype(np.int64)
+        pairs, shared = np.unique(codes, return_counts=True)
+        who, docs = pairs >> 32, pairs & 0xFFFFFFFF
+        bound = np.maximum(np.minimum(nrare[who], index.nsamples[docs]), 1)
+        keep = shared / bound >= config.containment_candidate
+        for i, doc in zip(who[keep].tolist(), docs[keep].tolist(), strict=True):
+            index_docs[i].add(doc)
+    # Documents of the batch, in the same way.
+    for later, earlier, count in zip(*_earlier_pairs(keys, owner, rank), strict=True):
+        if count / max(min(nrare[later], nrare[earlier]), 1) >= config.containment_candidate:
+            peers[later].add(earlier)
+    return samples, nrare.tolist(), np.split(df, split) if len(feats) else []

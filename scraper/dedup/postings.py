@@ -1,0 +1,116 @@
+"""Posting lists in memory: key → documents, as sorted numpy runs, saved as one blob per batch.
+
+A run is a pair of arrays (keys sorted, documents in step). New postings become a small run, and
+the last two runs are merged while the older one is not much bigger (a log-structured merge), so a
+lookup searches O(log n) runs and a posting is copied O(log n) times. Runs stop growing at
+`MAX_RUN` postings, which bounds the extra memory a merge needs.
+
+Lookups are vectorised: one `searchsorted` per run for all the keys of a batch.
+
+Persistence is the caller's: `take_pending()` hands over the postings added since the last call
+as one blob of records, and `load(blobs)` rebuilds the lists from the blobs saved so far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+MAX_RUN = 1 << 23  # 8M postings: at most ~100 MB copied by one merge
+
+Run = tuple[NDArray[np.generic], NDArray[np.uint32]]
+
+
+def _merge(a: Run, b: Run) -> Run:
+    keys = np.concatenate([a[0], b[0]])
+    order = np.argsort(keys, kind="stable")  # timsort: two sorted runs merge in linear time
+    return keys[order], np.concatenate([a[1], b[1]])[order]
+
+
+class Postings:
+    """The documents holding each key, for one kind of key (LSH band keys, sampled hashes)."""
+
+    def __init__(self, key_dtype: DTypeLike) -> None:
+        self.record = np.dtype([("key", key_dtype), ("doc", "<u4")])
+        self.key_dtype = np.dtype(key_dtype)
+        self.runs: list[Run] = []
+        self.pending: list[Run] = []  # added since the last persist, in the order added
+
+    # -- building -------------------------------------------------------------------------------
+    def load(self, blobs: Iterable[bytes]) -> None:
+        """The posting lists saved as `blobs` (from `take_pending`), and nothing else."""
+        self.runs, self.pending = [], []
+        for blob in blobs:  # blob by blob: memory never holds two copies of the whole index
+            records = np.frombuffer(blob, dtype=self.record)
+            self._add_run(records["key"].copy(), records["doc"].copy())
+
+    def add(self, keys: NDArray[np.generic], docs: NDArray[np.uint32]) -> None:
+        """Postings (keys[i], docs[i]); documents must come in increasing order over calls."""
+        if len(keys) == 0:
+            return
+        keys = np.asarray(keys, dtype=self.key_dtype)
+        docs = np.asarray(docs, dtype=np.uint32)
+        self.pending.append((keys, docs))
+        self._add_run(keys, docs)
+
+    def _add_run(self, keys: NDArray[np.generic], docs: NDArray[np.uint32]) -> None:
+        order = np.argsort(keys, kind="stable")
+        self.runs.append((keys[order], docs[order]))
+        while len(self.runs) > 1:
+            older, newer = self.runs[-2], self.runs[-1]
+            size = len(older[0]) + len(newer[0])
+            if len(older[0]) > 2 * len(newer[0]) or size > MAX_RUN:
+                break
+            self.runs[-2:] = [_merge(older, newer)]
+
+    def take_pending(self) -> bytes:
+        """The postings added since the last call, as one blob of (key, doc) records."""
+        records = np.empty(sum(len(k) for k, _ in self.pending), dtype=self.record)
+        start = 0
+        for keys, docs in self.pending:
+            records["key"][start : start + len(keys)] = keys
+            records["doc"][start : start + len(keys)] = docs
+            start += len(keys)
+        self.pending = []
+        return records.tobytes()
+
+    # -- lookups --------------------------------------------------------------------------------
+    def lookup(self, keys: NDArray[np.generic]) -> tuple[NDArray[np.int64], NDArray[np.uint32]]:
+        """Every (i, doc) such that doc holds keys[i]."""
+        # Sorted queries walk each run in order: far fewer cache misses than random probes.
+        order = np.argsort(keys := np.asarray(keys, dtype=self.key_dtype), kind="stable")
+        keys = keys[order]
+        found_q: list[NDArray[np.int64]] = []
+        found_d: list[NDArray[np.uint32]] = []
+        for run_keys, run_docs in self.runs:
+            low = np.searchsorted(run_keys, keys, side="left")
+            counts = np.searchsorted(run_keys, keys, side="right") - low
+            total = int(counts.sum())
+            if total == 0:
+                continue
+            query = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
+            # Position of each hit: its range start plus its rank inside the range.
+            ends = np.cumsum(counts)
+            position = np.repeat(low - (ends - counts), counts) + np.arange(total)
+            found_q.append(order[query])
+            found_d.append(run_docs[position])
+        if not found_q:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
+        return np.concatenate(found_q), np.concatenate(found_d)
+
+    def counts(self, keys: NDArray[np.generic]) -> NDArray[np.int64]:
+        """How many postings each key has (documents holding it, deleted ones included)."""
+        order = np.argsort(keys := np.asarray(keys, dtype=self.key_dtype), kind="stable")
+        keys = keys[order]
+        total = np.zeros(len(keys), dtype=np.int64)
+        for run_keys, _ in self.runs:
+            total += np.searchsorted(run_keys, keys, side="right")
+            total -= np.searchsorted(run_keys, keys, side="left")
+        out = np.empty_like(total)
+        out[order] = total
+        return out
+
+    def nbytes(self) -> int:
+        return sum(k.nbytes + d.nbytes for k, d in self.runs)

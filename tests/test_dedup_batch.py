@@ -1,0 +1,55 @@
+"""The candidates of a whole batch (scraper/dedup/batch.py)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from scraper.config import DedupConfig
+from scraper.dedup.batch import find_candidates
+from scraper.dedup.index import OK, Index
+from scraper.dedup.match import bucket_keys
+from scraper.dedup.text import features
+
+CONFIG = DedupConfig()
+
+
+def words(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [f"k{rng.getrandbits(40):x}" for _ in range(n)]
+
+
+def test_copies_and_pages_in_one_batch_are_peers_of_the_better_ones_only(tmp_path):
+    whole, other = words(900, 1), words(500, 2)
+    texts = [" ".join(whole[:300]), " ".join(other), " ".join(whole), " ".join(whole)]
+    feats = features(texts, CONFIG)
+    rank = np.array([3, 2, 0, 1])  # the order of the decisions: whole, its copy, other, page 1
+    index = Index(tmp_path / "i.sqlite", "fp")
+    found = find_candidates(index, feats, bucket_keys(feats, CONFIG), rank, CONFIG)
+    assert found.peers == [{2, 3}, set(), set(), {2}]  # page 1 (contained) and the copy
+    assert found.index_docs == [set(), set(), set(), set()]
+    assert found.rare == [len(s) for s in found.samples]  # nothing is frequent yet
+    index.close()
+
+
+def test_indexed_documents_are_found_by_band_and_by_samples(tmp_path):
+    whole = words(900, 3)
+    index = Index(tmp_path / "i.sqlite", "fp")
+    (indexed,) = features([" ".join(whole)], CONFIG)
+    found = find_candidates(index, [indexed], bucket_keys([indexed], CONFIG), np.zeros(1), CONFIG)
+    with index.transaction():
+        (doc,) = index.add_many(
+            [("whole.txt", indexed.exact, indexed.words, indexed.chars, found.rare[0])],
+            bucket_keys([indexed], CONFIG),
+            found.samples,
+            OK,
+        )
+    near, page, unrelated = features(
+        [" ".join(["beda", *whole[1:]]), " ".join(whole[:250]), " ".join(words(400, 4))], CONFIG
+    )
+    batch = [near, page, unrelated]
+    found = find_candidates(index, batch, bucket_keys(batch, CONFIG), np.arange(3), CONFIG)
+    assert found.index_docs == [{doc}, {doc}, set()]
+    assert set(found.rows) == {doc} and found.rows[doc].file == "whole.txt"
+    index.close()

@@ -1,0 +1,47 @@
+"""Posting lists in memory (scraper/dedup/postings.py): runs, lookups, saving and loading."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scraper.dedup.postings import Postings
+
+
+def _add_docs(postings: Postings, docs: range, keys_per_doc: int = 3) -> dict[int, list[int]]:
+    """Doc d holds keys d, d + 1000 and 5000 (which every document holds); returns key → docs."""
+    held: dict[int, list[int]] = {}
+    for doc in docs:
+        keys = [doc, doc + 1000, 5000][:keys_per_doc]
+        postings.add(np.array(keys), np.full(len(keys), doc, dtype=np.uint32))
+        for key in keys:
+            held.setdefault(key, []).append(doc)
+    return held
+
+
+def test_lookups_find_every_holder_across_runs_and_runs_stay_few():
+    postings = Postings("<i8")
+    held = _add_docs(postings, range(1, 501))
+    assert len(postings.runs) <= 12  # merged as they grow: a logarithmic number of runs
+    query = np.array([5000, 5, 1005, 99999])
+    where, docs = postings.lookup(query)
+    found: dict[int, list[int]] = {}
+    for i, doc in zip(where.tolist(), docs.tolist(), strict=True):
+        found.setdefault(int(query[i]), []).append(doc)
+    assert sorted(found[5000]) == held[5000] and found[5] == [5] and found[1005] == [5]
+    assert 99999 not in found
+    assert postings.counts(query).tolist() == [500, 1, 1, 0]
+
+
+def test_saved_blobs_load_back_to_the_same_lists():
+    postings = Postings("<u4")
+    _add_docs(postings, range(1, 50))
+    first = postings.take_pending()
+    _add_docs(postings, range(50, 80))
+    second = postings.take_pending()
+    assert postings.pending == [] and postings.take_pending() == b""
+    again = Postings("<u4")
+    again.load([first, second])
+    query = np.arange(0, 5001, dtype=np.uint32)
+    assert np.array_equal(again.counts(query), postings.counts(query))
+    assert np.array_equal(np.sort(again.lookup(query)[1]), np.sort(postings.lookup(query)[1]))
+    assert again.pending == []  # what was loaded is saved already
