@@ -50,6 +50,9 @@ def test_never_raises_on_arbitrary_text(text: str, url: str | None) -> None:
 
 @FAST
 @given(st.one_of(unicode_text, documents), st.sampled_from([None, "sindonews", "detik", "tempo"]))
+# Found by hypothesis: the final rejoin moved a line next to the end, where the source rule
+# removed it only on a second cleaning.
+@example("A\nKAMIS 0 JUL 00000:00WIB\nAA AA.SuMBER:0\n0", None)
 def test_cleaning_is_idempotent(text: str, site: str | None) -> None:
     # The profile is picked once, on the dirty text: cleaning can remove the very marker that
     # picked it, so the second run is given the profile the first one used.

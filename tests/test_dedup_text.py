@@ -140,3 +140,10 @@ def test_batch_features_equal_the_features_of_the_file_read_back():
         len(normalize_words(body_text(d.paragraphs).replace("\u00ad", "").replace("\u200b", "")))
         for d in kept
     ]
+
+
+def test_a_batch_with_fewer_words_than_one_shingle_has_features():
+    # Two one-word bodies: the batch has fewer words than a shingle (a crash before).
+    feats = features(["Judul", "kata"], DedupConfig())
+    assert [f.words for f in feats] == [1, 1]
+    assert all(len(f.long_set()) == 1 for f in feats)

@@ -290,19 +290,22 @@ def _paragraphs(work: Work, rules: RuleSet) -> list[str]:
 
 
 def clean_document(doc: Document, rules: RuleSet) -> Document:
-    """The cleaned copy of `doc`. When a sign-off tail was cut, the rules run again on the
-    result, so that cleaning twice gives what cleaning once gave."""
+    """The cleaned copy of `doc`. When a sign-off tail was cut, or the final rejoin changed the
+    kept lines (a line's neighbours, and so what position-bound rules see, then differ), the
+    rules run again on the result, so that cleaning twice gives what cleaning once gave."""
     work = clean_lines(doc, rules)
     removed = [*doc.removed, *work.removals_in_order()]
     date, author = doc.date or work.date, doc.author or work.author
-    current = replace(doc, title=work.title, paragraphs=_paragraphs(work, rules))
+    paragraphs = _paragraphs(work, rules)
+    current = replace(doc, title=work.title, paragraphs=paragraphs)
     for _ in range(2):
-        if not work.tail_cut:
+        if not work.tail_cut and paragraphs == work.paragraphs():
             break
         work = clean_lines(current, rules)
         removed.extend(work.removals_in_order())
         date, author = date or work.date, author or work.author
-        current = replace(current, title=work.title, paragraphs=_paragraphs(work, rules))
+        paragraphs = _paragraphs(work, rules)
+        current = replace(current, title=work.title, paragraphs=paragraphs)
     # A record without a date often has one in its URL ("/read/2025/06/10/...").
     date = date or date_from_url(doc.url)
     return replace(current, site=rules.profile, date=date, author=author, removed=removed)

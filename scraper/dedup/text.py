@@ -239,7 +239,9 @@ def _word_hashes(texts: list[str]) -> tuple[NDArray[np.uint64], NDArray[np.int64
 def _ngrams(hashes: NDArray[np.uint64], size: int) -> NDArray[np.uint64]:
     """Unmixed n-gram hashes at every position of `hashes` where a whole n-gram fits."""
     count = len(hashes) - size + 1
-    acc = np.zeros(max(count, 0), dtype=np.uint64)
+    if count <= 0:  # a batch with fewer words than one n-gram (e.g. a few one-word bodies)
+        return np.zeros(0, dtype=np.uint64)
+    acc = np.zeros(count, dtype=np.uint64)
     for k in range(size):
         acc = acc * _POLY + hashes[k : k + count]
     return acc
