@@ -146,8 +146,10 @@ STEPS: dict[str, list[Step]] = {
         ("clean", lambda c: ["clean", "-c", str(c.config), "--store", str(c.pages),
                              "-o", str(c.out)], False),
     ],
+    # The sitemaps are the config's [[sources]] (written by main); `run` discovers by itself.
     "run": [
-        ("run", lambda c: ["run", "-c", str(c.config), "-o", str(c.out), *c.sitemaps()], False),
+        ("run", lambda c: ["run", "-c", str(c.config), "-o", str(c.out), "--store",
+                           str(c.pages), "--log-format", "json"], False),
     ],
 }
 
@@ -217,7 +219,9 @@ def one_size(args: argparse.Namespace, hosts: list[str], per_host: int) -> None:
             ctx.config.write_text(
                 "[fetch]\ndelay = 0.0\nconcurrency = 64\n"
                 f"per_host_concurrency = {args.per_host_concurrency}\n"
-                'allow_private_networks = ["127.0.0.0/8"]\n'
+                'allow_private_networks = ["127.0.0.0/8"]\n\n'
+                + "".join(f'[[sources]]\nurl = "{url}"\nkind = "sitemap"\nsame_site = true\n\n'
+                          for url in ctx.sitemaps())
             )
             bound = args.hosts * args.per_host_concurrency / args.latency
             print(f"{args.mode}: {args.hosts} hosts x {per_host} articles, latency "
