@@ -58,7 +58,11 @@ def connect(config: Config, stack: ExitStack, workers: int) -> Client:
             n_workers=workers, threads_per_worker=1, processes=True,
             dashboard_address=":0"))  # any free port: 8787 may be taken
         address = cluster.scheduler_address
-    return stack.enter_context(Client(address))
+    try:
+        client = Client(address)
+    except (OSError, TimeoutError) as exc:  # distributed retries until its connect timeout
+        raise ConfigError(address, f"cannot reach the Dask scheduler ({exc})") from exc
+    return stack.enter_context(client)
 
 
 def dask_batches(

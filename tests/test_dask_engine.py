@@ -115,3 +115,18 @@ def test_an_unknown_engine_is_a_usage_error_before_any_work(tmp_path):
     with pytest.raises(ConfigError, match="'spark' is not one of local, dask"):
         run_clean([source], tmp_path / "out", config, Stats())
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(tmp_path):
+    import socket
+
+    import dask
+
+    with socket.socket() as probe:  # a port that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    source = dump(tmp_path / "a.jsonl", [news(1)])
+    address = f"tcp://127.0.0.1:{port}"
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), \
+            pytest.raises(ConfigError, match=f"{address}: cannot reach the Dask scheduler"):
+        run([source], tmp_path / "out", kind="dask", address=address)
