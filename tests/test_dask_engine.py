@@ -70,13 +70,21 @@ def test_a_dask_run_writes_the_local_corpus_byte_for_byte(tmp_path, inputs, clus
     assert folder_bytes(tmp_path / "dask") == folder_bytes(tmp_path / "local")
     assert dask_stats.dropped == local_stats.dropped
     assert dask_stats.kept == local_stats.kept
-    # Every batch ran on the cluster: both workers took part.
-    client = distributed.Client(cluster)
-    try:
-        done = client.run(lambda: len(__import__("scraper.dask_engine").dask_engine._workers))
-    finally:
-        client.close()
-    assert sorted(done.values()) == [1, 1]
+    # The batches ran on the cluster: both workers took part.
+    (run_id,) = set(worker_runs(cluster).values())
+    assert run_id is not None
+
+
+def worker_runs(cluster):
+    """The run each worker of the cluster last worked for (its cached Worker's key)."""
+
+    def last_run():
+        from scraper.dask_engine import _workers
+
+        return next(iter(_workers), None)
+
+    with distributed.Client(cluster) as client:
+        return client.run(last_run)
 
 
 def test_a_dask_rerun_skips_known_work(tmp_path, inputs, cluster):
@@ -130,3 +138,31 @@ def test_an_unreachable_scheduler_is_one_clear_error(tmp_path):
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), \
             pytest.raises(ConfigError, match=f"{address}: cannot reach the Dask scheduler"):
         run([source], tmp_path / "out", kind="dask", address=address)
+
+
+def test_the_engine_table_of_a_config_file_sends_the_run_to_the_cluster(tmp_path, cluster):
+    from scraper.cli import main
+
+    source = dump(tmp_path / "a.jsonl", [news(i) for i in range(8)])
+    config = tmp_path / "scraper.toml"
+    config.write_text(f'[engine]\nkind = "dask"\naddress = "{cluster}"\n')
+    assert main(["clean", source, "-o", str(tmp_path / "local"), "--jobs", "1"]) == 0
+    before = worker_runs(cluster)
+    assert main(["clean", "-c", str(config), source, "-o", str(tmp_path / "dask")]) == 0
+    assert worker_runs(cluster) != before, "the run did not reach the cluster"
+    assert folder_bytes(tmp_path / "dask") == folder_bytes(tmp_path / "local")
+    # The flag overrides the file: back to local processes, no scheduler asked.
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text('[engine]\nkind = "dask"\naddress = "tcp://127.0.0.1:1"\n')
+    assert main(["clean", "-c", str(wrong), source, "-o", str(tmp_path / "flag"),
+                 "--engine", "local", "--jobs", "1"]) == 0
+
+
+def test_without_dask_installed_the_engine_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    from scraper.cli import main
+
+    monkeypatch.setitem(__import__("sys").modules, "distributed", None)  # import fails
+    source = dump(tmp_path / "a.jsonl", [news(1)])
+    assert main(["clean", source, "-o", str(tmp_path / "out"), "--engine", "dask"]) == 2
+    assert "dask needs: pip install 'scraper[dask]'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
