@@ -176,6 +176,20 @@ class WriteConfig:
     batch_size: int = 256
 
 
+ENGINE_KINDS = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    # Where extract + clean run: "local" (a process pool of `[clean] jobs`) or "dask" (a Dask
+    # cluster; the corpus pass, dedup and writes stay in this process, so the corpus is the same).
+    kind: str = "local"
+    # The Dask scheduler, "tcp://host:8786"; none: start a LocalCluster on this machine.
+    address: str | None = None
+    # Worker processes of that LocalCluster (0: `[clean] jobs`, or one per CPU core).
+    workers: int = 0
+
+
 @dataclass(frozen=True)
 class Config:
     clean: CleanConfig = field(default_factory=CleanConfig)
@@ -186,6 +200,7 @@ class Config:
     run: RunConfig = field(default_factory=RunConfig)
     sources: list[SourceConfig] = field(default_factory=list)
     write: WriteConfig = field(default_factory=WriteConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
 
 
 T = TypeVar("T")

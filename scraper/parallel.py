@@ -5,6 +5,8 @@ extracts (saved HTML) and cleans them one by one and sends back the cleaned docu
 it counted. At most `2 × jobs` batches are in flight, so memory stays flat. Results come back in
 the order the batches were sent, and a worker keeps no state from one batch to the next, so the
 output is the same for any number of workers, `--jobs 1` included (which runs in-process).
+With `[engine] kind = "dask"` the same batches go to a Dask cluster instead
+(`scraper.dask_engine`), with the same guarantees.
 
 Every exception while extracting or cleaning one record becomes that record's error line; the
 other records of the batch go on.
@@ -110,7 +112,14 @@ def _process(batch: Batch) -> Result:
 def process_batches(
     batches: Iterable[Batch], config: Config, *, jobs: int, store: str | None, debug: bool
 ) -> Iterator[Result]:
-    """Each batch's result, in the order of `batches`, from `jobs` processes (1: in-process)."""
+    """Each batch's result, in the order of `batches`, from `jobs` processes (1: in-process),
+    or from the Dask cluster of `[engine]` when its kind is "dask"."""
+    if config.engine.kind != "local":
+        from scraper.dask_engine import dask_batches
+
+        workers = config.engine.workers or jobs
+        yield from dask_batches(batches, config, workers=workers, store=store, debug=debug)
+        return
     if jobs <= 1:
         worker = Worker(config, store, debug)
         yield from map(worker.process, batches)

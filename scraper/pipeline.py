@@ -1,6 +1,6 @@
 """The wiring of the stages for `scraper clean`, streaming in bounded batches.
 
-    read ─► skip known work ─► [extract ─► clean] in a process pool ─► link later pages
+    read ─► skip known work ─► [extract ─► clean] in a process pool or on Dask ─► link later pages
          ─► corpus pass (per window) ─► drop emptied ─► one per id ─► dedup ─► write
 
 A stage takes documents and yields the ones it keeps. What it drops it reports through `Stats`
@@ -248,9 +248,11 @@ def run_clean(
     With `store`, the pages of a raw page store are read too, offline: later pages of an
     article come from the store or not at all. Holds `out`'s writer lock (LockedError if taken).
     """
+    from scraper.dask_engine import check_engine
     from scraper.dedup import Deduplicator
     from scraper.profiles import load_profiles
 
+    check_engine(config)  # a wrong engine is a usage error before any work
     profiles = load_profiles(config.clean.profiles_dir)
     if config.clean.site:
         profiles.get(config.clean.site)  # an unknown --site is a usage error before any work

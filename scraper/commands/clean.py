@@ -45,6 +45,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                         help="folder of extra or replacement site profile TOML files")
     parser.add_argument("-j", "--jobs", type=int, metavar="N",
                         help="processes that extract and clean (default: one per CPU core)")
+    parser.add_argument("--engine", choices=("local", "dask"),
+                        help="where extract + clean run: local processes (default) or a Dask "
+                             "cluster")
+    parser.add_argument("--address", metavar="URL",
+                        help="the Dask scheduler, tcp://HOST:8786 (default with --engine dask: "
+                             "a LocalCluster on this machine)")
     parser.add_argument("--batch-size", type=int, metavar="N",
                         help="documents per group commit: one fsync per batch (default 256)")
     parser.set_defaults(handler=handle)
@@ -58,6 +64,7 @@ def handle(args: argparse.Namespace, config: Config) -> int:
     )
     config = override(config, "dedup", enabled=args.dedup)
     config = override(config, "write", batch_size=args.batch_size)
+    config = override(config, "engine", kind=args.engine, address=args.address)
     if not args.inputs and args.store is None:
         raise ConfigError("scraper clean", "give at least one INPUT or --store DIR")
     if args.out.exists() and not args.out.is_dir():

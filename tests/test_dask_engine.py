@@ -1,0 +1,168 @@
+"""The Dask engine: on a LocalCluster of two worker processes, the corpus equals the local one."""
+
+import json
+import time
+
+import pytest
+
+from scraper.config import Config, override
+from scraper.errors import ConfigError
+from scraper.pipeline import Stats, run_clean
+
+distributed = pytest.importorskip("distributed")
+
+
+def news(i, extra=""):
+    """A small generated article; `i` makes its words its own."""
+    sentences = [f"Warga kampung {i} membangun jembatan bambu nomor {i * 7 + k} di tepi sungai."
+                 for k in range(6)]
+    return {"title": f"Berita {i}", "text": "\n".join(sentences) + extra,
+            "url": f"https://kota.example.id/berita/{i}"}
+
+
+def dump(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return str(path)
+
+
+def folder_bytes(out):
+    return {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    started = time.monotonic()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as local:
+        assert time.monotonic() - started < 30, "the cluster took too long to start"
+        yield local.scheduler_address
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    from support import FIXTURES, SEEDS
+
+    html = next(FIXTURES.glob("detik/*/input.html"))
+    records = [news(i) for i in range(70)]
+    # An exact copy under another URL, a near copy, and a truncated first page: dedup's work.
+    records += [{**news(5), "url": "https://lain.example.id/5"},
+                {**news(6, "\nTambahan kalimat baru."), "url": "https://lain.example.id/6"},
+                {**news(7), "text": news(7)["text"].rsplit("\n", 2)[0],
+                 "url": "https://lain.example.id/7"}]
+    return [str(SEEDS), str(html), dump(tmp_path / "a.jsonl", records)]
+
+
+def run(inputs, out, **engine):
+    config = override(Config(), "clean", jobs=1, corpus_window=40)
+    config = override(override(config, "write", batch_size=16), "engine", **engine)
+    stats = Stats()
+    report = run_clean(inputs, out, config, stats)
+    return report, stats
+
+
+def test_a_dask_run_writes_the_local_corpus_byte_for_byte(tmp_path, inputs, cluster):
+    local, local_stats = run(inputs, tmp_path / "local")
+    started = time.monotonic()
+    dask, dask_stats = run(inputs, tmp_path / "dask", kind="dask", address=cluster)
+    assert time.monotonic() - started < 60
+    assert local.written > 70
+    assert dask.written == local.written
+    assert folder_bytes(tmp_path / "dask") == folder_bytes(tmp_path / "local")
+    assert dask_stats.dropped == local_stats.dropped
+    assert dask_stats.kept == local_stats.kept
+    # The batches ran on the cluster: both workers took part.
+    (run_id,) = set(worker_runs(cluster).values())
+    assert run_id is not None
+
+
+def worker_runs(cluster):
+    """The run each worker of the cluster last worked for (its cached Worker's key)."""
+
+    def last_run():
+        from scraper.dask_engine import _workers
+
+        return next(iter(_workers), None)
+
+    with distributed.Client(cluster) as client:
+        return client.run(last_run)
+
+
+def test_a_dask_rerun_skips_known_work(tmp_path, inputs, cluster):
+    out = tmp_path / "out"
+    first, _ = run(inputs, out, kind="dask", address=cluster)
+    again, stats = run(inputs, out, kind="dask", address=cluster)
+    assert first.written > 70 and again.written == 0
+    assert stats.kept["clean"] == 0
+
+
+def children():
+    """Our child processes, but multiprocessing's resource tracker (one per process, for good)."""
+    import psutil
+
+    return {p.pid for p in psutil.Process().children(recursive=True)
+            if "resource_tracker" not in " ".join(p.cmdline())}
+
+
+def test_without_an_address_a_local_cluster_is_started_and_closed(tmp_path):
+    from scraper.cli import main
+
+    source = dump(tmp_path / "a.jsonl", [news(i) for i in range(8)])
+    local = tmp_path / "local"
+    assert main(["clean", source, "-o", str(local), "--jobs", "1"]) == 0
+    before, started = children(), time.monotonic()
+    out = tmp_path / "dask"
+    assert main(["clean", source, "-o", str(out), "--jobs", "2", "--engine", "dask"]) == 0
+    assert time.monotonic() - started < 60
+    assert children() <= before, "the cluster's worker processes are left behind"
+    assert folder_bytes(out) == folder_bytes(local)
+
+
+def test_an_unknown_engine_is_a_usage_error_before_any_work(tmp_path):
+    source = dump(tmp_path / "a.jsonl", [news(1)])
+    config = override(Config(), "engine", kind="spark")
+    with pytest.raises(ConfigError, match="'spark' is not one of local, dask"):
+        run_clean([source], tmp_path / "out", config, Stats())
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(tmp_path):
+    import socket
+
+    import dask
+
+    with socket.socket() as probe:  # a port that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    source = dump(tmp_path / "a.jsonl", [news(1)])
+    address = f"tcp://127.0.0.1:{port}"
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), \
+            pytest.raises(ConfigError, match=f"{address}: cannot reach the Dask scheduler"):
+        run([source], tmp_path / "out", kind="dask", address=address)
+
+
+def test_the_engine_table_of_a_config_file_sends_the_run_to_the_cluster(tmp_path, cluster):
+    from scraper.cli import main
+
+    source = dump(tmp_path / "a.jsonl", [news(i) for i in range(8)])
+    config = tmp_path / "scraper.toml"
+    config.write_text(f'[engine]\nkind = "dask"\naddress = "{cluster}"\n')
+    assert main(["clean", source, "-o", str(tmp_path / "local"), "--jobs", "1"]) == 0
+    before = worker_runs(cluster)
+    assert main(["clean", "-c", str(config), source, "-o", str(tmp_path / "dask")]) == 0
+    assert worker_runs(cluster) != before, "the run did not reach the cluster"
+    assert folder_bytes(tmp_path / "dask") == folder_bytes(tmp_path / "local")
+    # The flag overrides the file: back to local processes, no scheduler asked.
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text('[engine]\nkind = "dask"\naddress = "tcp://127.0.0.1:1"\n')
+    assert main(["clean", "-c", str(wrong), source, "-o", str(tmp_path / "flag"),
+                 "--engine", "local", "--jobs", "1"]) == 0
+
+
+def test_without_dask_installed_the_engine_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    from scraper.cli import main
+
+    monkeypatch.setitem(__import__("sys").modules, "distributed", None)  # import fails
+    source = dump(tmp_path / "a.jsonl", [news(1)])
+    assert main(["clean", source, "-o", str(tmp_path / "out"), "--engine", "dask"]) == 2
+    assert "dask needs: pip install 'scraper[dask]'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
