@@ -238,3 +238,51 @@ def test_a_second_run_on_a_locked_folder_exits_3_and_touches_nothing(web, tmp_pa
     assert result.returncode == 3
     assert "in use by pid" in result.stderr
     assert not (out / "manifest.jsonl").exists()
+
+
+@pytest.mark.parametrize("kept_before_kill", [1, 4, 9])
+def test_sigkill_at_any_point_then_a_rerun_gives_the_uninterrupted_corpus(
+    first_run, web, tmp_path, kept_before_kill
+):
+    import signal
+    import subprocess
+
+    _, config, uninterrupted, _, _, _ = first_run
+    out, store = tmp_path / "out", tmp_path / "store"
+    with subprocess.Popen(run_command(config, out, store), stderr=subprocess.PIPE,
+                          text=True) as proc:
+        assert proc.stderr is not None
+        kept = 0
+        for line in proc.stderr:
+            kept += '"event": "kept"' in line
+            if kept >= kept_before_kill:
+                break
+        proc.kill()
+        proc.stderr.read()
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+    rerun = subprocess.run(run_command(config, out, store), capture_output=True, text=True,
+                           timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    written = written_ids(out)
+    assert len(written) == len(set(written))  # nothing twice
+    assert set(written) == set(written_ids(uninterrupted))  # nothing lost
+    assert not list(out.glob(".tmp-*"))  # no partial file
+
+
+def test_offline_after_a_rule_change_equals_a_fresh_online_run_with_the_new_rule(
+    first_run, web, tmp_path, capsys
+):
+    _, config, _, store, _, _ = first_run
+    stricter = tmp_path / "stricter.toml"
+    # The rule change: a higher relevance threshold (any [clean], [extract] or profile change
+    # goes the same way: offline re-runs every stage after fetching).
+    stricter.write_text(config.read_text().replace("[relevance]\n",
+                                                   "[relevance]\nthreshold = 0.6\n"))
+    status, _, err = run(capsys, stricter, tmp_path / "offline", store, "--offline")
+    assert status == 0, err
+    status, _, err = run(capsys, stricter, tmp_path / "fresh", tmp_path / "fresh-store")
+    assert status == 0, err
+    offline = sorted(p.read_text() for p in (tmp_path / "offline").glob("*.txt"))
+    fresh = sorted(p.read_text() for p in (tmp_path / "fresh").glob("*.txt"))
+    assert offline == fresh
+    assert len(fresh) < len(written_ids(first_run[2]))  # the new rule did change the corpus
