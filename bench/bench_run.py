@@ -172,12 +172,15 @@ def run_step(ctx: Context, name: str, argv: list[str], capture: bool) -> dict[st
 def one_pass(ctx: Context, mode: str, label: str, bound: float, startup: float) -> None:
     total = 0.0
     for name, argv, capture in STEPS[mode]:
+        stored_before = count_stored(ctx)
         figures = run_step(ctx, name, argv(ctx), capture)
         total += figures["seconds"]
         line = (f"  {label} {name:<9} {figures['seconds']:7.2f} s  CPU {figures['cpu']:6.2f} s"
                 f"  peak RSS {figures['rss_mb']:6.1f} MB  exit {figures['exit']:.0f}")
         if name in ("fetch", "run"):
-            pages = len(ctx.discovered()) if name == "fetch" else count_stored(ctx)
+            # `run` skips what an earlier run settled: count the pages it added to the store.
+            pages = (len(ctx.discovered()) if name == "fetch"
+                     else count_stored(ctx) - stored_before)
             rate = pages / max(figures["seconds"] - startup, 1e-3)
             line += (f"  {pages} pages, {rate:7.1f} pages/s after start-up"
                      f" = {rate / bound:5.1%} of bound")
