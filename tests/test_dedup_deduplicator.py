@@ -369,3 +369,21 @@ def test_reopening_a_folder_reads_no_corpus_file_it_indexed(tmp_path, monkeypatc
     entries, stats = commit(tmp_path, [article(_near(words(400, 53)), "copy")])
     assert entries == [] and stats.dropped == {("dedup", "near-duplicate"): 1}
     assert len(reads) == 1  # only the candidate, read to verify it exactly
+
+
+def test_a_file_named_in_another_encoding_is_left_alone(tmp_path):
+    import os
+
+    from scraper.cli import main
+
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "a.txt").write_text("Judul\n\nPetani desa memanen padi di sawah pada musim ini.")
+    out = tmp_path / "out"
+    out.mkdir()
+    foreign = os.path.join(os.fsencode(out), b"caf\xe9.txt")  # Latin-1, not UTF-8
+    with open(foreign, "wb") as handle:
+        handle.write(b"Judul lain\n\nIsi artikel lain yang cukup panjang untuk dibaca.")
+    assert main(["clean", str(source), "-o", str(out)]) == 0  # it crashed the dedup index
+    assert os.path.exists(foreign)
+    assert len(list(out.glob("[0-9][0-9][0-9]_*.txt"))) == 1

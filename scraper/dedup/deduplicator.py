@@ -66,13 +66,20 @@ def fingerprint(config: DedupConfig) -> str:
 
 
 def corpus_files(folder: Path) -> list[str]:
-    """The corpus files of a folder: visible `*.txt` files at its top level."""
+    """The corpus files of a folder: visible `*.txt` files at its top level whose names are
+    UTF-8 (another tool's file named in another encoding is left alone: the index, like every
+    name this tool writes, is UTF-8)."""
     with os.scandir(folder) as entries:
         return sorted(
             e.name
             for e in entries
-            if e.name.endswith(".txt") and not e.name.startswith(".") and e.is_file()
+            if e.name.endswith(".txt") and not e.name.startswith(".") and _utf8(e.name)
+            and e.is_file()
         )
+
+
+def _utf8(name: str) -> bool:
+    return name.isascii() or not any("\udc80" <= c <= "\udcff" for c in name)
 
 
 def dup_record(source: object, url: object) -> dict[str, Any]:
