@@ -241,3 +241,29 @@ def test_a_binary_file_named_html_is_binary_data(tmp_path):
     wide.write_bytes("<html><body><p>Isi.</p></body></html>".encode("utf-16"))
     (page,) = read(wide)
     assert page.error is None and page.doc.extra["html"].startswith(b"\xff\xfe")
+
+
+def test_a_jsonl_dump_larger_than_max_bytes_streams_record_by_record(tmp_path):
+    # --max-bytes bounds one record of a JSONL file, not the file: a dump of any size streams.
+    path = tmp_path / "big.jsonl"
+    record = {"title": "Panen", "text": "Petani desa memanen padi di sawah pada musim kemarau."}
+    long = {"title": "Terlalu panjang", "text": "kata " * 400}
+    lines = [json.dumps(record)] * 50 + [json.dumps(long)] + [json.dumps(record)] * 50
+    path.write_text("\n".join(lines) + "\n")
+    assert path.stat().st_size > 1000
+    items = list(read(path, max_bytes=1000))
+    errors = [item.error for item in items if item.error is not None]
+    assert len(items) == 101 and sum(item.doc is not None for item in items) == 100
+    assert len(errors) == 1 and isinstance(errors[0], OversizedInputError)
+    assert "line 51 is larger than --max-bytes (1000 bytes)" in str(errors[0])
+
+
+def test_a_jsonl_file_is_read_lazily(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps({"text": f"Kalimat nomor {i}."}) + "\n" for i in range(5)))
+    items = read_input(str(path), CleanConfig())
+    assert next(items).doc.paragraphs == ["Kalimat nomor 0."]
+    # The rest of the file has not been parsed yet: a change now is seen by the next records.
+    with path.open("a") as handle:
+        handle.write(json.dumps({"text": "Ditambahkan kemudian."}) + "\n")
+    assert [item.doc.paragraphs[0] for item in items][-1] == "Ditambahkan kemudian."

@@ -114,6 +114,9 @@ def read_input(
     stdin: BinaryIO | None = None,
 ) -> Iterator[Item]:
     """Yield the documents of one input (a file path or `-`), or the errors met reading it."""
+    if name != "-" and _suffix(Path(name)) in (".jsonl", ".ndjson"):
+        yield from _jsonl_file(name, config)
+        return
     try:
         data = _read_bytes(name, config.max_bytes, stdin)
         suffix = _suffix(Path(name)) if name != "-" else _sniff(data)
@@ -205,12 +208,53 @@ def record_to_document(record: Mapping[str, Any], source: str, config: CleanConf
 
 
 def _jsonl_records(text: str, name: str, config: CleanConfig) -> Iterator[Item]:
+    lines = enumerate(split_lines(text), start=1)
+    yield from _jsonl_items(((n, line, None) for n, line in lines), name, config)
+
+
+def _jsonl_file(name: str, config: CleanConfig) -> Iterator[Item]:
+    """A JSONL file, streamed a line at a time: a dump of any size takes the memory of one
+    record. `--max-bytes` applies to each line, not to the file."""
+    try:
+        with open(name, "rb") as stream:
+            yield from _jsonl_items(_file_lines(stream, name, config.max_bytes), name, config)
+    except FileNotFoundError:
+        yield Item(error=InputError(name, "no such file or folder"))
+    except OSError as exc:
+        yield Item(error=InputError(name, f"cannot read ({exc.strerror})"))
+
+
+def _file_lines(
+    stream: BinaryIO, name: str, max_bytes: int
+) -> Iterator[tuple[int, str, ScraperError | None]]:
+    """(line number, text, error) of each line; an over-long or undecodable line is its error."""
+    for line_no, raw in enumerate(iter(lambda: stream.readline(max_bytes + 1), b""), start=1):
+        if len(raw) > max_bytes and not raw.endswith(b"\n"):
+            stream.readline()  # the rest of the over-long line, up to its end
+            reason = f"line {line_no} is larger than --max-bytes ({max_bytes} bytes)"
+            yield line_no, "", OversizedInputError(name, reason)
+            continue
+        raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+        if line_no == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            yield line_no, decode_text(raw, name), None
+        except ScraperError as exc:
+            yield line_no, "", exc
+
+
+def _jsonl_items(
+    lines: Iterable[tuple[int, str, ScraperError | None]], name: str, config: CleanConfig
+) -> Iterator[Item]:
     index = 0
-    for line_no, line in enumerate(split_lines(text), start=1):
-        if not line.strip():
+    for line_no, line, problem in lines:
+        if problem is None and not line.strip():
             continue
         source = f"{name}#{index}"
         index += 1
+        if problem is not None:
+            yield Item(error=problem)
+            continue
         try:
             record = json.loads(line)
         except (ValueError, RecursionError) as exc:
@@ -221,6 +265,8 @@ def _jsonl_records(text: str, name: str, config: CleanConfig) -> Iterator[Item]:
             yield Item(error=MalformedRecordError(source, f"line {line_no} is not a JSON object"))
             continue
         yield _record_item(record, source, config)
+    if index == 0:
+        yield Item(error=EmptyInputError(name, "empty input"))
 
 
 def _json_problem(exc: ValueError | RecursionError) -> str:
