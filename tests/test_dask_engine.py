@@ -166,3 +166,64 @@ def test_without_dask_installed_the_engine_is_a_usage_error(tmp_path, monkeypatc
     assert main(["clean", source, "-o", str(tmp_path / "out"), "--engine", "dask"]) == 2
     assert "dask needs: pip install 'scraper[dask]'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+# -- `scraper dedup DIR --engine dask` -------------------------------------------------------------
+def long_news(i, paragraphs=8):
+    """A longer generated article (containment needs long shingles to compare)."""
+    return "\n".join(f"Paragraf {k} dari laporan {i}: warga desa {i} menanam padi jenis {k * 13 + i}"
+                     f" sambil menunggu hujan yang datang terlambat tahun ini di lembah {i}."
+                     for k in range(paragraphs))
+
+
+def planted_folder(tmp_path):
+    """A corpus written with --no-dedup, with planted duplicates far apart in name order (so
+    in different partitions): exact copies, a typographic copy, near copies, truncated first
+    pages, a chain, and unreadable files."""
+    records = [{"title": f"Berita {i}", "text": long_news(i), "url": f"https://a.example.id/{i}"}
+               for i in range(60)]
+    copies = [
+        (3, long_news(3)), (3, long_news(3)),  # two exact copies
+        (4, long_news(4).replace("warga", "Warga,")),  # the same words after normalisation
+        (5, long_news(5) + "\nSatu kalimat tambahan di akhir berita ini."),  # near, longer
+        (6, long_news(6).rsplit("\n", 1)[0]),  # near, shorter
+        (7, "\n".join(long_news(7).split("\n")[:3])),  # a truncated first page: contained
+        (8, "\n".join(long_news(8).split("\n")[:4])), (8, "\n".join(long_news(8).split("\n")[:2])),
+        (9, long_news(9, paragraphs=16)),  # the whole article arrives later: it replaces 9
+    ]
+    records += [{"title": f"Salinan {i}", "text": text, "url": f"https://b.example.id/{i}/{n}"}
+                for n, (i, text) in enumerate(copies)]
+    source = dump(tmp_path / "planted.jsonl", records)
+    config = override(override(Config(), "clean", jobs=1, corpus_pass=False), "dedup",
+                      enabled=False)
+    folder = tmp_path / "corpus"
+    run_clean([source], folder, config, Stats())
+    (folder / "zzz_latin1.txt").write_bytes("Judul\n\nKopi caf\xe9 ".encode("latin-1") * 3)
+    return folder
+
+
+def test_dedup_on_the_cluster_removes_what_the_local_dedup_removes(tmp_path, cluster):
+    import shutil
+
+    from scraper.dedup import dedup_folder
+    from scraper.dedup.cluster import dedup_folder_on_cluster
+
+    folder = planted_folder(tmp_path)
+    files = sorted(p.name for p in folder.glob("*.txt"))
+    assert len(files) == 70
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    shutil.copytree(folder, local)
+    shutil.copytree(folder, dask)
+    expected = dedup_folder(local, Config().dedup)
+    config = override(Config(), "engine", kind="dask", address=cluster)
+    got = dedup_folder_on_cluster(dask, config, partition_files=8)  # 9 partitions
+    relations = {d.relation for d in expected.removed}
+    assert relations == {"exact-duplicate", "near-duplicate", "contained"}
+    assert len(expected.removed) == 9 and len(expected.errors) == 1
+    assert got.removed == expected.removed
+    assert [e.replace(str(dask), "DIR") for e in got.errors] == \
+        [e.replace(str(local), "DIR") for e in expected.errors]
+    assert got.files == expected.files == 70
+    assert folder_bytes(dask) == folder_bytes(local)
+    # The removals cross partitions: a kept file and its copy were read by different tasks.
+    assert any(files.index(d.file) // 8 != files.index(d.keeper) // 8 for d in got.removed)

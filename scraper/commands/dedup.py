@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scraper.config import Config
+from scraper.config import ENGINE_KINDS, Config, override
+from scraper.dask_engine import check_engine
 from scraper.dedup import dedup_folder
 
 
@@ -25,11 +26,24 @@ def add_parser(subparsers: Any, common: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--dry-run", action="store_true", help="report what would be removed; change nothing"
     )
+    sub.add_argument("--engine", choices=ENGINE_KINDS,
+                     help="where the signatures and decisions are computed: this process "
+                          "(default) or a Dask cluster that reads DIR at the same path")
+    sub.add_argument("--address", metavar="URL",
+                     help="the Dask scheduler, tcp://HOST:8786 (default with --engine dask: "
+                          "a LocalCluster on this machine)")
     sub.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    report = dedup_folder(args.folder, config.dedup, dry_run=args.dry_run)
+    config = override(config, "engine", kind=args.engine, address=args.address)
+    check_engine(config)
+    if config.engine.kind == "dask":
+        from scraper.dedup.cluster import dedup_folder_on_cluster
+
+        report = dedup_folder_on_cluster(args.folder, config, dry_run=args.dry_run)
+    else:
+        report = dedup_folder(args.folder, config.dedup, dry_run=args.dry_run)
     verb = "would remove" if args.dry_run else "removed"
     for dropped in report.removed:
         print(f"{verb} {dropped.describe()}")

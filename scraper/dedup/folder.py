@@ -73,7 +73,7 @@ class FolderReport:
         return self.files - len(self.removed) - len(self.errors)
 
 
-def _read_texts(folder: Path, files: list[str], report: FolderReport) -> dict[str, str]:
+def read_texts(folder: Path, files: list[str], report: FolderReport) -> dict[str, str]:
     texts: dict[str, str] = {}
     for name in files:
         try:
@@ -89,7 +89,7 @@ def _rank(folder: Path, files: list[str], config: DedupConfig, report: FolderRep
     """Readable files, best first; only (quality, name) is kept per file, not its shingles."""
     ranked: list[tuple[Quality, str]] = []
     for start in range(0, len(files), BATCH):
-        texts = _read_texts(folder, files[start : start + BATCH], report)
+        texts = read_texts(folder, files[start : start + BATCH], report)
         names = list(texts)
         for name, f in zip(names, features([texts[n] for n in names], config), strict=True):
             ranked.append((feature_quality(f), name))
@@ -103,7 +103,7 @@ def _scan(
 
     def load(row: Row) -> Features | None:
         if row.file not in cache:
-            texts = _read_texts(folder, [row.file], FolderReport())
+            texts = read_texts(folder, [row.file], FolderReport())
             if row.file not in texts:
                 return None
             cache[row.file] = features([texts[row.file]], config)[0]
@@ -112,7 +112,7 @@ def _scan(
     matcher = Matcher(index, config, load)
     for start in range(0, len(order), BATCH):
         chunk = order[start : start + BATCH]
-        texts = _read_texts(folder, chunk, FolderReport())
+        texts = read_texts(folder, chunk, FolderReport())
         names = [n for n in chunk if n in texts]
         feats = features([texts[n] for n in names], config)
         cache = dict(zip(names, feats, strict=True))  # this chunk only: memory stays bounded
@@ -144,7 +144,7 @@ def _kept_dups(writer: CorpusWriter, report: FolderReport) -> dict[str, list[dic
     return extra
 
 
-def _rewrite_manifest(folder: Path, kept: list[str], report: FolderReport) -> None:
+def rewrite_manifest(folder: Path, kept: list[str], report: FolderReport) -> None:
     """Each kept file keeps (or gets) an entry; removed copies become its duplicates.
 
     The manifest is streamed through the writer, never read into memory.
@@ -207,7 +207,7 @@ def _apply(
     removed = {r.file for r in report.removed}
     kept = sorted(n for n in order if n not in removed)
     if removed or (folder / MANIFEST).exists():
-        _rewrite_manifest(folder, kept, report)
+        rewrite_manifest(folder, kept, report)
     for name in sorted(removed):
         (folder / name).unlink(missing_ok=True)
     for suffix in ("-wal", "-shm"):
