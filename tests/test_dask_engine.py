@@ -227,3 +227,43 @@ def test_dedup_on_the_cluster_removes_what_the_local_dedup_removes(tmp_path, clu
     assert folder_bytes(dask) == folder_bytes(local)
     # The removals cross partitions: a kept file and its copy were read by different tasks.
     assert any(files.index(d.file) // 8 != files.index(d.keeper) // 8 for d in got.removed)
+
+
+def test_scraper_dedup_engine_dask_prints_and_leaves_what_the_local_command_does(
+        tmp_path, cluster, capsys):
+    import shutil
+
+    from scraper.cli import main
+
+    folder = planted_folder(tmp_path)
+    local, flag, table = tmp_path / "local", tmp_path / "flag", tmp_path / "table"
+    for copy in (local, flag, table):
+        shutil.copytree(folder, copy)
+    config = tmp_path / "scraper.toml"
+    config.write_text(f'[engine]\nkind = "dask"\naddress = "{cluster}"\n')
+
+    def printed(*args):
+        status = main(["dedup", *map(str, args)])
+        out, err = capsys.readouterr()
+        return status, out, err.replace(str(args[0]), "DIR")
+
+    expected = printed(local)
+    assert expected[0] == 1 and "not UTF-8 text" in expected[2]  # the latin-1 file
+    assert expected[1].splitlines()[-1] == "70 files: 60 kept, 9 removed, 1 unreadable"
+    before = transitions(cluster)
+    assert printed(flag, "--engine", "dask", "--address", cluster) == expected
+    middle = transitions(cluster)
+    assert printed(table, "-c", config) == expected
+    after = transitions(cluster)
+    assert sum(before.values()) < sum(middle.values()) < sum(after.values()), \
+        "each run reached the cluster"
+    assert folder_bytes(flag) == folder_bytes(table) == folder_bytes(local)
+    # A dry run on the cluster changes nothing.
+    assert printed(folder, "--dry-run", "-c", config)[1].count("would remove") == 9
+    assert folder_bytes(folder) == folder_bytes(tmp_path / "corpus")
+
+
+def transitions(cluster):
+    """How many task state changes each worker of the cluster has made so far."""
+    with distributed.Client(cluster) as client:
+        return client.run(lambda dask_worker: dask_worker.state.transition_counter)
