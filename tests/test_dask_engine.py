@@ -171,8 +171,9 @@ def test_without_dask_installed_the_engine_is_a_usage_error(tmp_path, monkeypatc
 # -- `scraper dedup DIR --engine dask` -------------------------------------------------------------
 def long_news(i, paragraphs=8):
     """A longer generated article (containment needs long shingles to compare)."""
-    return "\n".join(f"Paragraf {k} dari laporan {i}: warga desa {i} menanam padi jenis {k * 13 + i}"
-                     f" sambil menunggu hujan yang datang terlambat tahun ini di lembah {i}."
+    return "\n".join(f"Paragraf {k} dari laporan {i}: warga desa {i} menanam padi jenis"
+                     f" {k * 13 + i} sambil menunggu hujan yang datang terlambat tahun ini"
+                     f" di lembah {i}."
                      for k in range(paragraphs))
 
 
