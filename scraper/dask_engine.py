@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from scraper.config import ENGINE_KINDS, Config
 from scraper.errors import ConfigError
-from scraper.parallel import Batch, Result, Worker
+from scraper.parallel import Batch, Record, Result, Worker
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -32,7 +32,22 @@ def _process(run: str, config: Config, store: str | None, debug: bool, batch: Ba
     if worker is None:
         _workers.clear()  # a new run: the last run's worker is not needed any more
         worker = _workers[run] = Worker(config, store, debug)
-    return worker.process(batch)
+    records, stats = worker.process(batch)
+    if config.dedup.enabled:
+        _prehash(records, config)
+    return records, stats
+
+
+def _prehash(records: list[Record], config: Config) -> None:
+    """Hash the cleaned documents for dedup here, on the worker (`scraper.dedup.prehash`)."""
+    from scraper.dedup.prehash import prehash
+
+    try:
+        hashed = prehash([r.doc for r in records], config.dedup)
+    except Exception:  # the client hashes these again, and reports what fails as a local run does
+        return
+    for record, item in zip(records, hashed, strict=True):
+        record.hashed = item
 
 
 def check_engine(config: Config) -> None:

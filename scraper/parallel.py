@@ -20,19 +20,26 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from scraper.config import Config
 from scraper.document import Document
 from scraper.stats import Stats
 
+if TYPE_CHECKING:
+    from scraper.dedup.prehash import Prehashed
+
 
 @dataclass(slots=True)
 class Record:
-    """One record on its way through a worker: its key, its URL as read, and the document."""
+    """One record on its way through a worker: its key, its URL as read, and the document;
+    with the Dask engine also its dedup hashes, made where it was cleaned (valid for this very
+    `doc` only: a stage that changes the document drops them)."""
 
     key: int | None
     url: str | None
     doc: Document
+    hashed: Prehashed | None = None
 
 
 Batch = list[Record]

@@ -172,7 +172,8 @@ class Sink:
                 kept[doc.id] = record
         batch = list(kept.values())
         docs = [r.doc for r in batch]
-        entries = (self.dedup.commit(docs, self.stats) if self.dedup is not None
+        entries = (self.dedup.commit(docs, self.stats, [r.hashed for r in batch])
+                   if self.dedup is not None
                    else self.writer.write_batch([(d, ()) for d in docs]))
         self.written += len(entries)
         self._explain_batch(batch, entries)
@@ -235,7 +236,7 @@ def corpus_windows(records: Iterable[Record], config: Config, stats: Stats) -> I
             stats.exception(f"{window[0].doc.source}..{window[-1].doc.source}", "corpus pass", exc)
             passed = [r.doc for r in window]
         for record, doc in zip(window, passed, strict=True):
-            yield Record(record.key, record.url, doc)
+            yield Record(record.key, record.url, doc, record.hashed if doc is record.doc else None)
 
 
 def run_clean(

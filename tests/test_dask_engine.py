@@ -60,11 +60,21 @@ def run(inputs, out, **engine):
     return report, stats
 
 
-def test_a_dask_run_writes_the_local_corpus_byte_for_byte(tmp_path, inputs, cluster):
+def test_a_dask_run_writes_the_local_corpus_byte_for_byte(tmp_path, inputs, cluster, monkeypatch):
+    from scraper.dedup import prehash
+
+    hashed_here = []  # documents hashed for dedup in this process (not on a worker)
+    real = prehash.prehash
+    monkeypatch.setattr(prehash, "prehash",
+                        lambda docs, config: hashed_here.extend(docs) or real(docs, config))
     local, local_stats = run(inputs, tmp_path / "local")
+    assert len(hashed_here) >= local.written
+    hashed_here.clear()
     started = time.monotonic()
     dask, dask_stats = run(inputs, tmp_path / "dask", kind="dask", address=cluster)
     assert time.monotonic() - started < 60
+    # Dedup hashed on the workers: here only what the corpus pass changed afterwards.
+    assert len(hashed_here) < local.written / 4
     assert local.written > 70
     assert dask.written == local.written
     assert folder_bytes(tmp_path / "dask") == folder_bytes(tmp_path / "local")

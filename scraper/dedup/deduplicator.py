@@ -14,7 +14,7 @@ a crash left, so no index entry points at a missing file and no file is unknown 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,8 @@ from scraper.dedup.match import (
     signed_samples,
 )
 from scraper.dedup.minhash import check_config, library_version
-from scraper.dedup.text import Features, body_text, features, file_paragraphs, prepare
+from scraper.dedup.prehash import Prehashed, complete
+from scraper.dedup.text import Features, body_text, features, file_paragraphs
 from scraper.document import Document, read_seed
 from scraper.stats import Stats
 from scraper.write import CorpusWriter, manifest_entry
@@ -139,12 +140,14 @@ class Deduplicator:
         return dict(zip(texts, features(list(texts.values()), self.config), strict=True))
 
     # -- the batch ---------------------------------------------------------------------------------
-    def commit(self, docs: list[Document], stats: Stats) -> list[dict[str, Any]]:
-        """Dedup `docs` against each other and the folder, write the kept ones, return entries."""
+    def commit(
+        self, docs: list[Document], stats: Stats, hashed: Sequence[Prehashed | None] | None = None
+    ) -> list[dict[str, Any]]:
+        """Dedup `docs` against each other and the folder, write the kept ones, return entries.
+        `hashed`: what was already hashed of each document (`scraper.dedup.prehash`)."""
         if not self.config.enabled:  # one output per input; a later run indexes these files
             return self._write([_Kept(i, d) for i, d in enumerate(docs)])
-        docs, feats = prepare(docs, self.config)
-        buckets = bucket_keys(feats, self.config)
+        docs, feats, buckets = complete(docs, hashed, self.config)
         # Best first: a document is only ever compared with better ones from its own batch, so the
         # kept set does not depend on the order of the inputs.
         order = sorted(
