@@ -1,204 +1,129 @@
 """`scraper dedup DIR --engine dask`: the decisions of `dedup_folder`, computed on a Dask cluster.
 
 The folder must be readable at the same path on every worker (a shared filesystem). Each step is
-a Dask bag; the shuffles are Dask's own `groupby` (task-based):
+a Dask bag; the shuffles are Dask's own `groupby` (task-based); the tasks are in `shuffle.py`:
   1. read: each partition of file names is read and hashed on a worker (`features`,
-     `bucket_keys`, sampled shingle hashes), as `dedup_folder` does in one process;
-  2. exact copies: grouped by exact key; the best of each group stands for all of it;
-  3. candidates: pairs sharing an LSH band key, and pairs sharing enough rare sampled hashes
-     (`containment_candidate` of the smaller rare count; a sample held by more than
-     `containment_max_df` documents is not rare);
-  4. verification: every candidate pair is compared exactly (`classify`) on a worker;
-  5. resolution (here): the verified edges are walked best first with the local rule, so a file
+     `bucket_keys`, sampled shingle hashes), as `dedup_folder` does in one process; the bag
+     stays on the workers, and only each file's lengths and exact key come here;
+  2. order (here): the files ranked best first, as `dedup_folder` ranks them, and the exact
+     groups; the best file of each group stands for it in what follows;
+  3. candidates: band keys and samples shuffled by key; pairs sharing an LSH band key, and pairs
+     sharing rare sampled hashes, counted (a sample held by more than `containment_max_df` files
+     is not rare);
+  4. verification: the pairs shuffled by pair; band pairs, and sample pairs sharing at least
+     `containment_candidate` of the smaller rare count, compared exactly (`classify`);
+  5. resolution (here): the verified pairs are walked best first with the local rule, so a file
      is removed in favour of the best kept copy it matches, with the same tie-breaks.
-Only the verified duplicate pairs and the members of exact groups come back to this process;
-its memory grows with the duplicates, not with the folder.
+This process holds what `dedup_folder` holds (the ranked list of files: a few numbers a file)
+and the verified duplicate pairs; the hashes stay on the workers.
 """
 
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
+from numpy.typing import NDArray
+
 from scraper.config import Config, DedupConfig
+from scraper.dedup import shuffle
 from scraper.dedup.deduplicator import INDEX_DIR, INDEX_NAME, Deduplicator, corpus_files
-from scraper.dedup.folder import (
-    BATCH,
-    Dropped,
-    FolderReport,
-    read_texts,
-    rewrite_manifest,
-)
-from scraper.dedup.index import fold_samples
-from scraper.dedup.match import EXACT, Quality, bucket_keys, classify, feature_quality
+from scraper.dedup.folder import BATCH, Dropped, FolderReport, rewrite_manifest
+from scraper.dedup.match import EXACT
 from scraper.dedup.minhash import check_config
-from scraper.dedup.text import features
+from scraper.dedup.shuffle import Edge, Key
 from scraper.errors import StoreError
 from scraper.lock import folder_lock
 from scraper.parallel import default_jobs
 from scraper.write import MANIFEST, CorpusWriter
 
 
-class Key(NamedTuple):
-    """A file's place in the order of the decisions: best (longest) first, then by name."""
-
-    quality: Quality
-    name: str
-
-
-class Hashed(NamedTuple):
-    key: Key
-    bands: list[int]
-    samples: list[int]  # distinct folded sampled shingle hashes
-
-
-class Unreadable(NamedTuple):
-    name: str
-    line: str  # the error line `dedup_folder` reports
-
-
-class Edge(NamedTuple):
-    """A verified duplicate pair: `worse` is a copy of `better`."""
-
-    worse: Key
-    better: Key
-    relation: str
-    score: float
-
-
-# -- on the workers --------------------------------------------------------------------------------
-def _hash_files(
-    partition: Iterable[str], folder: str, config: DedupConfig
-) -> list[Hashed | Unreadable]:
-    """One partition of the folder: each readable file hashed, each unreadable one its error."""
-    names = list(partition)
-    report = FolderReport()
-    texts = read_texts(Path(folder), names, report)
-    read = list(texts)
-    # `read_texts` reports the unreadable files in the order given, one line each.
-    unreadable = [name for name in names if name not in texts]
-    out: list[Hashed | Unreadable] = [
-        Unreadable(*error) for error in zip(unreadable, report.errors, strict=True)
-    ]
-    feats = features([texts[n] for n in read], config)
-    for name, f, bands in zip(read, feats, bucket_keys(feats, config), strict=True):
-        samples = sorted(set(fold_samples(f.sampled()).tolist()))
-        out.append(Hashed(Key(feature_quality(f), name), bands.tolist(), samples))
-    return out
-
-
-def _representatives(keys: Iterable[Key]) -> list[Key]:
-    """The best file of each exact group among `keys`, best first: exact copies share every
-    band and sample, and the best copy decides for the others (see `_resolve`)."""
-    seen: set[bytes] = set()
-    out: list[Key] = []
-    for key in sorted(keys):
-        if key.quality[2] not in seen:
-            seen.add(key.quality[2])
-            out.append(key)
-    return out
-
-
-def _band_pairs(group: tuple[int, list[tuple[int, Key]]]) -> list[tuple[Key, Key]]:
-    keys = _representatives(key for _, key in group[1])
-    return [(better, worse) for i, worse in enumerate(keys) for better in keys[:i]]
-
-
-def _sample_marks(group: tuple[int, list[tuple[int, Key]]], cap: int) -> list[tuple[Key, Any]]:
-    """For a rare sample: one mark per holder, and each pair keyed by both of its members."""
-    keys = _representatives(key for _, key in group[1])
-    if cap > 0 and len(keys) > cap:
-        return []
-    marks: list[tuple[Key, Any]] = [(key, None) for key in keys]
-    for i, worse in enumerate(keys):
-        for better in keys[:i]:
-            marks += [(better, ("worse", worse)), (worse, ("better", better))]
-    return marks
-
-
-def _per_file(group: tuple[Key, list[tuple[Key, Any]]]) -> list[tuple[tuple[Key, Key], Any]]:
-    """A file's rare sample count, handed to each pair it shares rare samples with."""
-    me, marks = group
-    rare = sum(1 for _, mark in marks if mark is None)
-    shared = Counter(mark for _, mark in marks if mark is not None)
-    return [
-        ((me, other) if side == "worse" else (other, me), (rare, count))
-        for (side, other), count in shared.items()
-    ]
-
-
-def _contained_pair(group: tuple[tuple[Key, Key], list[Any]], candidate: float) -> bool:
-    """Shared rare samples over the smaller rare count reach `containment_candidate`."""
-    counts = [value for _, value in group[1]]  # (rare count, shared) from each of the two
-    if len(counts) != 2:
-        return False
-    bound = max(min(rare for rare, _ in counts), 1)
-    return bool(counts[0][1] / bound >= candidate)
-
-
-def _verify(
-    partition: Iterable[tuple[Key, list[Key]]], folder: str, config: DedupConfig
-) -> list[Edge]:
-    """The candidate pairs of a partition (grouped by their better file), compared exactly."""
-    groups = list(partition)  # a partition may come as an iterator: it is walked twice
-    names = sorted({k.name for better, worse in groups for k in [better, *worse]})
-    texts = read_texts(Path(folder), names, FolderReport())
-    read = [n for n in names if n in texts]
-    feats = dict(zip(read, features([texts[n] for n in read], config), strict=True))
-    edges: list[Edge] = []
-    for better, worse in groups:
-        for key in sorted(set(worse)):
-            if better.name in feats and key.name in feats:
-                verdict = classify(feats[key.name], feats[better.name], config)
-                if verdict is not None:
-                    edges.append(Edge(key, better, *verdict))
-    return edges
-
-
 # -- the graph -------------------------------------------------------------------------------------
-def _graph(
-    files: list[str], folder: Path, config: DedupConfig, partition_files: int, partitions: int
-) -> Any:
-    """(errors, exact groups, verified edges) as bags of one Dask graph."""
+def _read(files: list[str], folder: Path, config: DedupConfig, partition_files: int) -> Any:
+    """A bag of `Part`s: the files read and hashed on the workers, `partition_files` a task."""
     import dask.bag as db
 
+    chunks = [(start, files[start : start + partition_files])
+              for start in range(0, len(files), partition_files)]
+    return db.from_sequence(chunks, npartitions=max(1, len(chunks))).map(
+        shuffle.read_part, str(folder), config
+    )
+
+
+def _edges(parts: Any, order: Order, names: list[str], folder: Path, config: DedupConfig,
+           partitions: int) -> Any:
+    """A bag of the verified duplicate pairs: band keys and samples shuffled to key partitions,
+    candidate pairs to pair partitions, both with Dask's task-based `groupby`."""
+    import dask
+
     tasks = {"shuffle": "tasks", "npartitions": partitions}
-    hashed = db.from_sequence(files, partition_size=partition_files).map_partitions(
-        _hash_files, str(folder), config
-    )
-    errors = hashed.filter(lambda item: isinstance(item, Unreadable))
-    docs = hashed.filter(lambda item: isinstance(item, Hashed))
-    exact = (
-        docs.map(lambda d: d.key)
-        .groupby(lambda key: key.quality[2], **tasks)
-        .filter(lambda group: len(group[1]) > 1)
-        .map(lambda group: sorted(group[1]))
-    )
-    bands = docs.map(lambda d: [(band, d.key) for band in d.bands]).flatten()
-    near = bands.groupby(lambda item: item[0], **tasks).map(_band_pairs).flatten()
-    samples = docs.map(lambda d: [(s, d.key) for s in d.samples]).flatten()
-    contained = (
-        samples.groupby(lambda item: item[0], **tasks)
-        .map(_sample_marks, config.containment_max_df)
-        .flatten()
-        .groupby(lambda mark: mark[0], **tasks)
-        .map(_per_file)
+    rep, rank = dask.delayed(order.rep), dask.delayed(order.rank)
+    found = (
+        parts.map(shuffle.route_keys, rep, partitions)
         .flatten()
         .groupby(lambda item: item[0], **tasks)
-        .filter(functools.partial(_contained_pair, candidate=config.containment_candidate))
-        .map(lambda group: group[0])
+        .map(shuffle.find_candidates, rank, config.containment_max_df)
     )
-    edges = (
-        db.concat([near, contained])
-        .groupby(lambda pair: pair[0], **tasks)
-        .map(lambda group: (group[0], [worse for _, worse in group[1]]))
-        .map_partitions(_verify, str(folder), config)
+    rare = found.reduction(
+        functools.partial(_rare, n=len(names)), functools.partial(_summed, n=len(names))
     )
-    return errors, exact, edges
+    return (
+        found.map(shuffle.route_pairs, partitions)
+        .flatten()
+        .groupby(lambda item: item[0], **tasks)
+        .map(shuffle.verify_pairs, rare, dask.delayed(names), str(folder), config)
+        .flatten()
+    )
+
+
+def _rare(found: Iterable[shuffle.Candidates], n: int) -> NDArray[np.int64]:
+    return shuffle.rare_counts(list(found), n)
+
+
+def _summed(counts: Iterable[NDArray[np.int64]], n: int) -> NDArray[np.int64]:
+    return sum(counts, np.zeros(n, dtype=np.int64))
+
+
+class Order(NamedTuple):
+    """Per file id: its place in the order of the decisions (-1: unreadable), the id of the
+    best file with its exact key; and the exact groups, best first."""
+
+    rank: NDArray[np.int64]
+    rep: NDArray[np.int64]
+    exact: list[list[Key]]
+
+
+def _order(meta: list[shuffle.Part], names: list[str]) -> Order:
+    """Rank the readable files best first (longest, then by exact key, then by name) and find
+    the exact groups: what `dedup_folder` ranks, from the lengths and keys alone."""
+    ids = np.concatenate([p.ids for p in meta])
+    words = np.concatenate([p.words for p in meta])
+    chars = np.concatenate([p.chars for p in meta])
+    exact = np.concatenate([p.exact for p in meta]).reshape(-1, 2)
+    best = np.lexsort((ids, exact[:, 1], exact[:, 0], -chars, -words))
+    rank = np.full(len(names), -1, dtype=np.int64)
+    rank[ids[best]] = np.arange(len(best))
+    # Grouped by exact key, best first inside each group (a stable sort of the ranked order).
+    by_key = best[np.lexsort((np.arange(len(best)), exact[best, 1], exact[best, 0]))]
+    keys = exact[by_key]
+    starts = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]).any(axis=1)]) if len(keys) \
+        else np.zeros(0, dtype=np.int64)
+    sizes = np.diff(np.r_[starts, len(keys)])
+    rep = np.arange(len(names), dtype=np.int64)
+    rep[ids[by_key]] = ids[by_key[np.repeat(starts, sizes)]]
+
+    def key(position: int) -> Key:
+        digest = exact[position].astype(">u8").tobytes()
+        return Key((-int(words[position]), -int(chars[position]), digest),
+                   names[int(ids[position])])
+
+    groups = [[key(int(p)) for p in by_key[start : start + size]]
+              for start, size in zip(starts.tolist(), sizes.tolist(), strict=True) if size > 1]
+    return Order(rank, rep, groups)
 
 
 # -- here ------------------------------------------------------------------------------------------
@@ -238,16 +163,28 @@ def decide_on_cluster(
 
     files = corpus_files(folder)
     report = FolderReport(files=len(files))
+    if not files:
+        return report, []
     with ExitStack() as stack:
         client = connect(config, stack, config.engine.workers or default_jobs())
-        reads = len(files) // partition_files + 1
-        partitions = max(1, min(reads, 2 * sum(client.nthreads().values())))
-        bags = _graph(files, folder.resolve(), config.dedup, partition_files, partitions)
-        errors, exact, edges = dask.compute(*bags)
-    report.errors = [error.line for error in sorted(errors)]
-    report.removed = _resolve(edges, exact)
+        partitions = max(1, min(len(files) // partition_files + 1,
+                                2 * sum(client.nthreads().values())))
+        parts = _read(files, folder.resolve(), config.dedup, partition_files).persist()
+        meta = parts.map(_without_keys).compute()
+        order = _order(meta, files)
+        edges = _edges(parts, order, files, folder.resolve(), config.dedup, partitions)
+        (found,) = dask.compute(edges)
+    errors = sorted(e for part in meta for e in part.errors)
+    report.errors = [error.line for error in errors]
+    report.removed = _resolve(found, order.exact)
     unreadable = {error.name for error in errors}
     return report, [name for name in files if name not in unreadable]
+
+
+def _without_keys(part: shuffle.Part) -> shuffle.Part:
+    """What this process needs of a partition: not its band keys and samples."""
+    none = np.zeros(0, dtype=np.int64)
+    return part._replace(bands=none, band_owner=none, samples=none, sample_owner=none)
 
 
 def dedup_folder_on_cluster(
