@@ -201,6 +201,11 @@ def planted_folder(tmp_path):
         (7, "\n".join(long_news(7).split("\n")[:3])),  # a truncated first page: contained
         (8, "\n".join(long_news(8).split("\n")[:4])), (8, "\n".join(long_news(8).split("\n")[:2])),
         (9, long_news(9, paragraphs=16)),  # the whole article arrives later: it replaces 9
+        # A chain: the second is contained in the first (removed); the third is contained in
+        # the second only, so it stays (a keeper must be a file that is kept).
+        (200, long_news(200, paragraphs=16)),
+        (200, "\n".join([*long_news(200, paragraphs=9).split("\n"), long_news(201, 1)])),
+        (200, "\n".join([long_news(201, 1), *long_news(200, paragraphs=2).split("\n")])),
     ]
     records += [{"title": f"Salinan {i}", "text": text, "url": f"https://b.example.id/{i}/{n}"}
                 for n, (i, text) in enumerate(copies)]
@@ -221,7 +226,7 @@ def test_dedup_on_the_cluster_removes_what_the_local_dedup_removes(tmp_path, clu
 
     folder = planted_folder(tmp_path)
     files = sorted(p.name for p in folder.glob("*.txt"))
-    assert len(files) == 70
+    assert len(files) == 73
     local, dask = tmp_path / "local", tmp_path / "dask"
     shutil.copytree(folder, local)
     shutil.copytree(folder, dask)
@@ -230,11 +235,11 @@ def test_dedup_on_the_cluster_removes_what_the_local_dedup_removes(tmp_path, clu
     got = dedup_folder_on_cluster(dask, config, partition_files=8)  # 9 partitions
     relations = {d.relation for d in expected.removed}
     assert relations == {"exact-duplicate", "near-duplicate", "contained"}
-    assert len(expected.removed) == 9 and len(expected.errors) == 1
+    assert len(expected.removed) == 10 and len(expected.errors) == 1
     assert got.removed == expected.removed
     assert [e.replace(str(dask), "DIR") for e in got.errors] == \
         [e.replace(str(local), "DIR") for e in expected.errors]
-    assert got.files == expected.files == 70
+    assert got.files == expected.files == 73
     assert folder_bytes(dask) == folder_bytes(local)
     # The removals cross partitions: a kept file and its copy were read by different tasks.
     assert any(files.index(d.file) // 8 != files.index(d.keeper) // 8 for d in got.removed)
@@ -260,7 +265,8 @@ def test_scraper_dedup_engine_dask_prints_and_leaves_what_the_local_command_does
 
     expected = printed(local)
     assert expected[0] == 1 and "not UTF-8 text" in expected[2]  # the latin-1 file
-    assert expected[1].splitlines()[-1] == "70 files: 60 kept, 9 removed, 1 unreadable"
+    # The chain's last file stays: its only keeper was removed itself.
+    assert expected[1].splitlines()[-1] == "73 files: 62 kept, 10 removed, 1 unreadable"
     before = transitions(cluster)
     assert printed(flag, "--engine", "dask", "--address", cluster) == expected
     middle = transitions(cluster)
@@ -270,7 +276,7 @@ def test_scraper_dedup_engine_dask_prints_and_leaves_what_the_local_command_does
         "each run reached the cluster"
     assert folder_bytes(flag) == folder_bytes(table) == folder_bytes(local)
     # A dry run on the cluster changes nothing.
-    assert printed(folder, "--dry-run", "-c", config)[1].count("would remove") == 9
+    assert printed(folder, "--dry-run", "-c", config)[1].count("would remove") == 10
     assert folder_bytes(folder) == folder_bytes(tmp_path / "corpus")
 
 
