@@ -42,6 +42,15 @@ from scraper.parallel import default_jobs
 from scraper.write import MANIFEST, CorpusWriter
 
 
+class Order(NamedTuple):
+    """Per file id: its place in the order of the decisions (-1: unreadable), the id of the
+    best file with its exact key; and the exact groups, best first."""
+
+    rank: NDArray[np.int64]
+    rep: NDArray[np.int64]
+    exact: list[list[Key]]
+
+
 # -- the graph -------------------------------------------------------------------------------------
 def _read(files: list[str], folder: Path, config: DedupConfig, partition_files: int) -> Any:
     """A bag of `Part`s: the files read and hashed on the workers, `partition_files` a task."""
@@ -60,12 +69,11 @@ def _edges(parts: Any, order: Order, names: list[str], folder: Path, config: Ded
     candidate pairs to pair partitions, both with Dask's task-based `groupby`."""
     import dask
 
-    tasks = {"shuffle": "tasks", "npartitions": partitions}
     rep, rank = dask.delayed(order.rep), dask.delayed(order.rank)
     found = (
         parts.map(shuffle.route_keys, rep, partitions)
         .flatten()
-        .groupby(lambda item: item[0], **tasks)
+        .groupby(lambda item: item[0], shuffle="tasks")
         .map(shuffle.find_candidates, rank, config.containment_max_df)
     )
     rare = found.reduction(
@@ -74,7 +82,7 @@ def _edges(parts: Any, order: Order, names: list[str], folder: Path, config: Ded
     return (
         found.map(shuffle.route_pairs, partitions)
         .flatten()
-        .groupby(lambda item: item[0], **tasks)
+        .groupby(lambda item: item[0], shuffle="tasks")
         .map(shuffle.verify_pairs, rare, dask.delayed(names), str(folder), config)
         .flatten()
     )
@@ -86,15 +94,6 @@ def _rare(found: Iterable[shuffle.Candidates], n: int) -> NDArray[np.int64]:
 
 def _summed(counts: Iterable[NDArray[np.int64]], n: int) -> NDArray[np.int64]:
     return sum(counts, np.zeros(n, dtype=np.int64))
-
-
-class Order(NamedTuple):
-    """Per file id: its place in the order of the decisions (-1: unreadable), the id of the
-    best file with its exact key; and the exact groups, best first."""
-
-    rank: NDArray[np.int64]
-    rep: NDArray[np.int64]
-    exact: list[list[Key]]
 
 
 def _order(meta: list[shuffle.Part], names: list[str]) -> Order:
