@@ -174,7 +174,7 @@ def decide_on_cluster(
         edges = _edges(parts, order, files, folder.resolve(), config.dedup, partitions)
         (found,) = dask.compute(edges)
     errors = sorted(e for part in meta for e in part.errors)
-    report.errors = [error.line for error in errors]
+    report.errors = [f"{folder / error.name}: {error.reason}" for error in errors]
     report.removed = _resolve(found, order.exact)
     unreadable = {error.name for error in errors}
     return report, [name for name in files if name not in unreadable]

@@ -38,7 +38,7 @@ class Key(NamedTuple):
 
 class Unreadable(NamedTuple):
     name: str
-    line: str  # the error line `dedup_folder` reports
+    reason: str  # what `dedup_folder` reports after the file's path
 
 
 class Edge(NamedTuple):
@@ -80,7 +80,8 @@ def read_part(chunk: tuple[int, list[str]], folder: str, config: DedupConfig) ->
     texts = read_texts(Path(folder), names, report)
     # `read_texts` reports the unreadable files in the order given, one line each.
     unreadable = [name for name in names if name not in texts]
-    errors = [Unreadable(*error) for error in zip(unreadable, report.errors, strict=True)]
+    errors = [Unreadable(name, line.removeprefix(f"{Path(folder) / name}: "))
+              for name, line in zip(unreadable, report.errors, strict=True)]
     ids = np.array([first + i for i, name in enumerate(names) if name in texts], dtype=np.int64)
     feats = features([texts[name] for name in names if name in texts], config)
     exact = np.frombuffer(b"".join(f.exact for f in feats), dtype=">u8").reshape(-1, 2)
