@@ -190,7 +190,7 @@ def long_news(i, paragraphs=8):
 def planted_folder(tmp_path):
     """A corpus written with --no-dedup, with planted duplicates far apart in name order (so
     in different partitions): exact copies, a typographic copy, near copies, truncated first
-    pages, a chain, and unreadable files."""
+    pages, a chain, and a file that is not UTF-8."""
     records = [{"title": f"Berita {i}", "text": long_news(i), "url": f"https://a.example.id/{i}"}
                for i in range(60)]
     copies = [
@@ -232,7 +232,7 @@ def test_dedup_on_the_cluster_removes_what_the_local_dedup_removes(tmp_path, clu
     shutil.copytree(folder, dask)
     expected = dedup_folder(local, Config().dedup)
     config = override(Config(), "engine", kind="dask", address=cluster)
-    got = dedup_folder_on_cluster(dask, config, partition_files=8)  # 9 partitions
+    got = dedup_folder_on_cluster(dask, config, partition_files=8)  # 10 partitions
     relations = {d.relation for d in expected.removed}
     assert relations == {"exact-duplicate", "near-duplicate", "contained"}
     assert len(expected.removed) == 10 and len(expected.errors) == 1
