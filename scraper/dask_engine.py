@@ -1,10 +1,12 @@
 """Extract and clean on a Dask cluster (`[engine] kind = "dask"`), results in input order.
 
 The same `Worker.process` as the local pool runs on the Dask workers, one task per batch of
-records; this process reads the inputs, ships the batches, and takes the results back in the
-order it sent them, with at most two batches per worker thread in flight (flat memory). The
-corpus pass, dedup and the writes stay in this process, so the corpus is byte for byte the one
-a local run writes. Dask is imported here only: the base install does not need it
+records; with dedup on, the worker then hashes the cleaned documents for dedup as well
+(`scraper.dedup.prehash`). This process reads the inputs, ships the batches, and takes the
+results back in the order it sent them, with at most two batches per worker thread in flight
+(flat memory). The corpus pass, the dedup decisions and the writes stay in this process, so the
+corpus is byte for byte the one a local run writes. (`scraper dedup DIR` on Dask:
+`scraper.dedup.cluster`.) Dask is imported here only: the base install does not need it
 (`pip install 'scraper[dask]'`).
 """
 
