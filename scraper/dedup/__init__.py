@@ -8,6 +8,9 @@ batch.py         the candidates of a whole batch, from a few vectorised lookups
 match.py         exact verification (Jaccard / containment); per-document candidates
 deduplicator.py  `Deduplicator`: batches against an output folder, crash repair
 folder.py        `dedup_folder`: dedup an existing corpus folder (`scraper dedup`)
+prehash.py       features and keys hashed ahead, where a document was cleaned (Dask workers)
+cluster.py       `scraper dedup DIR --engine dask`: the folder's decisions made on a Dask cluster
+shuffle.py       its Dask tasks: read and hash, route keys, count candidates, verify pairs
 """
 
 from scraper.dedup.deduplicator import Deduplicator
