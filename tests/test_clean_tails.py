@@ -31,6 +31,25 @@ def test_the_tail_after_the_desk_signoff_goes_on_every_site(site: str) -> None:
 
 
 @pytest.mark.parametrize("site", SITES)
+def test_initials_with_the_tag_list_flattened_onto_their_line_go_on_every_site(site: str) -> None:
+    result = clean([LEAD, MORE, "(abc/def) taman kota ruang terbuka hijau pemkot"], site)
+    assert result.document.paragraphs == [LEAD, MORE]
+
+
+def test_a_sentence_that_opens_with_a_bracket_is_not_a_signoff() -> None:
+    line = "(Warga) berharap taman itu dibuka setiap hari sampai malam."
+    assert clean([LEAD, MORE, line], "detik").document.paragraphs == [LEAD, MORE, line]
+
+
+def test_a_live_program_promo_and_its_slogan_go_from_detik() -> None:
+    promo = ("Ikuti terus obrolan hangat seputar kota yang disiarkan secara langsung (live "
+             "streaming) setiap Senin-Jumat pukul 15.30 WIB di kanal video kami.")
+    result = clean([LEAD, MORE, promo, '"Detik Sore, Santai tapi Serius!"'], "detik")
+    assert result.document.paragraphs == [LEAD, MORE]
+    assert {r.rule for r in result.removed} == {"detik:live_program", "detik:program_slogan"}
+
+
+@pytest.mark.parametrize("site", SITES)
 def test_a_signoff_glued_to_the_last_paragraph_takes_the_tags_with_it(site: str) -> None:
     result = clean([LEAD, f"{MORE} (abc/def)", "taman kota", "pemkot"], site)
     assert result.document.paragraphs == [LEAD, MORE]
@@ -57,6 +76,13 @@ def test_a_table_of_contents_goes_and_its_headings_stay_in_the_body() -> None:
         "Warga bermain di taman. (Foto: Dok. Humas Pemkot/kompas.com)",
         "Bersambung ke halaman selanjutnya.",
         "- -",
+        "Foto: Warga menanam pohon di tepi kolam. (Rina/detikcom)",
+        "(KOTAKITA.COM/RINA WULANDARI)",
+        "Baca selengkapnyadi sini.",
+        "Baca berita lengkapnya di sini",
+        "Siapa saja yang datang? Baca halaman selanjutnya.",
+        "Bagaimana ceritanya selengkapnya, saksikan dalam Obrolan Kota! tayang malam ini, 20:00 WIB.",
+        "Simak Video Wow! Taman Baru Penuh Pengunjung",
     ],
 )
 def test_notes_credits_and_stray_dashes_go(note: str) -> None:
