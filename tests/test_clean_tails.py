@@ -81,7 +81,7 @@ def test_a_table_of_contents_goes_and_its_headings_stay_in_the_body() -> None:
         "Baca selengkapnyadi sini.",
         "Baca berita lengkapnya di sini",
         "Siapa saja yang datang? Baca halaman selanjutnya.",
-        "Bagaimana ceritanya selengkapnya, saksikan dalam Obrolan Kota! tayang malam ini, 20:00 WIB.",
+        "Bagaimana ceritanya selengkapnya, saksikan dalam Obrolan Kota! tayang malam ini.",
         "Simak Video Wow! Taman Baru Penuh Pengunjung",
     ],
 )

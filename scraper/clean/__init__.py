@@ -3,6 +3,7 @@
     Cleaner(config, profiles).run(docs, stats)   the pipeline stage (with the corpus pass)
     Cleaner(...).clean_one(doc)                  one document, no corpus pass
     clean_text(text, url=None, site=None)        the public API on plain text
+    uncertain_boundaries(doc)                    text kept because a removal's end was unsure
 
 Rules are data: each profile's `[clean]` table (see `scraper.clean.rules`), run by
 `scraper.clean.engine`; the corpus pass is in `scraper.clean.corpus`.
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from scraper.clean.corpus import CorpusPolicy, corpus_pass
-from scraper.clean.engine import clean_document
+from scraper.clean.engine import clean_document, uncertain_boundaries
 from scraper.clean.functions import FUNCTIONS
 from scraper.clean.rules import RuleSet, merge, parse_clean_table
 from scraper.config import CleanConfig
@@ -22,7 +23,7 @@ from scraper.document import Document, Removal, parse_dump
 from scraper.profiles import ProfileSet, load_profiles
 from scraper.stats import Stats
 
-__all__ = ["CleanResult", "Cleaner", "clean_text"]
+__all__ = ["CleanResult", "Cleaner", "clean_text", "uncertain_boundaries"]
 
 STAGE = "clean"
 

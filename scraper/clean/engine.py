@@ -40,6 +40,7 @@ _TAIL = re.compile(r"(?<=[.!?\"”’])\s*(\([^()\n]{1,80}\))$")
 MAX_SEGMENT_ROUNDS = 4
 SIGNOFF_TAIL = "generic:signoff_tail"
 SIGNOFF_TAIL_CHARS = 200  # a line after the sign-off this long is article text: no truncation
+UNCERTAIN = "uncertain_boundaries"  # the key in Document.extra
 
 
 def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | None]:
@@ -95,10 +96,17 @@ def _check_title(work: Work, rules: RuleSet) -> None:
         work.title = None
 
 
-def _segment_spans(text: str, rules: RuleSet) -> list[tuple[str, int, int]]:
+def _segment_spans(
+    text: str, rules: RuleSet, uncertain: list[tuple[str, int, int]] | None = None
+) -> list[tuple[str, int, int]]:
+    """The spans to cut from `text`; the spans a function is unsure of go to `uncertain`."""
     spans = [(name, m.start(), m.end()) for name, m in rules.segments.finditer(text)]
     for name, function in rules.segment_functions:
-        spans.extend((name, start, end) for start, end in function(text))
+        for span in function(text):
+            if not span.uncertain:
+                spans.append((name, span.start, span.end))
+            elif uncertain is not None:
+                uncertain.append((name, span.start, span.end))
     return spans
 
 
@@ -138,8 +146,13 @@ def _classify_lines(work: Work, rules: RuleSet) -> None:
 
 
 def _cut_segments(work: Work, i: int, rules: RuleSet) -> None:
-    for _ in range(MAX_SEGMENT_ROUNDS):
-        spans = _segment_spans(work.lines[i], rules)
+    uncertain: list[tuple[str, int, int]] = []
+    spans = _segment_spans(work.lines[i], rules, uncertain)
+    text = work.lines[i]
+    work.uncertain.extend(Removal(name, text[start:end].strip()) for name, start, end in uncertain)
+    for round_ in range(MAX_SEGMENT_ROUNDS):
+        if round_:
+            spans = _segment_spans(work.lines[i], rules)
         if not spans:
             return
         work.cut(i, spans)
@@ -295,6 +308,7 @@ def clean_document(doc: Document, rules: RuleSet) -> Document:
     rules run again on the result, so that cleaning twice gives what cleaning once gave."""
     work = clean_lines(doc, rules)
     removed = [*doc.removed, *work.removals_in_order()]
+    uncertain = [*uncertain_boundaries(doc), *work.uncertain]
     date, author = doc.date or work.date, doc.author or work.author
     paragraphs = _paragraphs(work, rules)
     current = replace(doc, title=work.title, paragraphs=paragraphs)
@@ -303,9 +317,19 @@ def clean_document(doc: Document, rules: RuleSet) -> Document:
             break
         work = clean_lines(current, rules)
         removed.extend(work.removals_in_order())
+        uncertain.extend(work.uncertain)
         date, author = date or work.date, author or work.author
         paragraphs = _paragraphs(work, rules)
         current = replace(current, title=work.title, paragraphs=paragraphs)
     # A record without a date often has one in its URL ("/read/2025/06/10/...").
     date = date or date_from_url(doc.url)
-    return replace(current, site=rules.profile, date=date, author=author, removed=removed)
+    extra = {**current.extra, UNCERTAIN: uncertain} if uncertain else current.extra
+    return replace(current, site=rules.profile, date=date, author=author, removed=removed,
+                   extra=extra)
+
+
+def uncertain_boundaries(doc: Document) -> list[Removal]:
+    """The text the cleaner kept because it was unsure where a removal should end (a related
+    headline glued into a paragraph), each with the rule that found it."""
+    kept = doc.extra.get(UNCERTAIN, [])
+    return [r for r in kept if isinstance(r, Removal)] if isinstance(kept, list) else []
