@@ -44,7 +44,8 @@ LineFunction = Callable[[Work, str, RuleView], None]
 HEADLINE_LOWERCASE = frozenset(
     (
         "di", "ke", "dari", "dan", "yang", "untuk", "dengan", "atau", "pada", "vs", "ala", "per",
-        "via", "dalam", "oleh", "bagi", "demi", "antara", "soal", "usai", "jelang",
+        "via", "dalam", "oleh", "bagi", "demi", "antara", "soal", "usai", "jelang", "saat", "akan",
+        "tak", "bisa", "hingga", "sebagai", "tentang",
     )
 )
 _LABEL = (
@@ -58,6 +59,9 @@ SENTENCE_OPENERS = frozenset(
         "pihaknya", "sedangkan", "padahal", "bahkan", "apalagi", "meski", "meskipun", "tapi",
         "tetapi", "lalu", "maka", "kini", "berdasarkan", "diketahui", "dikatakan", "sebagaimana",
         "sehingga", "kami", "kita", "saya", "akibatnya", "selanjutnya", "sebab", "sejak",
+        "setelah", "sebelum", "sejauh", "selama", "atas", "akan", "tidak", "tak", "terkait",
+        "kenapa", "mengapa", "apa", "bagaimana", "hingga", "usai", "jika", "bila", "kalau",
+        "apabila", "agar", "dalam", "di", "pada", "untuk", "dengan", "oleh", "tercatat", "lantaran",
     )
 )
 # Plain nouns that news sentences open with as their whole subject ("Pengunjung datang …"),
@@ -77,6 +81,10 @@ _PROMO_HINT = re.compile(r"(?:juga|Juga|JUGA|pula|Pula|PULA|lengkapnya|LENGKAPNY
 _TOKEN = re.compile(r"\S+")
 _PUNCT = "\"“”'‘’()[],:;-–—|"
 MAX_HEADLINE_WORDS = 20
+SENTENCE_START_WORDS = 4  # how far before the prose the next sentence may start
+_BULLET_MARKS = frozenset("-–•·")
+_NEXT_BULLET = re.compile(r"\s+[-–•·]\s")
+_GLUED_INSIDE = re.compile(r"[a-z%][A-Z]|%\d")  # "JakartaAkibat", "50%818": two texts glued
 _DESK_INITIALS = re.compile(r"\([a-z]{2,5}(?:/[a-z]{2,5})*\)")
 _NAME = re.compile(r"[A-Z][A-Za-z'’.-]+(?: [A-Z][A-Za-z'’.-]+){1,3}")
 
@@ -86,11 +94,17 @@ def _headline_word(word: str) -> bool:
     return not core or core[0].isupper() or core[0].isdigit() or core.lower() in HEADLINE_LOWERCASE
 
 
-def _opens_sentence(word: str) -> bool:
+def _opens_sentence(word: str, last: bool) -> bool:
+    """Whether `word` of a headline-like run may start the article's next sentence: an opening
+    quote, a capitalised opener ("Namun", "Setelah") or plain subject noun ("Warga"), or, as
+    the last word before prose, a word with a comma ("Jadi, …")."""
     core = word.strip(_PUNCT)
     lowered = core.lower()
-    return (word[:1] in "\"“" or word.endswith(",") or lowered in SENTENCE_OPENERS
-            or lowered in COMMON_SUBJECTS)
+    if word[:1] in "\"“":
+        return True
+    return core[:1].isupper() and (
+        lowered in SENTENCE_OPENERS or lowered in COMMON_SUBJECTS or (last and word.endswith(","))
+    )
 
 
 def _headline_end(text: str, pos: int) -> tuple[int, bool]:
@@ -100,8 +114,10 @@ def _headline_end(text: str, pos: int) -> tuple[int, bool]:
     meninjau …") may hold the next sentence's subject."""
     run: list[re.Match[str]] = []
     stopped_by_prose = False
+    words = 0  # in the current headline: a list of them ("- A - B") or a glued one starts anew
     for match in _TOKEN.finditer(text, pos):
-        if len(run) >= MAX_HEADLINE_WORDS:
+        words = 0 if match[0] in _BULLET_MARKS or _GLUED_INSIDE.search(match[0]) else words + 1
+        if words > MAX_HEADLINE_WORDS:
             return run[-1].end(), False
         if _DESK_INITIALS.fullmatch(match[0]):
             break  # the sign-off right after the headline: "…Kembali Dibuka) (sya)"
@@ -109,14 +125,19 @@ def _headline_end(text: str, pos: int) -> tuple[int, bool]:
             stopped_by_prose = True
             break
         run.append(match)
-        if match[0].rstrip("\"”’)").endswith((".", "?", "!")):
-            return match.end(), True
+        ends = match[0].rstrip("\"”’)").endswith((".", "?", "!"))
+        if ends and not _NEXT_BULLET.match(text, match.end()):
+            return match.end(), True  # (a list of headlines goes on: "… Diam! - Dianggap …")
     if not run:
         return pos, True
     if not stopped_by_prose:
         return run[-1].end(), True
-    if len(run) >= 2 and _opens_sentence(run[-1][0]):
-        return run[-2].end(), True  # "… Dibuka Namun pedagang …": the sentence starts there
+    # "… Dibuka Namun pedagang …", "… Covid-19 "Menurutku, Kamga memiliki …": the sentence
+    # starts at the last opener among the words right before the prose. Starting it too early
+    # only leaves headline words in the text.
+    for k in range(len(run) - 1, max(0, len(run) - 1 - SENTENCE_START_WORDS), -1):
+        if _opens_sentence(run[k][0], last=k == len(run) - 1):
+            return run[k - 1].end(), True
     return run[-1].end(), False
 
 
