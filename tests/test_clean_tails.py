@@ -7,6 +7,7 @@ import pytest
 from scraper.clean import Cleaner, clean_text
 from scraper.config import CleanConfig, ExtractConfig
 from scraper.document import Document, format_seed
+from scraper.errors import ConfigError
 from scraper.extract import extract_html
 from scraper.profiles import Profile, ProfileSet, load_profiles
 
@@ -126,3 +127,59 @@ def test_a_dateline_split_over_lines_comes_back_as_the_lead_on_every_site() -> N
     for site in ("detik", "kompas", "generic"):
         paragraphs = clean(["Makkah", "-", LEAD, MORE], site).document.paragraphs
         assert paragraphs == [f"Makkah - {LEAD}", MORE]
+
+
+@pytest.mark.parametrize(
+    ("lead", "dateline"),
+    [
+        (f"JAKARTA - {LEAD}", "JAKARTA"),
+        (f"Jakarta - {LEAD}", "Jakarta"),
+        (f"BANDUNG, KOMPAS.com - {LEAD}", "BANDUNG, KOMPAS.com"),
+        (f"Jakarta, CNN Indonesia -- {LEAD}", "Jakarta, CNN Indonesia"),
+        (f"TRIBUNNEWS.COM, SURABAYA - {LEAD}", "TRIBUNNEWS.COM, SURABAYA"),
+        (f"Semarang (ANTARA) - {LEAD}", "Semarang (ANTARA)"),
+    ],
+)
+@pytest.mark.parametrize("site", ["detik", "kompas", "tribunnews", "generic"])
+def test_the_leads_dateline_stays_in_the_text_and_goes_to_the_manifest(
+    lead: str, dateline: str, site: str
+) -> None:
+    doc = clean([lead, MORE], site).document
+    assert doc.paragraphs == [lead, MORE]
+    assert doc.extra["dateline"] == dateline
+
+
+def test_with_dateline_manifest_the_dateline_leaves_the_text() -> None:
+    cleaner = Cleaner(CleanConfig(dateline="manifest"), load_profiles())
+    doc = cleaner.clean_one(Document(title="Taman Baru Dibuka",
+                                     paragraphs=["Makkah", "-", LEAD, MORE]))
+    assert doc.paragraphs == [LEAD, MORE]
+    assert doc.extra["dateline"] == "Makkah"
+    assert doc.removed[-1].rule == "generic:place"
+    assert cleaner.clean_one(doc).paragraphs == [LEAD, MORE]
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [f"Real Madrid - Barcelona berakhir imbang, {LEAD}", f"Presiden - yang baru - {LEAD}", LEAD],
+)
+def test_a_lead_without_a_dateline_has_none(lead: str) -> None:
+    doc = clean([lead, MORE], "generic").document
+    assert doc.paragraphs == [lead, MORE] and "dateline" not in doc.extra
+
+
+def test_a_page_and_a_dump_of_it_give_the_same_dateline() -> None:
+    page = (f"<html><body><div class='read__content'><p>BANDUNG, KOMPAS.com - {LEAD}</p>"
+            f"<p>{MORE}</p><p>{MORE}</p></div></body></html>")
+    profiles = load_profiles()
+    url = "https://regional.kompas.com/read/2025/06/10/taman"
+    extracted = extract_html(page, url=url, profiles=profiles, config=ExtractConfig())
+    cleaner = Cleaner(CleanConfig(), profiles)
+    from_page = cleaner.clean_one(extracted)
+    from_dump = clean([f"BANDUNG, KOMPAS.com - {LEAD}", MORE, MORE], "kompas", url).document
+    assert from_page.extra["dateline"] == from_dump.extra["dateline"] == "BANDUNG, KOMPAS.com"
+
+
+def test_an_unknown_dateline_mode_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="dateline"):
+        Cleaner(CleanConfig(dateline="body"), load_profiles())

@@ -229,3 +229,20 @@ def test_explain_reports_a_kept_uncertain_headline_boundary(tmp_path):
     body = texts(out)[0].decode()
     assert "Budi Santoso meninjau taman itu" in body and "Baca Juga" not in body
     assert manifest(out)[0]["removed"] == result.stdout.count("\n  - ")
+
+
+@pytest.mark.parametrize(("mode", "in_text"), [("keep", True), ("manifest", False)])
+def test_the_dateline_goes_to_the_manifest_and_the_config_says_if_it_stays(tmp_path, mode,
+                                                                           in_text):
+    record = {"title": "Taman Baru", "text": "Jakarta\n\n-\n\nPemkot membuka taman baru di pusat "
+              "kota pada Sabtu pagi.\n\nTaman itu punya jalur lari dan area bermain anak."}
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps(record) + "\n")
+    config = tmp_path / "scraper.toml"
+    config.write_text(f'[clean]\ndateline = "{mode}"\n')
+    out = tmp_path / "o"
+    result = run_cli("clean", str(dump), "-o", str(out), "-c", str(config))
+    assert result.returncode == 0, result.stderr
+    assert manifest(out)[0]["dateline"] == "Jakarta"
+    body = texts(out)[0].decode()
+    assert body.startswith("Taman Baru\n\nJakarta - Pemkot" if in_text else "Taman Baru\n\nPemkot")

@@ -12,7 +12,9 @@ Order (each step sees only the lines that earlier steps kept):
   7. a sign-off in the second half followed only by short lines (tags, promos) ends the text;
      trailing sign-offs are dropped from the end, whole lines or the tail of the last line;
   8. with no dateline found, a date at the start of the lead ("NAGAGG NEWS, 19 Juni 2024 – ")
-     becomes the document's date; the lead keeps it.
+     becomes the document's date; the lead keeps it;
+  9. the lead's own dateline ("JAKARTA, KOMPAS.com - ") goes to the manifest, and stays in the
+     text unless `[clean] dateline = "manifest"`.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ MAX_SEGMENT_ROUNDS = 4
 SIGNOFF_TAIL = "generic:signoff_tail"
 SIGNOFF_TAIL_CHARS = 200  # a line after the sign-off this long is article text: no truncation
 UNCERTAIN = "uncertain_boundaries"  # the key in Document.extra
+DATELINE = "dateline"  # the key in Document.extra, and the manifest field
+DATELINE_KEEP, DATELINE_TO_MANIFEST = "keep", "manifest"  # `[clean] dateline`
 
 
 def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | None]:
@@ -302,7 +306,32 @@ def _paragraphs(work: Work, rules: RuleSet) -> list[str]:
     return rejoin_lines(work.paragraphs(), lambda line: is_chrome(line, rules))
 
 
-def clean_document(doc: Document, rules: RuleSet) -> Document:
+def lead_dateline(paragraphs: list[str], rules: RuleSet) -> tuple[str, str] | None:
+    """(rule, dateline) when the lead opens with its own dateline ("JAKARTA, KOMPAS.com - …")."""
+    lead = paragraphs[0] if paragraphs else ""
+    for rule in rules.lead_datelines:
+        match = rule.pattern.match(lead)
+        if match and match.end() < len(lead):
+            return rule.name, match[0]
+    return None
+
+
+def _place_dateline(doc: Document, mode: str, rules: RuleSet) -> Document:
+    """Record the lead's dateline for the manifest (`extra["dateline"]`); with mode "manifest"
+    it also leaves the text (a removal, so that `--explain` and the manifest count agree)."""
+    found = lead_dateline(doc.paragraphs, rules)
+    if found is None:
+        return doc
+    rule, prefix = found
+    extra = {**doc.extra, DATELINE: doc.extra.get(DATELINE) or prefix.strip(" -–—")}
+    if mode != DATELINE_TO_MANIFEST:
+        return replace(doc, extra=extra)
+    paragraphs = [doc.paragraphs[0][len(prefix):], *doc.paragraphs[1:]]
+    removed = [*doc.removed, Removal(rule, prefix.strip())]
+    return replace(doc, paragraphs=paragraphs, removed=removed, extra=extra)
+
+
+def clean_document(doc: Document, rules: RuleSet, dateline: str = DATELINE_KEEP) -> Document:
     """The cleaned copy of `doc`. When a sign-off tail was cut, or the final rejoin changed the
     kept lines (a line's neighbours, and so what position-bound rules see, then differ), the
     rules run again on the result, so that cleaning twice gives what cleaning once gave."""
@@ -324,8 +353,9 @@ def clean_document(doc: Document, rules: RuleSet) -> Document:
     # A record without a date often has one in its URL ("/read/2025/06/10/...").
     date = date or date_from_url(doc.url)
     extra = {**current.extra, UNCERTAIN: uncertain} if uncertain else current.extra
-    return replace(current, site=rules.profile, date=date, author=author, removed=removed,
-                   extra=extra)
+    cleaned = replace(current, site=rules.profile, date=date, author=author, removed=removed,
+                      extra=extra)
+    return _place_dateline(cleaned, dateline, rules)
 
 
 def uncertain_boundaries(doc: Document) -> list[Removal]:
