@@ -316,7 +316,7 @@ def lead_dateline(paragraphs: list[str], rules: RuleSet) -> tuple[str, str] | No
     return None
 
 
-def _place_dateline(doc: Document, mode: str, rules: RuleSet) -> Document:
+def _record_dateline(doc: Document, mode: str, rules: RuleSet) -> Document:
     """Record the lead's dateline for the manifest (`extra["dateline"]`); with mode "manifest"
     it also leaves the text (a removal, so that `--explain` and the manifest count agree)."""
     found = lead_dateline(doc.paragraphs, rules)
@@ -355,7 +355,7 @@ def clean_document(doc: Document, rules: RuleSet, dateline: str = DATELINE_KEEP)
     extra = {**current.extra, UNCERTAIN: uncertain} if uncertain else current.extra
     cleaned = replace(current, site=rules.profile, date=date, author=author, removed=removed,
                       extra=extra)
-    return _place_dateline(cleaned, dateline, rules)
+    return _record_dateline(cleaned, dateline, rules)
 
 
 def uncertain_boundaries(doc: Document) -> list[Removal]:
