@@ -55,8 +55,8 @@ def test_inline_promo_cuts_label_and_headline(text: str, segment: str) -> None:
         ("Warga senang. Baca Juga: Gubernur Tinjau Banjir Gubernur Jawa Barat Budi Santoso "
          "meninjau lokasi.", " Gubernur Tinjau Banjir Gubernur Jawa Barat Budi Santoso"),
         # a lowercase headline word may start the sentence ("di mata …")
-        ("Ia berkata. Baca juga: Tanda Cuaca Buruk Hanya di laut lepas angin kencang.",
-         " Tanda Cuaca Buruk Hanya di"),
+        ("Ia berkata. Baca juga: Tanda Cuaca Buruk di Laut Lepas di kawasan itu angin kencang.",
+         " Tanda Cuaca Buruk di Laut Lepas di"),
     ],
 )
 def test_an_unsure_headline_end_keeps_the_headline_and_cuts_only_the_label(

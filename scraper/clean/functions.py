@@ -62,6 +62,7 @@ SENTENCE_OPENERS = frozenset(
         "setelah", "sebelum", "sejauh", "selama", "atas", "akan", "tidak", "tak", "terkait",
         "kenapa", "mengapa", "apa", "bagaimana", "hingga", "usai", "jika", "bila", "kalau",
         "apabila", "agar", "dalam", "di", "pada", "untuk", "dengan", "oleh", "tercatat", "lantaran",
+        "hanya", "sayangnya", "ternyata", "rupanya", "belakangan", "sebenarnya",
     )
 )
 # Plain nouns that news sentences open with as their whole subject ("Pengunjung datang …"),
