@@ -183,3 +183,10 @@ def test_a_page_and_a_dump_of_it_give_the_same_dateline() -> None:
 def test_an_unknown_dateline_mode_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="dateline"):
         Cleaner(CleanConfig(dateline="body"), load_profiles())
+
+
+@pytest.mark.parametrize(
+    "lead", [f"Warga-Pemkot {LEAD}", f"Ilustrasi - Warga menanam pohon di taman. {LEAD}"]
+)
+def test_a_hyphenated_word_or_a_caption_is_not_a_dateline(lead: str) -> None:
+    assert "dateline" not in clean([lead, MORE], "tribunnews").document.extra
