@@ -1,6 +1,6 @@
 """Fidelity on real material: what chrome is left, what article text is lost, what is broken.
 
-    python bench/bench_real.py DATA [--labels DIR] [--pages DIR] [--aeb DIR] [--limit N]
+    python bench/bench_real.py DATA [--labels DIR] [--pages DIR [--break SEL,...]] [--aeb DIR]
 
 DATA holds real third-party dumps as JSONL (`title`, `text`, `url`, `date`), one file per source
 and site, named `<source>_<site>.jsonl`; the part after the last `_` picks the site profile (the
@@ -17,14 +17,18 @@ Labels are tab-separated files under `--labels`, one line each: `chrome|article<
 (written by hand while reading the real records; they stay outside the repo with the data).
 
 `--pages DIR` scores real saved pages: `NAME.html` beside `NAME_expectation.txt` (the article text
-by hand), F1 of ours (extract + clean) against trafilatura alone, in the same run. `--aeb DIR` does
-the same on the article-extraction-benchmark (English: the generic path, our listing check and
+by hand), F1 of ours (extract + clean) against trafilatura alone, in the same run, also per page.
+`--break nav,ul,footer` runs the pages again with every site profile's body selector replaced by
+each of these (a profile that matches a menu or nothing, as an old or changed layout does): the
+fallback to the generic extractor must keep every page at least at trafilatura's F1. `--aeb DIR`
+does the same on the article-extraction-benchmark (English: the generic path, our listing check and
 post-processing against bare trafilatura). Nothing here is timed.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import json
 import re
@@ -43,7 +47,7 @@ from scraper.document import Document, parse_dump
 from scraper.errors import ExtractError
 from scraper.extract import extract_html
 from scraper.extract.score import score_doc, summarise
-from scraper.profiles import ProfileSet, load_profiles
+from scraper.profiles import Profile, ProfileSet, load_profiles
 from scraper.stats import Stats
 
 # Sentence ends, also glued ones ("...(4/8/2025).Polisi menetapkan"): the cleaner splits those.
@@ -157,14 +161,25 @@ def _theirs(raw: bytes) -> str:
     return trafilatura.extract(raw.decode("utf-8", "replace"), include_comments=False) or ""
 
 
-def _score(name: str, pairs: list[tuple[str, bytes, str | None, str]]) -> None:
-    profiles = load_profiles()
-    mine, base, worse = [], [], []
+def broken(profiles: ProfileSet, selector: str) -> ProfileSet:
+    """`profiles` with every site's body selector replaced by `selector`."""
+    def swap(p: Profile) -> Profile:
+        if "body" not in p.extract:
+            return p
+        return dataclasses.replace(p, extract={**p.extract, "body": [selector]})
+    return ProfileSet({p.name: swap(p) for p in profiles})
+
+
+def _score(name: str, pairs: list[tuple[str, bytes, str | None, str]],
+           profiles: ProfileSet | None = None, per_page: bool = False) -> None:
+    profiles = profiles or load_profiles()
+    mine, base, worse, rows = [], [], [], []
     for key, raw, url, truth in pairs:
         ours, theirs = score_doc(_ours(raw, url, profiles), truth), score_doc(_theirs(raw), truth)
         mine.append(ours)
         base.append(theirs)
         f_ours, f_theirs = summarise([ours]).f1, summarise([theirs]).f1
+        rows.append(f"  {key:<18} ours {f_ours:.3f}  trafilatura {f_theirs:.3f}")
         if f_ours < f_theirs - 0.02:
             worse.append(f"{key} {f_ours:.2f} < {f_theirs:.2f}")
     a, b = summarise(mine), summarise(base)
@@ -174,15 +189,20 @@ def _score(name: str, pairs: list[tuple[str, bytes, str | None, str]]) -> None:
     print(f"ratio ours/trafilatura {a.f1 / b.f1:.3f}; pages worse by > 0.02 F1: {len(worse)}")
     for line in worse:
         print("  worse:", line)
+    if per_page:
+        print("\n".join(rows))
 
 
-def bench_pages(folder: Path) -> None:
+def bench_pages(folder: Path, breaks: list[str]) -> None:
     pairs = []
     for page in sorted(folder.glob("*.html")):
         truth = page.with_name(page.stem + "_expectation.txt")
         if truth.exists():
             pairs.append((page.stem, page.read_bytes(), None, truth.read_text(encoding="utf-8")))
-    _score(f"Real pages ({folder})", pairs)
+    _score(f"Real pages ({folder})", pairs, per_page=True)
+    for selector in breaks:
+        _score(f"Real pages, every body selector replaced by {selector!r}", pairs,
+               broken(load_profiles(), selector), per_page=True)
 
 
 def bench_aeb(root: Path, limit: int) -> None:
@@ -199,13 +219,15 @@ def main() -> None:
     parser.add_argument("data", type=Path, nargs="?", help="folder of <source>_<site>.jsonl")
     parser.add_argument("--labels", type=Path, help="folder of hand labels (*.tsv)")
     parser.add_argument("--pages", type=Path, help="folder of NAME.html + NAME_expectation.txt")
+    parser.add_argument("--break", dest="breaks", default="",
+                        help="comma-separated body selectors to run the pages with instead")
     parser.add_argument("--aeb", type=Path, help="article-extraction-benchmark folder")
     parser.add_argument("--limit", type=int, default=10_000, help="records per file / AEB pages")
     args = parser.parse_args()
     if args.data:
         bench_dumps(args.data, read_labels(args.labels), args.limit)
     if args.pages:
-        bench_pages(args.pages)
+        bench_pages(args.pages, [s for s in args.breaks.split(",") if s])
     if args.aeb:
         bench_aeb(args.aeb, args.limit)
 

@@ -41,6 +41,9 @@ class CleanConfig:
     # memory stays flat however long the run; a run shorter than a window is one window.
     corpus_window: int = 5000
     profiles_dir: str | None = None
+    # The lead's dateline ("JAKARTA - "): "keep" leaves it in the text (and the manifest names
+    # it), "manifest" moves it out of the text into the manifest only.
+    dateline: str = "keep"
     # Processes that read, extract and clean (0: one per CPU core). Output is the same for any N.
     jobs: int = 0
 

@@ -51,6 +51,7 @@ def manifest_entry(doc: Document, file: str, duplicates: Iterable[Entry] = ()) -
         "chars": len(doc.body),
         "removed": len(doc.removed),
         "profile_miss": doc.profile_miss,
+        "dateline": doc.extra.get("dateline"),
         "duplicates": list(duplicates),
     }
     # Set by the relevance stage: the score and the key terms shared with the examples.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from scraper.clean import clean_text
 from scraper.clean.rejoin import rejoin_lines
 from scraper.document import format_seed
@@ -63,14 +65,15 @@ def test_a_row_of_numbers_is_not_joined_to_what_follows() -> None:
     assert rejoin_lines(lines, never)[:2] == ["Klasemen sementara:", "10 7 2"]
 
 
-def test_a_promo_split_over_lines_is_removed_as_one_block() -> None:
+@pytest.mark.parametrize("site", ["kompas", "tribunnews", "detik", "generic"])
+def test_a_promo_split_over_lines_is_removed_as_one_block(site: str) -> None:
     text = format_seed("Harga Cabai Turun", [
         "Harga cabai rawit di pasar induk turun menjadi Rp 40.000 per kilogram pekan ini.",
         "Simak", "breaking news", "dan", "berita pilihan kami",
         "langsung di ponselmu. Pilih saluran andalanmu akses berita Kompas.com WhatsApp Channel.",
     ])
-    result = clean_text(text, site="kompas")
+    result = clean_text(text, site=site)
     assert result.document.paragraphs == [
         "Harga cabai rawit di pasar induk turun menjadi Rp 40.000 per kilogram pekan ini."
     ]
-    assert [r.rule for r in result.removed] == ["kompas:whatsapp_channel"]
+    assert [r.rule for r in result.removed] == ["generic:channel_promo"]

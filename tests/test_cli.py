@@ -213,3 +213,36 @@ def test_an_output_that_is_a_file_is_a_usage_error(tmp_path):
     assert result.stderr.strip() == (
         f"scraper: error: {existing}: -o names a file; it must be a folder (new or existing)")
     assert existing.read_text() == "isi lama"
+
+
+def test_explain_reports_a_kept_uncertain_headline_boundary(tmp_path):
+    text = ("Warga senang taman dibuka. Baca Juga: Gubernur Tinjau Taman Kota Gubernur Jawa "
+            "Barat Budi Santoso meninjau taman itu pada Sabtu pagi bersama wali kota.")
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps({"title": "Taman Baru", "text": text}) + "\n")
+    out = tmp_path / "o"
+    result = run_cli("clean", str(dump), "-o", str(out), "--explain")
+    assert result.returncode == 0, result.stderr
+    assert ("  ~ kept: uncertain boundary (generic:inline_promo): Gubernur Tinjau Taman Kota "
+            "Gubernur Jawa Barat Budi Santoso") in result.stdout
+    assert "  - generic:inline_promo: Baca Juga:" in result.stdout
+    body = texts(out)[0].decode()
+    assert "Budi Santoso meninjau taman itu" in body and "Baca Juga" not in body
+    assert manifest(out)[0]["removed"] == result.stdout.count("\n  - ")
+
+
+@pytest.mark.parametrize(("mode", "in_text"), [("keep", True), ("manifest", False)])
+def test_the_dateline_goes_to_the_manifest_and_the_config_says_if_it_stays(tmp_path, mode,
+                                                                           in_text):
+    record = {"title": "Taman Baru", "text": "Jakarta\n\n-\n\nPemkot membuka taman baru di pusat "
+              "kota pada Sabtu pagi.\n\nTaman itu punya jalur lari dan area bermain anak."}
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps(record) + "\n")
+    config = tmp_path / "scraper.toml"
+    config.write_text(f'[clean]\ndateline = "{mode}"\n')
+    out = tmp_path / "o"
+    result = run_cli("clean", str(dump), "-o", str(out), "-c", str(config))
+    assert result.returncode == 0, result.stderr
+    assert manifest(out)[0]["dateline"] == "Jakarta"
+    body = texts(out)[0].decode()
+    assert body.startswith("Taman Baru\n\nJakarta - Pemkot" if in_text else "Taman Baru\n\nPemkot")

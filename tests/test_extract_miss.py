@@ -73,3 +73,24 @@ def test_a_later_page_with_one_short_paragraph_is_not_a_miss() -> None:
     body = node("<div>Demikian.</div>")
     assert profile_miss(body, ["Demikian."], lambda: ["kata"] * 300, first_page=False) is None
     assert profile_miss(None, [], lambda: [], first_page=False) == "body_not_found"
+
+
+def test_a_body_selector_that_takes_in_the_page_around_the_article_falls_back() -> None:
+    # An old layout wrapped the whole page in the element the selector names: menus and lists
+    # of headlines in short lines (not links: the link share stays low), the article among them.
+    sections = "".join(f"<div class='kanal'>Kanal berita nomor {n}</div>" for n in range(40))
+    html = page(f"<div class='detail__body-text'><div class='sidebar'>{sections}</div>"
+                f"<article>{ARTICLE}</article></div>")
+    doc = extract_html(html, url=URL, profiles=PROFILES, config=ExtractConfig())
+    assert doc.profile_miss == "detik:mostly_short_lines"
+    assert "Warga kelurahan 2 menanam" in doc.body and "Kanal berita nomor" not in doc.body
+
+
+def test_an_article_with_a_long_list_is_read_with_the_profile() -> None:
+    items = [f"{n}. Bibit pohon jenis {n}" for n in range(1, 41)]
+    prose = ["Warga menanam bibit pohon di bantaran sungai agar tanah tebing tidak longsor "
+             "ketika hujan deras datang."] * 5
+    body = node("<div>daftar</div>")
+    generic = [*prose, *items]
+    assert profile_miss(body, [*prose, *items], lambda: generic) is None
+    assert profile_miss(body, [*prose, *items], lambda: prose) == "mostly_short_lines"

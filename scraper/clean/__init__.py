@@ -3,6 +3,7 @@
     Cleaner(config, profiles).run(docs, stats)   the pipeline stage (with the corpus pass)
     Cleaner(...).clean_one(doc)                  one document, no corpus pass
     clean_text(text, url=None, site=None)        the public API on plain text
+    uncertain_boundaries(doc)                    text kept because a removal's end was unsure
 
 Rules are data: each profile's `[clean]` table (see `scraper.clean.rules`), run by
 `scraper.clean.engine`; the corpus pass is in `scraper.clean.corpus`.
@@ -14,15 +15,21 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from scraper.clean.corpus import CorpusPolicy, corpus_pass
-from scraper.clean.engine import clean_document
+from scraper.clean.engine import (
+    DATELINE_KEEP,
+    DATELINE_TO_MANIFEST,
+    clean_document,
+    uncertain_boundaries,
+)
 from scraper.clean.functions import FUNCTIONS
 from scraper.clean.rules import RuleSet, merge, parse_clean_table
 from scraper.config import CleanConfig
 from scraper.document import Document, Removal, parse_dump
+from scraper.errors import ConfigError
 from scraper.profiles import ProfileSet, load_profiles
 from scraper.stats import Stats
 
-__all__ = ["CleanResult", "Cleaner", "clean_text"]
+__all__ = ["CleanResult", "Cleaner", "clean_text", "uncertain_boundaries"]
 
 STAGE = "clean"
 
@@ -44,6 +51,11 @@ class Cleaner:
         self.profiles = profiles
         if config.site:
             profiles.get(config.site)  # ConfigError for an unknown --site
+        if config.dateline not in (DATELINE_KEEP, DATELINE_TO_MANIFEST):
+            raise ConfigError(
+                "[clean] dateline",
+                f"must be {DATELINE_KEEP!r} or {DATELINE_TO_MANIFEST!r}: {config.dateline!r}",
+            )
         known = FUNCTIONS.names()
         tables = {p.name: parse_clean_table(p, known) for p in profiles}
         generic = tables[profiles.generic.name]
@@ -69,7 +81,7 @@ class Cleaner:
 
     def clean_one(self, doc: Document) -> Document:
         """The cleaned copy of `doc` (its `site` set to the profile used). Never raises."""
-        return clean_document(doc, self.rules_for(doc))
+        return clean_document(doc, self.rules_for(doc), self.config.dateline)
 
     def run(self, docs: Iterable[Document], stats: Stats) -> Iterator[Document]:
         """Clean each document; with the corpus pass on, the whole run is read first."""

@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from scraper.clean.boundaries import known_headlines, settle
 from scraper.document import Document, Removal
 
 RULE = "corpus:recurring"
@@ -70,7 +71,9 @@ def corpus_pass(docs: list[Document], policy: CorpusPolicy) -> list[Document]:
         by_site[doc.site].append(index)
     out = list(docs)
     for indexes in by_site.values():
-        chrome = learn_chrome([docs[i] for i in indexes], policy)
+        site_docs = [docs[i] for i in indexes]
+        chrome = learn_chrome(site_docs, policy)
+        known = known_headlines(site_docs)  # to settle unsure headline ends
         for i in indexes:
-            out[i] = remove_chrome(docs[i], chrome, policy)
+            out[i] = settle(remove_chrome(docs[i], chrome, policy), known)
     return out

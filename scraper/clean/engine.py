@@ -12,7 +12,9 @@ Order (each step sees only the lines that earlier steps kept):
   7. a sign-off in the second half followed only by short lines (tags, promos) ends the text;
      trailing sign-offs are dropped from the end, whole lines or the tail of the last line;
   8. with no dateline found, a date at the start of the lead ("NAGAGG NEWS, 19 Juni 2024 – ")
-     becomes the document's date; the lead keeps it.
+     becomes the document's date; the lead keeps it;
+  9. the lead's own dateline ("JAKARTA, KOMPAS.com - ") goes to the manifest, and stays in the
+     text unless `[clean] dateline = "manifest"`.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ _TAIL = re.compile(r"(?<=[.!?\"”’])\s*(\([^()\n]{1,80}\))$")
 MAX_SEGMENT_ROUNDS = 4
 SIGNOFF_TAIL = "generic:signoff_tail"
 SIGNOFF_TAIL_CHARS = 200  # a line after the sign-off this long is article text: no truncation
+UNCERTAIN = "uncertain_boundaries"  # the key in Document.extra
+DATELINE = "dateline"  # the key in Document.extra, and the manifest field
+DATELINE_KEEP, DATELINE_TO_MANIFEST = "keep", "manifest"  # `[clean] dateline`
 
 
 def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | None]:
@@ -95,10 +100,17 @@ def _check_title(work: Work, rules: RuleSet) -> None:
         work.title = None
 
 
-def _segment_spans(text: str, rules: RuleSet) -> list[tuple[str, int, int]]:
+def _segment_spans(
+    text: str, rules: RuleSet, uncertain: list[tuple[str, int, int]] | None = None
+) -> list[tuple[str, int, int]]:
+    """The spans to cut from `text`; the spans a function is unsure of go to `uncertain`."""
     spans = [(name, m.start(), m.end()) for name, m in rules.segments.finditer(text)]
     for name, function in rules.segment_functions:
-        spans.extend((name, start, end) for start, end in function(text))
+        for span in function(text):
+            if not span.uncertain:
+                spans.append((name, span.start, span.end))
+            elif uncertain is not None:
+                uncertain.append((name, span.start, span.end))
     return spans
 
 
@@ -138,8 +150,13 @@ def _classify_lines(work: Work, rules: RuleSet) -> None:
 
 
 def _cut_segments(work: Work, i: int, rules: RuleSet) -> None:
-    for _ in range(MAX_SEGMENT_ROUNDS):
-        spans = _segment_spans(work.lines[i], rules)
+    uncertain: list[tuple[str, int, int]] = []
+    spans = _segment_spans(work.lines[i], rules, uncertain)
+    text = work.lines[i]
+    work.uncertain.extend(Removal(name, text[start:end].strip()) for name, start, end in uncertain)
+    for round_ in range(MAX_SEGMENT_ROUNDS):
+        if round_:
+            spans = _segment_spans(work.lines[i], rules)
         if not spans:
             return
         work.cut(i, spans)
@@ -289,12 +306,38 @@ def _paragraphs(work: Work, rules: RuleSet) -> list[str]:
     return rejoin_lines(work.paragraphs(), lambda line: is_chrome(line, rules))
 
 
-def clean_document(doc: Document, rules: RuleSet) -> Document:
+def lead_dateline(paragraphs: list[str], rules: RuleSet) -> tuple[str, str] | None:
+    """(rule, dateline) when the lead opens with its own dateline ("JAKARTA, KOMPAS.com - …")."""
+    lead = paragraphs[0] if paragraphs else ""
+    for rule in rules.lead_datelines:
+        match = rule.pattern.match(lead)
+        if match and match.end() < len(lead):
+            return rule.name, match[0]
+    return None
+
+
+def _record_dateline(doc: Document, mode: str, rules: RuleSet) -> Document:
+    """Record the lead's dateline for the manifest (`extra["dateline"]`); with mode "manifest"
+    it also leaves the text (a removal, so that `--explain` and the manifest count agree)."""
+    found = lead_dateline(doc.paragraphs, rules)
+    if found is None:
+        return doc
+    rule, prefix = found
+    extra = {**doc.extra, DATELINE: doc.extra.get(DATELINE) or prefix.strip(" -–—")}
+    if mode != DATELINE_TO_MANIFEST:
+        return replace(doc, extra=extra)
+    paragraphs = [doc.paragraphs[0][len(prefix):], *doc.paragraphs[1:]]
+    removed = [*doc.removed, Removal(rule, prefix.strip())]
+    return replace(doc, paragraphs=paragraphs, removed=removed, extra=extra)
+
+
+def clean_document(doc: Document, rules: RuleSet, dateline: str = DATELINE_KEEP) -> Document:
     """The cleaned copy of `doc`. When a sign-off tail was cut, or the final rejoin changed the
     kept lines (a line's neighbours, and so what position-bound rules see, then differ), the
     rules run again on the result, so that cleaning twice gives what cleaning once gave."""
     work = clean_lines(doc, rules)
     removed = [*doc.removed, *work.removals_in_order()]
+    uncertain = [*uncertain_boundaries(doc), *work.uncertain]
     date, author = doc.date or work.date, doc.author or work.author
     paragraphs = _paragraphs(work, rules)
     current = replace(doc, title=work.title, paragraphs=paragraphs)
@@ -303,9 +346,20 @@ def clean_document(doc: Document, rules: RuleSet) -> Document:
             break
         work = clean_lines(current, rules)
         removed.extend(work.removals_in_order())
+        uncertain.extend(work.uncertain)
         date, author = date or work.date, author or work.author
         paragraphs = _paragraphs(work, rules)
         current = replace(current, title=work.title, paragraphs=paragraphs)
     # A record without a date often has one in its URL ("/read/2025/06/10/...").
     date = date or date_from_url(doc.url)
-    return replace(current, site=rules.profile, date=date, author=author, removed=removed)
+    extra = {**current.extra, UNCERTAIN: uncertain} if uncertain else current.extra
+    cleaned = replace(current, site=rules.profile, date=date, author=author, removed=removed,
+                      extra=extra)
+    return _record_dateline(cleaned, dateline, rules)
+
+
+def uncertain_boundaries(doc: Document) -> list[Removal]:
+    """The text the cleaner kept because it was unsure where a removal should end (a related
+    headline glued into a paragraph), each with the rule that found it."""
+    kept = doc.extra.get(UNCERTAIN, [])
+    return [r for r in kept if isinstance(r, Removal)] if isinstance(kept, list) else []

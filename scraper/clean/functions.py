@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from scraper.clean.work import Work
 
@@ -27,7 +27,16 @@ class RuleView(Protocol):
     def dateline_names(self) -> frozenset[str]: ...
 
 
-SegmentFunction = Callable[[str], list[tuple[int, int]]]
+class Span(NamedTuple):
+    """A piece of one line found by a segment function: cut out, or, when `uncertain`, kept
+    and reported (`--explain` shows it as "kept: uncertain boundary")."""
+
+    start: int
+    end: int
+    uncertain: bool = False
+
+
+SegmentFunction = Callable[[str], list[Span]]
 LineFunction = Callable[[Work, str, RuleView], None]
 
 # Lowercase words that Indonesian headlines keep in lower case; any other lowercase word after a
@@ -35,11 +44,35 @@ LineFunction = Callable[[Work, str, RuleView], None]
 HEADLINE_LOWERCASE = frozenset(
     (
         "di", "ke", "dari", "dan", "yang", "untuk", "dengan", "atau", "pada", "vs", "ala", "per",
-        "via", "dalam", "oleh", "bagi", "demi", "antara", "soal", "usai", "jelang",
+        "via", "dalam", "oleh", "bagi", "demi", "antara", "soal", "usai", "jelang", "saat", "akan",
+        "tak", "bisa", "hingga", "sebagai", "tentang",
     )
 )
 _LABEL = (
     r"(?i:\b(?:baca|lihat|simak)\s+(?:juga|pula)|\bbaca\s+selengkapnya|\bartikel\s+terkait)\s*:"
+)
+# Words that open a sentence: when one follows a related headline, the headline surely ended.
+SENTENCE_OPENERS = frozenset(
+    (
+        "namun", "jadi", "seperti", "sementara", "sebelumnya", "menurut", "karena", "selain",
+        "adapun", "kemudian", "hal", "ini", "itu", "saat", "ketika", "dia", "ia", "mereka",
+        "pihaknya", "sedangkan", "padahal", "bahkan", "apalagi", "meski", "meskipun", "tapi",
+        "tetapi", "lalu", "maka", "kini", "berdasarkan", "diketahui", "dikatakan", "sebagaimana",
+        "sehingga", "kami", "kita", "saya", "akibatnya", "selanjutnya", "sebab", "sejak",
+        "setelah", "sebelum", "sejauh", "selama", "atas", "akan", "tidak", "tak", "terkait",
+        "kenapa", "mengapa", "apa", "bagaimana", "hingga", "usai", "jika", "bila", "kalau",
+        "apabila", "agar", "dalam", "di", "pada", "untuk", "dengan", "oleh", "tercatat", "lantaran",
+        "hanya", "sayangnya", "ternyata", "rupanya", "belakangan", "sebenarnya",
+    )
+)
+# Plain nouns that news sentences open with as their whole subject ("Pengunjung datang …"),
+# unlike a name, which may be the last of several capitalised words of the subject.
+COMMON_SUBJECTS = frozenset(
+    (
+        "warga", "pengunjung", "pedagang", "petani", "nelayan", "polisi", "pemerintah",
+        "masyarakat", "korban", "pelaku", "penumpang", "siswa", "guru", "pasien", "petugas",
+        "pembeli", "penonton", "pekerja", "buruh", "mahasiswa", "pengemudi", "penduduk",
+    )
 )
 _PROMO_LABEL = re.compile(_LABEL + r"\s*")
 _LABEL_AT_END = re.compile(_LABEL + r"\Z")  # with `endpos`: the label that ends right there
@@ -49,6 +82,10 @@ _PROMO_HINT = re.compile(r"(?:juga|Juga|JUGA|pula|Pula|PULA|lengkapnya|LENGKAPNY
 _TOKEN = re.compile(r"\S+")
 _PUNCT = "\"“”'‘’()[],:;-–—|"
 MAX_HEADLINE_WORDS = 20
+SENTENCE_START_WORDS = 4  # how far before the prose the next sentence may start
+_BULLET_MARKS = frozenset("-–•·")
+_NEXT_BULLET = re.compile(r"\s+[-–•·]\s")
+_GLUED_INSIDE = re.compile(r"[a-z%][A-Z]|%\d")  # "JakartaAkibat", "50%818": two texts glued
 _DESK_INITIALS = re.compile(r"\([a-z]{2,5}(?:/[a-z]{2,5})*\)")
 _NAME = re.compile(r"[A-Z][A-Za-z'’.-]+(?: [A-Z][A-Za-z'’.-]+){1,3}")
 
@@ -58,26 +95,51 @@ def _headline_word(word: str) -> bool:
     return not core or core[0].isupper() or core[0].isdigit() or core.lower() in HEADLINE_LOWERCASE
 
 
-def _headline_end(text: str, pos: int) -> int:
-    """Where the related headline that starts at `pos` ends."""
+def _opens_sentence(word: str, last: bool) -> bool:
+    """Whether `word` of a headline-like run may start the article's next sentence: an opening
+    quote, a capitalised opener ("Namun", "Setelah") or plain subject noun ("Warga"), or, as
+    the last word before prose, a word with a comma ("Jadi, …")."""
+    core = word.strip(_PUNCT)
+    lowered = core.lower()
+    if word[:1] in "\"“":
+        return True
+    return core[:1].isupper() and (
+        lowered in SENTENCE_OPENERS or lowered in COMMON_SUBJECTS or (last and word.endswith(","))
+    )
+
+
+def _headline_end(text: str, pos: int) -> tuple[int, bool]:
+    """Where the related headline that starts at `pos` ends, and whether that is sure: it is
+    when a sentence end, a sign-off, the end of the text or a word that opens a sentence closes
+    the headline; a capitalised run that runs into prose ("… Gubernur DKI Jakarta Pramono Anung
+    meninjau …") may hold the next sentence's subject."""
     run: list[re.Match[str]] = []
     stopped_by_prose = False
+    words = 0  # in the current headline: a list of them ("- A - B") or a glued one starts anew
     for match in _TOKEN.finditer(text, pos):
-        if len(run) >= MAX_HEADLINE_WORDS:
-            break
+        words = 0 if match[0] in _BULLET_MARKS or _GLUED_INSIDE.search(match[0]) else words + 1
+        if words > MAX_HEADLINE_WORDS:
+            return run[-1].end(), False
         if _DESK_INITIALS.fullmatch(match[0]):
             break  # the sign-off right after the headline: "…Kembali Dibuka) (sya)"
         if not _headline_word(match[0]):
             stopped_by_prose = True
             break
         run.append(match)
-        if match[0].rstrip("\"”’)").endswith((".", "?", "!")):
-            return match.end()
-    if stopped_by_prose and len(run) >= 2:
-        last = run[-1][0].strip(_PUNCT)
-        if last[:1].isupper() and last.lower() not in HEADLINE_LOWERCASE:
-            run.pop()  # a capitalised word right before prose starts the next sentence
-    return run[-1].end() if run else pos
+        ends = match[0].rstrip("\"”’)").endswith((".", "?", "!"))
+        if ends and not _NEXT_BULLET.match(text, match.end()):
+            return match.end(), True  # (a list of headlines goes on: "… Diam! - Dianggap …")
+    if not run:
+        return pos, True
+    if not stopped_by_prose:
+        return run[-1].end(), True
+    # "… Dibuka Namun pedagang …", "… Covid-19 "Menurutku, Kamga memiliki …": the sentence
+    # starts at the last opener among the words right before the prose. Starting it too early
+    # only leaves headline words in the text.
+    for k in range(len(run) - 1, max(0, len(run) - 1 - SENTENCE_START_WORDS), -1):
+        if _opens_sentence(run[k][0], last=k == len(run) - 1):
+            return run[k - 1].end(), True
+    return run[-1].end(), False
 
 
 # Where a dump glued two texts without a space: "…Jokowi MundurNew Normal…", "…Turun 50%Yadi pun",
@@ -112,8 +174,10 @@ def _glued_headlines_end(text: str, pos: int) -> int | None:
     return None if end is None else pos + end
 
 
-def inline_promo(text: str) -> list[tuple[int, int]]:
-    """"Baca juga: <headline>" glued into a paragraph, with its headline."""
+def inline_promo(text: str) -> list[Span]:
+    """"Baca juga: <headline>" glued into a paragraph, with its headline. When the headline's
+    end is unsure, only the label goes and the headline is kept (a removed article word is
+    worse than a left headline word), as an uncertain span."""
     # Cheap checks first: every label ends in a colon after one of a few words, so the slow
     # case-insensitive label regex only runs in a short window before each such colon.
     if ":" not in text:
@@ -121,10 +185,14 @@ def inline_promo(text: str) -> list[tuple[int, int]]:
     spans = []
     for hint in _PROMO_HINT.finditer(text):
         label = _LABEL_AT_END.search(text, max(0, hint.start() - 24), hint.end())
-        if label is not None:
-            glued = _glued_headlines_end(text, label.end())
-            end = glued if glued is not None else _headline_end(text, label.end())
-            spans.append((label.start(), end))
+        if label is None:
+            continue
+        glued = _glued_headlines_end(text, label.end())
+        end, sure = (glued, True) if glued is not None else _headline_end(text, label.end())
+        if sure:
+            spans.append(Span(label.start(), end))
+        else:
+            spans += [Span(label.start(), label.end()), Span(label.end(), end, uncertain=True)]
     return spans
 
 

@@ -49,8 +49,13 @@ def _starts_lowercase(line: str) -> bool:
     return word[:1].islower() and not any(c.isupper() for c in word[1:])
 
 
+# A sentence end with the next sentence glued on ("!Foto …"): glue repair splits it there, so
+# joining it would not last (cleaning twice must give what cleaning once gave).
+_END_THEN_SENTENCE = re.compile(r"[.!?]+[\"”’]?[\"“]?[A-Z][a-z]")
+
+
 def _starts_with_punctuation(line: str) -> bool:
-    return line[:1] in ",.;:)!?”’" and _letters(line)
+    return line[:1] in ",.;:)!?”’" and _letters(line) and not _END_THEN_SENTENCE.match(line)
 
 
 def _open_end(line: str) -> bool:

@@ -16,6 +16,9 @@ A `[clean]` table holds settings and one sub-table per rule family; every rule h
     [clean.bylines]   name = 'regex'         byline; its group `author` -> doc.author
     [clean.lead_dates] name = 'regex'        the article's first line starts with it; its group
                                              `date` -> doc.date (nothing is removed)
+    [clean.lead_datelines] name = 'regex'    the article's first line starts with it; its group
+                                             `dateline` -> the manifest (kept in the text, or
+                                             moved out of it with `[clean] dateline = "manifest"`)
     [clean.functions] name = "function"      a named Python rule (scraper.clean.functions)
 
 A site profile extends the generic one: its rules apply after the generic rules. Removals are
@@ -37,7 +40,8 @@ from scraper.profiles import Profile, compile_pattern
 DEFAULT_MAX_CHROME_CHARS = 300
 DEFAULT_HEADER_LINES = 8
 REGEX_FAMILIES = (
-    "lines", "segments", "footers", "signoffs", "datelines", "bylines", "lead_dates"
+    "lines", "segments", "footers", "signoffs", "datelines", "bylines", "lead_dates",
+    "lead_datelines",
 )
 FAMILIES = ("exact", *REGEX_FAMILIES, "functions")
 SETTINGS = ("max_chrome_chars", "header_lines", "disable", "abbreviations")
@@ -74,6 +78,7 @@ class ProfileRules:
     datelines: tuple[Rule, ...] = ()
     bylines: tuple[Rule, ...] = ()
     lead_dates: tuple[Rule, ...] = ()
+    lead_datelines: tuple[Rule, ...] = ()
     functions: tuple[tuple[str, str], ...] = ()
     max_chrome_chars: int | None = None
     header_lines: int | None = None
@@ -150,7 +155,8 @@ def _check_regex(pattern: Any, family: str, where: str, rule: str) -> re.Pattern
     if all(probe(text) for text in _PROBES):
         raise ProfileError(subject, f"regex {pattern!r} matches everything")
     groups = set(compiled.groupindex)
-    allowed = {"bylines": {"author"}, "lead_dates": {"date"}}.get(family, set())
+    groups_of = {"bylines": {"author"}, "lead_dates": {"date"}, "lead_datelines": {"dateline"}}
+    allowed = groups_of.get(family, set())
     if groups - allowed:
         raise ProfileError(subject, f"named groups {sorted(groups - allowed)} are not allowed")
     return compiled
@@ -256,6 +262,7 @@ class RuleSet:
     datelines: Alternation
     bylines: tuple[Rule, ...]
     lead_dates: tuple[Rule, ...]
+    lead_datelines: tuple[Rule, ...]
     functions: tuple[tuple[str, str], ...]
     segment_functions: tuple[tuple[str, SegmentFunction], ...]
     line_functions: tuple[tuple[str, LineFunction], ...]
@@ -315,6 +322,7 @@ def merge(generic: ProfileRules, site: ProfileRules | None) -> RuleSet:
         datelines=Alternation(family("datelines")),
         bylines=bylines,
         lead_dates=family("lead_dates"),
+        lead_datelines=family("lead_datelines"),
         functions=tuple(functions),
         segment_functions=tuple(
             (name, FUNCTIONS.segments[f]) for name, f in functions if f in FUNCTIONS.segments

@@ -23,6 +23,8 @@ class Work:
     # Set when a sign-off tail was cut from the last line: the steps before the sign-off step
     # have not seen the shortened line, so the engine runs the rules once more.
     tail_cut: bool = False
+    # Text a segment function kept because it was unsure where its removal should end.
+    uncertain: list[Removal] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.why:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from scraper.clean import uncertain_boundaries
 from scraper.config import Config, override
 from scraper.dedup.text import dedupe_paragraphs
 from scraper.document import Document
@@ -91,6 +92,8 @@ def explainer(dedup: bool) -> Callable[[Document, str], None]:
             lines.append(f"  ! {doc.profile_miss}: the generic extractor read this page")
         written = dedupe_paragraphs(doc) if dedup and doc.paragraphs else doc
         lines += [f"  - {removal.rule}: {removal.text}" for removal in written.removed]
+        lines += [f"  ~ kept: uncertain boundary ({kept.rule}): {kept.text}"
+                  for kept in uncertain_boundaries(doc)]
         print("\n".join(lines), flush=True)
 
     return explain_line

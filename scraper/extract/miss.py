@@ -7,7 +7,10 @@ a named rule, reported in the warning and in the manifest's `profile_miss`:
 - `body_not_found`: no body selector matched;
 - `link_density`: most of the matched text is link text (a menu or a list of headlines);
 - `no_prose`: no paragraph is long enough to be running text;
-- `shorter_than_generic`: on a short result, the generic extractor finds far more text.
+- `shorter_than_generic`: on a short result, the generic extractor finds far more text;
+- `mostly_short_lines`: many paragraphs, much of the text in short ones (menus, lists of
+  headlines around the article, as a selector that matches the whole page or a wrapper gets),
+  and far more text than the generic extractor finds.
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ CHECK_WORDS = 300
 # The generic text carries chrome of its own (title, byline, related links): only a profile text
 # far shorter than it is a miss.
 MIN_SHARE_OF_GENERIC = 0.4
+# A body of this many paragraphs with this share of its words in short ones (under PROSE_WORDS)
+# is compared with the generic extractor; more than MAX_TIMES_GENERIC its text is a page, not an
+# article. An article with a long list has about the generic text, and stays.
+SHORT_CHECK_PARAGRAPHS = 30
+MAX_SHORT_SHARE = 0.3
+MAX_TIMES_GENERIC = 1.5
 
 
 def link_share(body: LexborNode) -> float:
@@ -39,6 +48,12 @@ def _words(paragraphs: list[str]) -> int:
     return sum(len(p.split()) for p in paragraphs)
 
 
+def _short_share(paragraphs: list[str]) -> float:
+    """The share of the words that sit in paragraphs too short to be running text."""
+    sizes = [len(p.split()) for p in paragraphs]
+    return sum(n for n in sizes if n < PROSE_WORDS) / max(sum(sizes), 1)
+
+
 def profile_miss(
     body: LexborNode | None, paragraphs: list[str], generic: Callable[[], list[str]],
     *, first_page: bool = True,
@@ -46,7 +61,8 @@ def profile_miss(
     """The rule by which the profile missed the article, or None when its body looks right.
 
     `body` is the matched node after the profile's drops; `generic()` gives the generic
-    extractor's paragraphs, asked for only when the profile's text is short. A later page of an
+    extractor's paragraphs, asked for only when the profile's text is short or mostly short
+    lines. A later page of an
     article may hold one short paragraph: only the first two rules apply to it.
     """
     if body is None:
@@ -60,4 +76,8 @@ def profile_miss(
     words = _words(paragraphs)
     if words < CHECK_WORDS and words < MIN_SHARE_OF_GENERIC * _words(generic()):
         return "shorter_than_generic"
+    if (len(paragraphs) >= SHORT_CHECK_PARAGRAPHS
+            and _short_share(paragraphs) > MAX_SHORT_SHARE
+            and words > MAX_TIMES_GENERIC * _words(generic())):
+        return "mostly_short_lines"
     return None
