@@ -29,9 +29,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -42,7 +42,7 @@ from scraper.dedup import Deduplicator
 from scraper.dedup.text import features, normalize_words
 from scraper.document import Document
 from scraper.stats import Stats
-from scraper.write import CorpusWriter, manifest_entry
+from scraper.write import BatchItem, CorpusWriter
 
 WORDS_PER_DOC = (400, 480)  # about 3 KB of text
 SYLLABLES = [
@@ -186,26 +186,72 @@ def batches(corpus: PlantedCorpus, size: int) -> Iterator[list[tuple[str, str]]]
 
 # -- children -------------------------------------------------------------------------------------
 class BenchWriter(CorpusWriter):
-    """A corpus writer without fsync that counts the time it spends, to leave it out."""
+    """A corpus writer that counts the time it spends writing, to leave it out."""
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def __init__(self, out: Path) -> None:
+        super().__init__(out)
         self.seconds = 0.0
 
-    def write(self, doc: Document, duplicates: Any = ()) -> dict[str, Any]:
+    def write_batch(self, items: Sequence[BatchItem]) -> list[dict[str, Any]]:
         start = time.perf_counter()
-        name = self.next_name(doc)
-        entry = manifest_entry(doc, name, duplicates)
-        (self.out / name).write_text(doc.to_seed(), encoding="utf-8")
-        with self.manifest_path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        self._next_seq += 1
-        self.entries.append(entry)
+        entries = super().write_batch(items)
         self.seconds += time.perf_counter() - start
-        return entry
+        return entries
+
+
+class PhaseClock:
+    """Exclusive time spent in named functions of the stage (a function's time leaves out the
+    time of the other timed functions it calls), by patching them in this child process."""
+
+    # (module, class or "", function) -> phase.
+    TIMED: ClassVar[dict[tuple[str, str, str], str]] = {
+        ("deduplicator", "", "prepare"): "text features (words, shingles, exact key)",
+        ("deduplicator", "", "bucket_keys"): "signatures and band keys",
+        ("deduplicator", "", "find_candidates"): "candidate lookups (index + batch)",
+        ("deduplicator", "Deduplicator", "_load_many"): "reading candidates back",
+        ("deduplicator", "", "classify"): "exact verification",
+        ("deduplicator", "Deduplicator", "_decide"): "decisions (the rest)",
+        ("deduplicator", "Deduplicator", "_index_kept"): "indexing the kept ones",
+        ("index", "Index", "set_state"): "index state updates",
+        ("index", "Index", "merge"): "saving the keys",
+        ("deduplicator", "Deduplicator", "flush"): "flush (manifest rewrite)",
+        ("deduplicator", "Deduplicator", "commit"): "commit (the rest)",
+    }
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = dict.fromkeys(self.TIMED.values(), 0.0)
+        self._inner: list[float] = []
+
+    def install(self) -> None:
+        import importlib
+
+        for (module, cls, name), phase in self.TIMED.items():
+            owner: Any = importlib.import_module(f"scraper.dedup.{module}")
+            owner = getattr(owner, cls) if cls else owner
+            setattr(owner, name, self._timed(phase, getattr(owner, name)))
+        BenchWriter.write_batch = self._timed(  # type: ignore[method-assign]
+            "writing (left out)", BenchWriter.write_batch
+        )
+
+    def _timed(self, phase: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            self._inner.append(0.0)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent = time.perf_counter() - start
+                self.seconds[phase] = self.seconds.get(phase, 0.0) + spent - self._inner.pop()
+                if self._inner:
+                    self._inner[-1] += spent
+
+        return timed
 
 
 def child_ours(args: argparse.Namespace) -> dict[str, Any]:
+    clock = PhaseClock()
+    if args.phases:
+        clock.install()
     corpus = PlantedCorpus(args.size)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         writer = BenchWriter(Path(tmp))
@@ -224,7 +270,7 @@ def child_ours(args: argparse.Namespace) -> dict[str, Any]:
         dedup.close()
         busy += time.perf_counter() - start
         seconds = busy - writer.seconds
-        kept = [str(e["source"]) for e in writer.entries]
+        kept = [str(e["source"]) for e in writer.entries()]
         sqlite_mb = (Path(tmp) / ".scraper" / "dedup.sqlite").stat().st_size / 2**20
     return {
         "docs": args.size,
@@ -235,6 +281,7 @@ def child_ours(args: argparse.Namespace) -> dict[str, Any]:
         "index_bytes_per_doc": index_bytes / len(kept),
         "sqlite_mb": sqlite_mb,
         "kept_ids": kept,
+        "phases": clock.seconds,
     }
 
 
@@ -337,7 +384,7 @@ def spawn(args: argparse.Namespace, child: str, size: int, **extra: object) -> d
     cmd = [sys.executable, __file__, "--child", child, "--size", str(size)]
     cmd += ["--workdir", args.workdir, "--batch", str(args.batch)]
     for key, value in extra.items():
-        cmd += [f"--{key}", str(value)]
+        cmd += [f"--{key}"] if value is True else [f"--{key}", str(value)]
     with tempfile.TemporaryFile("w+") as out:
         subprocess.run(cmd, stdout=out, check=True, cwd=Path(__file__).resolve().parent.parent)
         out.seek(0)
@@ -415,6 +462,19 @@ def report(args: argparse.Namespace, size: int) -> None:
             )
 
 
+def phase_report(args: argparse.Namespace, size: int) -> None:
+    """Where our stage's time goes: microseconds per document in each phase (exclusive)."""
+    result = spawn(args, "ours", size, phases=True)
+    print(f"\n### phases of the scraper dedup stage, {size:,} documents, batches of {args.batch}")
+    print(f"stage: {result['docs_per_s']:,.0f} docs/s (timing wrappers included)\n")
+    print("| phase | µs/doc | share of the stage |")
+    print("|---|---|---|")
+    stage = sum(v for k, v in result["phases"].items() if "left out" not in k)
+    for phase, seconds in result["phases"].items():
+        share = "-" if "left out" in phase else f"{seconds / stage:.0%}"
+        print(f"| {phase} | {seconds * 1e6 / size:,.1f} | {share} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
@@ -422,6 +482,9 @@ def main() -> None:
     parser.add_argument("--anchors", default="ours,rensa,datatrove")
     parser.add_argument("--spacy-max", type=int, default=10000, help="largest size for spaCy")
     parser.add_argument("--workdir", default=tempfile.gettempdir())
+    parser.add_argument(
+        "--phases", action="store_true", help="time the phases of our stage (no anchors)"
+    )
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--tokenizer", default="spacy", help=argparse.SUPPRESS)
@@ -431,7 +494,10 @@ def main() -> None:
         return
     print(f"# bench_dedup on {os.cpu_count()} cores, python {sys.version.split()[0]}")
     for size in (int(s) for s in args.sizes.split(",")):
-        report(args, size)
+        if args.phases:
+            phase_report(args, size)
+        else:
+            report(args, size)
 
 
 if __name__ == "__main__":
