@@ -178,3 +178,57 @@ def band_keys(
     over the band's values, seeded with the band number and `namespace`, then mixed."""
     keys: NDArray[np.uint64] = _band_keys(np.ascontiguousarray(signatures), bands, rows, namespace)
     return keys.view(np.int64)
+
+
+@_compiled
+def _sampled(
+    hashes: NDArray[np.uint64], offsets: NDArray[np.int64], sample: int
+) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
+    divisor = np.uint64(sample)
+    count = 0
+    for value in hashes:
+        count += value % divisor == 0
+    out = np.empty(count, dtype=np.uint64)
+    out_offsets = np.zeros(len(offsets), dtype=np.int64)
+    k = 0
+    for t in range(len(offsets) - 1):
+        for i in range(offsets[t], offsets[t + 1]):
+            if hashes[i] % divisor == 0:
+                out[k] = hashes[i]
+                k += 1
+        out_offsets[t + 1] = k
+    return out, out_offsets
+
+
+def sampled(
+    hashes: NDArray[np.uint64], offsets: NDArray[np.int64], sample: int
+) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
+    """The hashes divisible by `sample` of each text (hashes[offsets[t]:offsets[t + 1]]),
+    concatenated, and each text's offsets into them."""
+    out, out_offsets = _sampled(hashes, offsets, sample)
+    return out, out_offsets
+
+
+@_compiled
+def _distinct_per_text(
+    values: NDArray[np.uint32], offsets: NDArray[np.int64]
+) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
+    out = np.empty_like(values)
+    out_offsets = np.zeros(len(offsets), dtype=np.int64)
+    k = 0
+    for t in range(len(offsets) - 1):
+        part = np.sort(values[offsets[t] : offsets[t + 1]])
+        for i in range(len(part)):
+            if i == 0 or part[i] != part[i - 1]:
+                out[k] = part[i]
+                k += 1
+        out_offsets[t + 1] = k
+    return out[:k].copy(), out_offsets
+
+
+def distinct_per_text(
+    values: NDArray[np.uint32], offsets: NDArray[np.int64]
+) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
+    """The distinct values of each text, sorted, concatenated; and each text's offsets."""
+    out, out_offsets = _distinct_per_text(values, offsets)
+    return out, out_offsets
