@@ -8,6 +8,7 @@ a band is 1 - (1 - s**rows)**bands, 0.95 at s = 0.8 for 16 × 8.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence, Set
+from itertools import chain
 
 import numpy as np
 from numpy.typing import NDArray
@@ -66,7 +67,10 @@ def signatures(
     matrix = RMinHash.digest_matrix_from_flat_token_hashes(
         np.concatenate(arrays), offsets, config.num_perm, config.seed
     )
-    return np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(arrays), config.num_perm)
+    # to_rows() is the matrix's only export; fromiter skips numpy's nested-list inference.
+    values = chain.from_iterable(matrix.to_rows())
+    count = len(arrays) * config.num_perm
+    return np.fromiter(values, dtype=np.uint32, count=count).reshape(len(arrays), config.num_perm)
 
 
 def band_key_matrix(
