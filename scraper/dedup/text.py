@@ -135,11 +135,18 @@ def _prepare(text: str) -> bytes:
 
 def word_hashes(texts: list[str]) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
     """The hashes of the normalised words of all texts, concatenated, and each text's offsets
-    into them (len(texts) + 1): one compiled pass over the bytes of all texts."""
-    prepared = [_prepare(t) for t in texts]
-    starts = np.zeros(len(prepared) + 1, dtype=np.int64)
-    np.cumsum([len(p) for p in prepared], out=starts[1:])
-    return hash_words(np.frombuffer(b"".join(prepared), dtype=np.uint8), starts)
+    into them (len(texts) + 1): one compiled pass over the bytes of all texts, joined by
+    newlines (not a word byte, so each text ends its last word)."""
+    joined = "\n".join(texts)
+    if joined.isascii():  # the common case: one encode for the whole batch
+        data, sizes = joined.encode("ascii"), [len(t) for t in texts]
+    else:
+        prepared = [_prepare(t) for t in texts]
+        data, sizes = b"\n".join(prepared), [len(p) for p in prepared]
+    starts = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([size + 1 for size in sizes], out=starts[1:])
+    starts[-1] = len(data)  # no newline after the last text
+    return hash_words(np.frombuffer(data, dtype=np.uint8), starts)
 
 
 def features(texts: list[str], config: DedupConfig) -> list[Features]:
