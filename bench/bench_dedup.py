@@ -3,12 +3,15 @@
     python bench/bench_dedup.py                        # 10k and 100k documents
     python bench/bench_dedup.py --sizes 10000 --spacy-max 0   # quick: no spaCy anchor
     python bench/bench_dedup.py --anchors ours,rensa          # only some of the runs
+    python bench/bench_dedup.py --phases --sizes 10000        # CPU time per phase of ours
 
 Every run is a child process, so that each peak RSS is its own. The runs, on the same corpus:
   - ours: `Deduplicator.commit` in batches of --batch documents into a fresh folder. The stage
-    alone is timed: commit and close, minus the time the writer spends writing files (the
-    bench's writer writes without fsync; writing is the writer's business and measured by
-    bench_scale.py). Candidate files read back for verification are part of the stage.
+    alone is timed: commit and close, minus the time the writer spends writing (its files and
+    manifest lines, one fsync per batch, and the manifest rewrite at close: the writer's
+    business, measured by bench_scale.py). Candidate files read back for verification are part
+    of the stage; loading the compiled hashing kernels once per process is timed apart. Wall
+    and CPU time are both reported: on a shared machine the CPU figure is the steadier one.
   - rensa: bare rensa LSH in a short script (Python shingling, `RMinHashLSH`, 16 × 8 bands, a
     document is dropped when the LSH reports a kept candidate, no verification).
   - datatrove: its MinHash dedup as shipped (spaCy's Indonesian tokenizer; only up to
