@@ -3,12 +3,15 @@
     python bench/bench_dedup.py                        # 10k and 100k documents
     python bench/bench_dedup.py --sizes 10000 --spacy-max 0   # quick: no spaCy anchor
     python bench/bench_dedup.py --anchors ours,rensa          # only some of the runs
+    python bench/bench_dedup.py --phases --sizes 10000        # CPU time per phase of ours
 
 Every run is a child process, so that each peak RSS is its own. The runs, on the same corpus:
   - ours: `Deduplicator.commit` in batches of --batch documents into a fresh folder. The stage
-    alone is timed: commit and close, minus the time the writer spends writing files (the
-    bench's writer writes without fsync; writing is the writer's business and measured by
-    bench_scale.py). Candidate files read back for verification are part of the stage.
+    alone is timed: commit and close, minus the time the writer spends writing (its files and
+    manifest lines, one fsync per batch, and the manifest rewrite at close: the writer's
+    business, measured by bench_scale.py). Candidate files read back for verification are part
+    of the stage; loading the compiled hashing kernels once per process is timed apart. Wall
+    and CPU time are both reported: on a shared machine the CPU figure is the steadier one.
   - rensa: bare rensa LSH in a short script (Python shingling, `RMinHashLSH`, 16 × 8 bands, a
     document is dropped when the LSH reports a kept candidate, no verification).
   - datatrove: its MinHash dedup as shipped (spaCy's Indonesian tokenizer; only up to
@@ -29,9 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -39,10 +43,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scraper.config import DedupConfig
 from scraper.dedup import Deduplicator
+from scraper.dedup.match import bucket_keys
 from scraper.dedup.text import features, normalize_words
 from scraper.document import Document
 from scraper.stats import Stats
-from scraper.write import CorpusWriter, manifest_entry
+from scraper.write import BatchItem, CorpusWriter
 
 WORDS_PER_DOC = (400, 480)  # about 3 KB of text
 SYLLABLES = [
@@ -186,55 +191,130 @@ def batches(corpus: PlantedCorpus, size: int) -> Iterator[list[tuple[str, str]]]
 
 # -- children -------------------------------------------------------------------------------------
 class BenchWriter(CorpusWriter):
-    """A corpus writer without fsync that counts the time it spends, to leave it out."""
+    """A corpus writer that counts the time it spends writing (files, the manifest and its
+    rewrite at the end), to leave it out."""
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self.seconds = 0.0
+    def __init__(self, out: Path) -> None:
+        super().__init__(out)
+        self.clock = Stopwatch()
 
-    def write(self, doc: Document, duplicates: Any = ()) -> dict[str, Any]:
-        start = time.perf_counter()
-        name = self.next_name(doc)
-        entry = manifest_entry(doc, name, duplicates)
-        (self.out / name).write_text(doc.to_seed(), encoding="utf-8")
-        with self.manifest_path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        self._next_seq += 1
-        self.entries.append(entry)
-        self.seconds += time.perf_counter() - start
-        return entry
+    def write_batch(self, items: Sequence[BatchItem]) -> list[dict[str, Any]]:
+        with self.clock.timing():
+            return super().write_batch(items)
+
+    def rewrite(self, transform: Any, extra: Any = ()) -> None:
+        with self.clock.timing():
+            super().rewrite(transform, extra)
+
+
+class PhaseClock:
+    """Exclusive CPU time spent in named functions of the stage (a function's time leaves out the
+    time of the other timed functions it calls), by patching them in this child process."""
+
+    # (module, class or "", function) -> phase.
+    TIMED: ClassVar[dict[tuple[str, str, str], str]] = {
+        ("deduplicator", "", "prepare"): "text features (words, shingles, exact key)",
+        ("deduplicator", "", "bucket_keys"): "signatures and band keys",
+        ("deduplicator", "", "find_candidates"): "candidate lookups (index + batch)",
+        ("deduplicator", "Deduplicator", "_load_many"): "reading candidates back",
+        ("deduplicator", "", "classify"): "exact verification",
+        ("deduplicator", "Deduplicator", "_decide"): "decisions (the rest)",
+        ("deduplicator", "Deduplicator", "_index_kept"): "indexing the kept ones",
+        ("index", "Index", "set_state"): "index state updates",
+        ("index", "Index", "merge"): "saving the keys",
+        ("deduplicator", "Deduplicator", "flush"): "flush (deleting replaced files)",
+        ("deduplicator", "Deduplicator", "commit"): "commit (the rest)",
+    }
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = dict.fromkeys(self.TIMED.values(), 0.0)
+        self._inner: list[float] = []
+
+    def install(self) -> None:
+        import importlib
+
+        for (module, cls, name), phase in self.TIMED.items():
+            owner: Any = importlib.import_module(f"scraper.dedup.{module}")
+            owner = getattr(owner, cls) if cls else owner
+            setattr(owner, name, self._timed(phase, getattr(owner, name)))
+        for name in ("write_batch", "rewrite"):
+            timed = self._timed("writing (left out)", getattr(BenchWriter, name))
+            setattr(BenchWriter, name, timed)
+
+    def _timed(self, phase: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            self._inner.append(0.0)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent = time.process_time() - start
+                self.seconds[phase] = self.seconds.get(phase, 0.0) + spent - self._inner.pop()
+                if self._inner:
+                    self._inner[-1] += spent
+
+        return timed
+
+
+class Stopwatch:
+    """Wall and CPU seconds, added up over the timed sections."""
+
+    def __init__(self) -> None:
+        self.wall = self.cpu = 0.0
+
+    @contextmanager
+    def timing(self) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.wall += time.perf_counter() - wall
+            self.cpu += time.process_time() - cpu
+
+
+def warm_up(config: DedupConfig) -> None:
+    """Load the compiled hashing kernels (numba's disk cache; compiled on a first run)."""
+    bucket_keys(features(["satu dua tiga empat lima enam"], config), config)
 
 
 def child_ours(args: argparse.Namespace) -> dict[str, Any]:
+    clock = PhaseClock()
+    if args.phases:
+        clock.install()
     corpus = PlantedCorpus(args.size)
+    config = DedupConfig()
+    startup, stage = Stopwatch(), Stopwatch()
+    with startup.timing():
+        warm_up(config)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         writer = BenchWriter(Path(tmp))
         stats = Stats()
-        busy = 0.0
-        dedup = Deduplicator(DedupConfig(), writer)
+        with stage.timing():
+            dedup = Deduplicator(config, writer)
         for batch in batches(corpus, args.batch):
             docs = [to_doc(text.split(), name) for name, text in batch]
             for doc in docs:  # the pipeline knows each id before dedup (it skips known ids)
                 _ = doc.id
-            start = time.perf_counter()
-            dedup.commit(docs, stats)
-            busy += time.perf_counter() - start
-        start = time.perf_counter()
+            with stage.timing():
+                dedup.commit(docs, stats)
         index_bytes = dedup.index.memory_bytes()
-        dedup.close()
-        busy += time.perf_counter() - start
-        seconds = busy - writer.seconds
-        kept = [str(e["source"]) for e in writer.entries]
+        with stage.timing():
+            dedup.close()
+        kept = [str(e["source"]) for e in writer.entries()]
         sqlite_mb = (Path(tmp) / ".scraper" / "dedup.sqlite").stat().st_size / 2**20
+    seconds, cpu = stage.wall - writer.clock.wall, stage.cpu - writer.clock.cpu
     return {
         "docs": args.size,
         "seconds": seconds,
         "docs_per_s": args.size / seconds,
-        "writer_seconds": writer.seconds,
+        "docs_per_cpu_s": args.size / cpu,
+        "startup_seconds": startup.wall,
+        "writer_seconds": writer.clock.wall,
         "peak_rss_mb": peak_rss_mb(),
         "index_bytes_per_doc": index_bytes / len(kept),
         "sqlite_mb": sqlite_mb,
         "kept_ids": kept,
+        "phases": clock.seconds,
     }
 
 
@@ -337,7 +417,7 @@ def spawn(args: argparse.Namespace, child: str, size: int, **extra: object) -> d
     cmd = [sys.executable, __file__, "--child", child, "--size", str(size)]
     cmd += ["--workdir", args.workdir, "--batch", str(args.batch)]
     for key, value in extra.items():
-        cmd += [f"--{key}", str(value)]
+        cmd += [f"--{key}"] if value is True else [f"--{key}", str(value)]
     with tempfile.TemporaryFile("w+") as out:
         subprocess.run(cmd, stdout=out, check=True, cwd=Path(__file__).resolve().parent.parent)
         out.seek(0)
@@ -411,8 +491,25 @@ def report(args: argparse.Namespace, size: int) -> None:
             print(
                 f"{label}: in-memory index {r['index_bytes_per_doc']:.0f} bytes per kept "
                 f"document, SQLite file {r['sqlite_mb']:.0f} MB; writer time left out: "
-                f"{r['writer_seconds']:.1f} s"
+                f"{r['writer_seconds']:.1f} s; {r['docs_per_cpu_s']:,.0f} docs per CPU second; "
+                f"loading the compiled kernels once: {r['startup_seconds']:.2f} s (not in docs/s)"
             )
+
+
+def phase_report(args: argparse.Namespace, size: int) -> None:
+    """Where our stage's time goes: microseconds per document in each phase (exclusive)."""
+    result = spawn(args, "ours", size, phases=True)
+    print(f"\n### phases of the scraper dedup stage, {size:,} documents, batches of {args.batch}")
+    print(
+        f"stage: {result['docs_per_s']:,.0f} docs/s, {result['docs_per_cpu_s']:,.0f} docs per "
+        "CPU second (timing wrappers included)\n"
+    )
+    print("| phase | CPU µs/doc | share of the stage |")
+    print("|---|---|---|")
+    stage = sum(v for k, v in result["phases"].items() if "left out" not in k)
+    for phase, seconds in result["phases"].items():
+        share = "-" if "left out" in phase else f"{seconds / stage:.0%}"
+        print(f"| {phase} | {seconds * 1e6 / size:,.1f} | {share} |")
 
 
 def main() -> None:
@@ -422,6 +519,9 @@ def main() -> None:
     parser.add_argument("--anchors", default="ours,rensa,datatrove")
     parser.add_argument("--spacy-max", type=int, default=10000, help="largest size for spaCy")
     parser.add_argument("--workdir", default=tempfile.gettempdir())
+    parser.add_argument(
+        "--phases", action="store_true", help="time the phases of our stage (no anchors)"
+    )
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--tokenizer", default="spacy", help=argparse.SUPPRESS)
@@ -431,7 +531,10 @@ def main() -> None:
         return
     print(f"# bench_dedup on {os.cpu_count()} cores, python {sys.version.split()[0]}")
     for size in (int(s) for s in args.sizes.split(",")):
-        report(args, size)
+        if args.phases:
+            phase_report(args, size)
+        else:
+            report(args, size)
 
 
 if __name__ == "__main__":

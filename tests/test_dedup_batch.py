@@ -53,3 +53,18 @@ def test_indexed_documents_are_found_by_band_and_by_samples(tmp_path):
     assert found.index_docs == [{doc}, {doc}, set()]
     assert set(found.rows) == {doc} and found.rows[doc].file == "whole.txt"
     index.close()
+
+
+def test_each_document_has_its_distinct_folded_samples(tmp_path):
+    texts = [" ".join(words(600, 5)), "", " ".join(words(3, 6)), " ".join(words(600, 5) * 2)]
+    feats = features(texts, CONFIG)
+    index = Index(tmp_path / "i.sqlite", "fp")
+    found = find_candidates(index, feats, bucket_keys(feats, CONFIG), np.arange(4), CONFIG)
+    for f, samples in zip(feats, found.samples, strict=True):
+        assert samples.dtype == np.uint32
+        assert samples.tolist() == sorted({(h ^ (h >> 32)) & 0xFFFFFFFF for h in f.samples})
+    assert found.samples[1].tolist() == []
+    # The same text twice over holds each of its samples once (and maybe one where they join).
+    assert set(found.samples[0].tolist()) <= set(found.samples[3].tolist())
+    assert len(found.samples[3]) <= len(found.samples[0]) + 4
+    index.close()

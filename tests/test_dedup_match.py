@@ -93,7 +93,8 @@ def doc(ws: list[str], name: str) -> Document:
 
 @pytest.fixture
 def candidate_counts(monkeypatch):
-    """The number of candidates each document was given (indexed and from its own batch)."""
+    """The number of candidates each document that has some was given (indexed and from its own
+    batch)."""
     counts: list[int] = []
     original = Deduplicator._candidates
 
@@ -123,7 +124,8 @@ def test_shared_boilerplate_does_not_make_every_document_a_candidate(tmp_path, c
     assert len(entries) == 31 and "in/page1" not in {e["source"] for e in entries}
     # Only the first documents, while the disclaimer is still under the cap, see each other; and
     # the few whose MinHash band happens to fall wholly in the disclaimer share that LSH bucket.
-    assert len(candidate_counts) == 32 and max(candidate_counts) <= 2 * CAPPED.containment_max_df
+    assert 0 < len(candidate_counts) <= 32
+    assert max(candidate_counts) <= 2 * CAPPED.containment_max_df
     assert sum(candidate_counts) <= 3 * CAPPED.containment_max_df**2
 
 

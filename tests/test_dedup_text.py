@@ -5,9 +5,9 @@ from __future__ import annotations
 import tracemalloc
 
 import numpy as np
-from rensa import RMinHash
 
 from scraper.config import DedupConfig
+from scraper.dedup.hashing import shingles
 from scraper.dedup.text import (
     REPEATED_PARAGRAPH,
     body_text,
@@ -16,7 +16,7 @@ from scraper.dedup.text import (
     file_paragraphs,
     normalize_words,
     prepare,
-    shingle_hashes,
+    word_hashes,
 )
 from scraper.document import Document, Removal, format_seed
 
@@ -31,8 +31,9 @@ def test_normalize_words_folds_case_width_and_punctuation():
 
 
 def _hashes(text: str, size: int) -> list[int]:
-    (word_hashes,) = RMinHash.hash_token_sets([normalize_words(text)])
-    return shingle_hashes(np.array(word_hashes, dtype=np.uint64), size).tolist()
+    hashes, offsets = word_hashes([text])
+    out: list[int] = shingles(hashes, offsets, size)[0].tolist()
+    return out
 
 
 def test_shingle_hashes_are_one_per_word_ngram_and_depend_on_word_order():

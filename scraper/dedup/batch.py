@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scraper.config import DedupConfig
+from scraper.dedup.hashing import distinct_per_text, sampled
 from scraper.dedup.index import Index, Row, fold_samples
 from scraper.dedup.text import Features
 
@@ -115,11 +116,12 @@ def _samples(
     feats: list[Features], config: DedupConfig
 ) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
     """The distinct folded samples of each document, concatenated, and their owners."""
+    offsets = np.zeros(len(feats) + 1, dtype=np.int64)
+    np.cumsum([len(f.long_hashes) for f in feats], out=offsets[1:])
     long = _concat([f.long_hashes for f in feats], np.uint64)
-    owner = _owners([f.long_hashes for f in feats])
-    sampled = long % np.uint64(config.containment_sample) == 0
-    codes = np.unique((owner[sampled] << 32) | fold_samples(long[sampled]).astype(np.int64))
-    return (codes & 0xFFFFFFFF).astype(np.uint32), codes >> 32
+    picked, at = sampled(long, offsets, config.containment_sample)
+    keys, key_at = distinct_per_text(fold_samples(picked), at)
+    return keys, np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(key_at))
 
 
 def _containment(

@@ -186,6 +186,10 @@ class Deduplicator:
         kept: dict[int, _Kept] = {}
         replaced: dict[int, list[Row]] = {}
         for i in order:
+            if not found.index_docs[i] and not found.peers[i]:  # most documents: no candidate
+                kept[i], replaced[i] = _Kept(i, docs[i]), []
+                stats.keep(STAGE)
+                continue
             f = feats[i]
             indexed, in_batch = self._candidates(found.index_docs[i], found.peers[i], kept)
             matches = self._verified(f, indexed, found.rows, loaded)
@@ -261,9 +265,12 @@ class Deduplicator:
         samples = [found.samples[k.position] for k in kept]
         ids = self.index.add_many(rows, [buckets[k.position] for k in kept], samples, PENDING)
         if self.config.containment_max_df > 0 and kept:
-            keys, first = np.unique(np.concatenate(samples), return_index=True)
+            # Each kept document holds a sample once: a key's count grew by its holders here.
+            keys, first, held = np.unique(
+                np.concatenate(samples), return_index=True, return_counts=True
+            )
             before = np.concatenate([found.sample_df[k.position] for k in kept])[first]
-            self.index.retire(keys, self.config.containment_max_df, before)
+            self.index.retire(keys, self.config.containment_max_df, before, before + held)
         for item, row in zip(kept, ids, strict=True):
             item.row = row
             if replaced[item.position]:

@@ -255,17 +255,20 @@ class Index:
         folded: NDArray[np.uint32],
         max_df: int,
         before: NDArray[np.int64] | None = None,
+        after: NDArray[np.int64] | None = None,
     ) -> None:
         """Keep `nsamples` equal to the samples under the cap as hashes cross it.
 
         A hash crosses once, when its (max_df + 1)-th document arrives: then each of those
         documents stops counting it. Call this after the keys of the newest documents are
         added, with `folded` their distinct keys and `before` the keys' counts before them
-        (default: one less, for a single document). Deletions do not give the count back, which
+        (default: one less, for a single document), and `after` their counts now, when the
+        caller knows them (default: looked up). Deletions do not give the count back, which
         can only make a pair look more contained (one more exact check), never less.
         """
         keys = np.unique(folded)
-        after = self.keys["samples"].counts(keys)
+        if after is None:
+            after = self.keys["samples"].counts(keys)
         if before is None:
             before = after - 1
         crossed = keys[(before <= max_df) & (after > max_df)]

@@ -8,20 +8,20 @@ a band is 1 - (1 - s**rows)**bands, 0.95 at s = 0.8 for 16 × 8.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence, Set
+from itertools import chain
 
 import numpy as np
 from numpy.typing import NDArray
 from rensa import RMinHash
 
 from scraper.config import DedupConfig
+from scraper.dedup import hashing
 from scraper.errors import ConfigError
 
 # rensa computes the signatures; datasketch was dropped (rensa does all the work, issue 10).
 BACKENDS = ("rensa",)
 # Bumped when the word, shingle or band hashing changes: the index is then rebuilt.
 KEYS_VERSION = 2
-_POLY = np.uint64(0x9E3779B97F4A7C15)
-_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 
 
 def check_config(config: DedupConfig) -> None:
@@ -67,28 +67,18 @@ def signatures(
     matrix = RMinHash.digest_matrix_from_flat_token_hashes(
         np.concatenate(arrays), offsets, config.num_perm, config.seed
     )
-    return np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(arrays), config.num_perm)
+    # to_rows() is the matrix's only export; fromiter skips numpy's nested-list inference.
+    values = chain.from_iterable(matrix.to_rows())
+    count = len(arrays) * config.num_perm
+    return np.fromiter(values, dtype=np.uint32, count=count).reshape(len(arrays), config.num_perm)
 
 
 def band_key_matrix(
     signatures: NDArray[np.uint32], config: DedupConfig, namespace: int
 ) -> NDArray[np.int64]:
     """One signed 64-bit bucket key per band of each signature (rows: documents); `namespace`
-    keeps shingle sizes apart. A polynomial over the band's values, the band number and the
-    namespace, finished with splitmix64 (numpy wraps uint64 arithmetic)."""
-    bands = signatures[:, : config.bands * config.rows].reshape(
-        len(signatures), config.bands, config.rows
-    )
-    acc = np.full(bands.shape[:2], np.uint64(namespace) << np.uint64(32), dtype=np.uint64)
-    acc += np.arange(config.bands, dtype=np.uint64)
-    for row in range(config.rows):
-        acc = acc * _POLY + bands[:, :, row].astype(np.uint64)
-    acc ^= acc >> np.uint64(30)
-    acc *= _MIX1
-    acc ^= acc >> np.uint64(27)
-    acc *= _MIX2
-    acc ^= acc >> np.uint64(31)
-    return acc.view(np.int64)
+    keeps shingle sizes apart."""
+    return hashing.band_keys(signatures, config.bands, config.rows, namespace)
 
 
 def band_keys(signature: Sequence[int], config: DedupConfig, namespace: int) -> list[int]:

@@ -10,12 +10,12 @@ import dataclasses
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import NDArray
 
 from scraper.config import DedupConfig
+from scraper.dedup.hashing import hash_words, sequence_keys, shingles
 from scraper.document import Document, Removal, normalize_line, parse_seed, split_lines
 
 # Punctuation and symbols become spaces; `\w` keeps letters and digits of every script.
@@ -28,20 +28,14 @@ def normalize_words(text: str) -> list[str]:
     return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower()).split()
 
 
-# Shingle hashes are a polynomial over the word hashes, finished with splitmix64 so that every bit
-# (the containment sample looks at the low ones) is well mixed. numpy wraps uint64 arithmetic.
-_POLY = np.uint64(0x9E3779B97F4A7C15)
-_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
-
-
-def needs_short(words: int, config: DedupConfig) -> bool:
-    """Whether a document could be compared on short shingles with some partner.
+def needs_short(words: NDArray[np.int64], config: DedupConfig) -> NDArray[np.bool_]:
+    """Whether each document could be compared on short shingles with some partner.
 
     A pair is compared on short shingles when the shorter one is under `short_doc_words`; a
     partner at Jaccard ≥ threshold has at most `1/threshold` times as many words.
     """
-    return words < config.short_doc_words / config.threshold + 1
+    wanted: NDArray[np.bool_] = words < config.short_doc_words / config.threshold + 1
+    return wanted
 
 
 def _distinct(values: NDArray[np.uint64]) -> NDArray[np.uint64]:
@@ -126,11 +120,6 @@ _SPACE_RUN = re.compile(r" {2,}")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # Non-ASCII characters that are not letters or digits (curly quotes, dashes, odd spaces).
 _NON_ASCII_NON_WORD = re.compile(r"[^\w\x00-\x7f]")
-# Tabulation hashing of words: a random 64-bit value per (position in the word mod 64, byte),
-# summed over the word. Equal words get equal sums; the final mix spreads the bits.
-_TABLE = np.random.default_rng(0x5EED).integers(0, 2**64, size=64 * 256, dtype=np.uint64)
-
-
 def _prepare(text: str) -> bytes:
     """The text as bytes in which words are runs of ASCII letters and digits and non-ASCII bytes
     (ASCII case is folded later).
@@ -144,130 +133,20 @@ def _prepare(text: str) -> bytes:
     return _NON_ASCII_NON_WORD.sub(" ", folded).encode("utf-8")
 
 
-def _mix(values: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    values ^= values >> _S30
-    values *= _MIX1
-    values ^= values >> _S27
-    values *= _MIX2
-    values ^= values >> _S31
-    return values
-
-
-# Texts are hashed at most about this many characters at a time: the numpy passes take some 60
-# bytes of memory per byte of text, so a dump of tens of MB on one line must go in pieces.
-HASH_CHUNK_CHARS = 1 << 20
-
-
 def word_hashes(texts: list[str]) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
     """The hashes of the normalised words of all texts, concatenated, and each text's offsets
-    into them (len(texts) + 1). Texts are hashed in groups of about HASH_CHUNK_CHARS, and a
-    longer text in pieces cut at a space (no word spans two pieces), so memory stays bounded."""
-    parts: list[NDArray[np.uint64]] = []
-    counts: list[int] = []
-    group: list[str] = []
-    size = 0
-
-    def flush() -> None:
-        nonlocal size
-        if group:
-            hashes, offsets = _word_hashes(group)
-            parts.append(hashes)
-            counts.extend(np.diff(offsets).tolist())
-            group.clear()
-        size = 0
-
-    for text in texts:
-        if len(text) > HASH_CHUNK_CHARS:
-            flush()
-            pieces = [_word_hashes([piece])[0] for piece in _pieces(text, HASH_CHUNK_CHARS)]
-            parts.extend(pieces)
-            counts.append(sum(len(piece) for piece in pieces))
-            continue
-        group.append(text)
-        size += len(text)
-        if size >= HASH_CHUNK_CHARS:
-            flush()
-    flush()
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    hashes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
-    return hashes, offsets
-
-
-def _pieces(text: str, limit: int) -> Iterator[str]:
-    """`text` in pieces of about `limit` characters, each cut at a space or line break."""
-    start = 0
-    while start < len(text):
-        end = start + limit
-        if end < len(text):
-            cut = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
-            end = cut if cut > start else end
-        yield text[start:end]
-        start = end
-
-
-def _word_hashes(texts: list[str]) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
-    """`word_hashes` of one group of texts: a few numpy passes over all their bytes."""
-    prepared = [_prepare(t) for t in texts]
-    # Texts are joined with a newline (not a word byte), so no word spans two texts.
-    data = np.frombuffer(b"\n".join(prepared), dtype=np.uint8)
-    # Word bytes: ASCII letters and digits, and every byte of the non-ASCII characters that
-    # `_prepare` left (letters and digits). uint8 arithmetic wraps, so each test is one compare.
-    folded = data | np.uint8(32)  # ASCII letters to lower case; digits are unchanged
-    is_word = (data >= 128) | (folded - np.uint8(97) < 26) | (data - np.uint8(48) < 10)
-    edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    lengths = ends - starts
-    word_bytes = np.where(data < 128, folded, data)[is_word]
-    first = np.zeros(len(lengths), dtype=np.intp)
-    np.cumsum(lengths[:-1], out=first[1:])
-    # The position of each byte in its word: a running count that each word start resets.
-    step = np.ones(len(word_bytes), dtype=np.intp)
-    step[first[1:]] = 1 - lengths[:-1]
-    slot = np.cumsum(step)
-    slot -= 1
-    slot &= 63
-    slot <<= 8
-    slot |= word_bytes
-    values = np.take(_TABLE, slot)
-    hashes = np.add.reduceat(values, first) if len(first) else np.zeros(0, dtype=np.uint64)
-    text_starts = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum([len(b) + 1 for b in prepared], out=text_starts[1:])
-    return _mix(hashes), np.searchsorted(starts, text_starts)
-
-
-def _ngrams(hashes: NDArray[np.uint64], size: int) -> NDArray[np.uint64]:
-    """Unmixed n-gram hashes at every position of `hashes` where a whole n-gram fits."""
-    count = len(hashes) - size + 1
-    if count <= 0:  # a batch with fewer words than one n-gram (e.g. a few one-word bodies)
-        return np.zeros(0, dtype=np.uint64)
-    acc = np.zeros(count, dtype=np.uint64)
-    for k in range(size):
-        acc = acc * _POLY + hashes[k : k + count]
-    return acc
-
-
-def shingle_hashes(word_hashes: NDArray[np.uint64], size: int) -> NDArray[np.uint64]:
-    """One 64-bit hash per word n-gram; a text shorter than `size` words is one shingle."""
-    size = min(size, len(word_hashes))
-    if size == 0:
-        return np.zeros(0, dtype=np.uint64)
-    return _mix(_ngrams(word_hashes, size))
-
-
-def batch_shingles(
-    hashes: NDArray[np.uint64], offsets: NDArray[np.int64], size: int
-) -> list[NDArray[np.uint64]]:
-    """`shingle_hashes` of each text of a batch (word hashes and offsets from `word_hashes`),
-    computed over the whole batch at once and then cut at the text boundaries."""
-    all_grams = _mix(_ngrams(hashes, size))
-    out: list[NDArray[np.uint64]] = []
-    for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
-        if end - start >= size:
-            out.append(all_grams[start : end - size + 1])
-        else:  # shorter than one shingle (rare): its words make one shingle
-            out.append(shingle_hashes(hashes[start:end], size))
-    return out
+    into them (len(texts) + 1): one compiled pass over the bytes of all texts, joined by
+    newlines (not a word byte, so each text ends its last word)."""
+    joined = "\n".join(texts)
+    if joined.isascii():  # the common case: one encode for the whole batch
+        data, sizes = joined.encode("ascii"), [len(t) for t in texts]
+    else:
+        prepared = [_prepare(t) for t in texts]
+        data, sizes = b"\n".join(prepared), [len(p) for p in prepared]
+    starts = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([size + 1 for size in sizes], out=starts[1:])
+    starts[-1] = len(data)  # no newline after the last text
+    return hash_words(np.frombuffer(data, dtype=np.uint8), starts)
 
 
 def features(texts: list[str], config: DedupConfig) -> list[Features]:
@@ -280,20 +159,25 @@ def _features(
     hashes: NDArray[np.uint64], offsets: NDArray[np.int64], chars: list[int], config: DedupConfig
 ) -> list[Features]:
     """Features from the word hashes of each text (`word_hashes`) and its length."""
-    long = batch_shingles(hashes, offsets, config.shingle_size)
-    short = batch_shingles(hashes, offsets, config.short_shingle_size)
+    counts = np.diff(offsets)
+    short_wanted = needs_short(counts, config)
+    long, long_at = shingles(hashes, offsets, config.shingle_size)
+    short, short_at = shingles(hashes, offsets, config.short_shingle_size, short_wanted)
     out: list[Features] = []
-    for i, (start, end) in enumerate(zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)):
-        words = end - start
+    bounds = zip(
+        offsets.tolist(), counts.tolist(), long_at.tolist(), long_at[1:].tolist(),
+        short_at.tolist(), short_at[1:].tolist(), short_wanted.tolist(), chars, strict=False,
+    )
+    for start, words, l_start, l_end, s_start, s_end, wanted, length in bounds:
         # Equal word sequences (up to a 64-bit collision per word) give equal exact keys.
-        exact = hashlib.blake2b(hashes[start:end].tobytes(), digest_size=16)
+        exact = hashlib.blake2b(hashes[start : start + words].data, digest_size=16)
         out.append(
             Features(
                 words=words,
-                chars=chars[i],
+                chars=length,
                 exact=exact.digest(),
-                long_hashes=long[i],
-                short_hashes=short[i] if needs_short(words, config) else None,
+                long_hashes=long[l_start:l_end],
+                short_hashes=short[s_start:s_end] if wanted else None,
                 sample=config.containment_sample,
             )
         )
@@ -338,10 +222,7 @@ def _repeated(
     repeated = np.zeros(len(words), dtype=bool)
     if len(full) < 2:
         return repeated
-    step = np.ones(len(hashes), dtype=np.int64)
-    step[offsets[full[1:]]] = 1 - words[full[:-1]]
-    position = (np.cumsum(step) - 1).astype(np.uint64)
-    keys = np.add.reduceat(_mix(hashes ^ (position * _POLY)), offsets[full])
+    keys = sequence_keys(hashes, offsets)[full]
     order = np.lexsort((full, keys, owner[full]))
     same = (keys[order][1:] == keys[order][:-1]) & (
         owner[full][order][1:] == owner[full][order][:-1]
