@@ -21,6 +21,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import replace
+from typing import NamedTuple
 
 from scraper.clean.glue import repair_glue
 from scraper.clean.rejoin import rejoin_lines
@@ -63,19 +64,44 @@ def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | N
     return rule, None, None
 
 
+class Verdict(NamedTuple):
+    """What the whole-line rules say of one line: `classify`'s answer, and the footer and the
+    sign-off rule that match the whole line (None: none)."""
+
+    rule: str | None
+    date: str | None
+    author: str | None
+    footer: str | None
+    signoff: str | None
+
+
+_PROSE = Verdict(None, None, None, None, None)
+MAX_VERDICTS = 20_000  # lines remembered per rule set (a few MB), then forgotten at once
+
+
+def judge(text: str, rules: RuleSet) -> Verdict:
+    """The verdict on a whole line, computed once per distinct line and rule set."""
+    found: Verdict | None = rules.verdicts.get(text)
+    if found is not None:
+        return found
+    if len(text) > rules.max_chrome_chars:
+        return _PROSE
+    found = Verdict(*classify(text, rules), rules.footers.fullmatch(text),
+                    rules.signoffs.fullmatch(text))
+    if len(rules.verdicts) >= MAX_VERDICTS:
+        rules.verdicts.clear()
+    rules.verdicts[text] = found
+    return found
+
+
 def is_chrome(text: str, rules: RuleSet) -> bool:
     """Whether a whole-line rule of any family removes `text` on its own."""
-    if len(text) > rules.max_chrome_chars:
-        return False
-    return (
-        classify(text, rules)[0] is not None
-        or rules.footers.fullmatch(text) is not None
-        or rules.signoffs.fullmatch(text) is not None
-    )
+    verdict = judge(text, rules)
+    return verdict.rule is not None or verdict.footer is not None or verdict.signoff is not None
 
 
 def _classify_line(work: Work, i: int, rules: RuleSet) -> bool:
-    rule, date, author = classify(work.lines[i], rules)
+    rule, date, author, _, _ = judge(work.lines[i], rules)
     if rule is None:
         return False
     work.date = work.date or date
@@ -87,7 +113,7 @@ def _classify_line(work: Work, i: int, rules: RuleSet) -> bool:
 def _check_title(work: Work, rules: RuleSet) -> None:
     if not work.title:
         return
-    rule, date, author = classify(work.title, rules)
+    rule, date, author, _, _ = judge(work.title, rules)
     if rule is not None:
         work.date = work.date or date
         work.author = work.author or author
@@ -124,17 +150,8 @@ def _lines_with_segments(work: Work, rules: RuleSet) -> list[int]:
 
 
 def _classify_lines(work: Work, rules: RuleSet) -> None:
-    # Inlined fast path: most lines are prose, too long or matched by no rule at all.
-    limit, exact_max, exact = rules.max_chrome_chars, rules.exact_max, rules.exact
-    detector = rules.any_line.regex
-    if detector is None:  # the rules could not be combined: classify every short line
-        detector = re.compile(r"(?s:.*)")
-    for i, text in enumerate(work.lines):
-        size = len(text)
-        if size > limit:
-            continue
-        if (size <= exact_max and text.casefold() in exact) or detector.fullmatch(text):
-            _classify_line(work, i, rules)
+    for i in range(len(work.lines)):
+        _classify_line(work, i, rules)
 
 
 def _cut_segments(work: Work, i: int, rules: RuleSet) -> None:
@@ -164,9 +181,9 @@ def _cut_footer(work: Work, rules: RuleSet) -> None:
     line itself (e.g. a byline that also opens the footer); above all content it goes alone."""
     if not rules.footers:
         return
-    seen_content, limit = False, rules.max_chrome_chars
+    seen_content = False
     for i, line in enumerate(work.lines):
-        rule = rules.footers.fullmatch(line) if len(line) <= limit else None
+        rule = judge(line, rules).footer
         if rule is None:
             seen_content = seen_content or work.why[i] is None
         elif not seen_content or not _tail_is_smaller(work, i):
@@ -182,7 +199,7 @@ def _cut_footer(work: Work, rules: RuleSet) -> None:
 def _signoff_at(work: Work, i: int, rules: RuleSet) -> tuple[str, int] | None:
     """(rule, where the sign-off starts) when line i is or ends with a sign-off."""
     line = work.lines[i]
-    rule = rules.signoffs.fullmatch(line) if len(line) <= rules.max_chrome_chars else None
+    rule = judge(line, rules).signoff
     if rule is not None:
         return rule, 0
     tail = _TAIL.search(line)

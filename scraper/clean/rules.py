@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scraper.clean.functions import FUNCTIONS, LineFunction, SegmentFunction
@@ -266,6 +266,10 @@ class RuleSet:
     max_chrome_chars: int
     header_lines: int
     abbreviations: frozenset[str]
+    # What the whole-line rules say of a line, by its text (`engine.judge`): a line is judged
+    # several times per document (rejoin, classify, footers, the rules' second run), and chrome
+    # lines recur from one document to the next.
+    verdicts: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def dateline_names(self) -> frozenset[str]:
