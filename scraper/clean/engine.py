@@ -209,8 +209,9 @@ def _signoff_at(work: Work, i: int, rules: RuleSet) -> tuple[str, int] | None:
 
 def _article_line(line: str) -> bool:
     """A line after a sign-off that is article text: long, or a whole sentence."""
-    sentence = line.rstrip("\"”’)").endswith((".", "!", "?")) and len(line.split()) >= 8
-    return len(line) > SIGNOFF_TAIL_CHARS or sentence
+    if len(line) > SIGNOFF_TAIL_CHARS:
+        return True
+    return line.rstrip("\"”’)").endswith((".", "!", "?")) and len(line.split()) >= 8
 
 
 def _truncate_after_signoff(work: Work, rules: RuleSet) -> None:
