@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from scraper.clean.corpus import CorpusPolicy, corpus_pass
 from scraper.clean.engine import clean_document
 from scraper.clean.functions import FUNCTIONS
-from scraper.clean.prefilter import required_literals
 from scraper.clean.rules import RuleSet, merge, parse_clean_table
 from scraper.config import CleanConfig
 from scraper.document import Document, Removal, parse_dump
@@ -55,9 +54,6 @@ class Cleaner:
             for name, table in tables.items()
         }
         self._by_host: dict[str, Profile | None] = {}
-        self._markers = [
-            (p, [(m, required_literals(m)) for m in p.text_markers]) for p in profiles
-        ]
         self.policy = CorpusPolicy(
             min_docs=config.corpus_min_docs,
             min_share=config.corpus_min_share,
@@ -71,7 +67,7 @@ class Cleaner:
         profile = self._for_url(doc.url)  # None for a malformed URL: pick by text
         if profile is None:
             text = "\n".join([doc.title or "", *doc.paragraphs])
-            profile = self._for_text(text) or self.profiles.generic
+            profile = self.profiles.for_text(text) or self.profiles.generic
         return self._rules[profile.name]
 
     def _for_url(self, url: str | None) -> Profile | None:
@@ -87,15 +83,6 @@ class Cleaner:
                 self._by_host.clear()
             self._by_host[host] = self.profiles.for_url(url)
         return self._by_host[host]
-
-    def _for_text(self, text: str) -> Profile | None:
-        """`profiles.for_text`, with each marker's fixed strings looked for first: a substring
-        scan is many times faster than a regex search over a whole article."""
-        for profile, markers in self._markers:
-            for marker, literals in markers:
-                if (literals is None or literals.allows(text, None)) and marker.search(text):
-                    return profile
-        return None
 
     def clean_one(self, doc: Document) -> Document:
         """The cleaned copy of `doc` (its `site` set to the profile used). Never raises."""
