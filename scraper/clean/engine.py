@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -73,9 +74,10 @@ class Verdict(NamedTuple):
     author: str | None
     footer: str | None
     signoff: str | None
+    chrome: bool  # a rule of any family removes the whole line
 
 
-_PROSE = Verdict(None, None, None, None, None)
+_PROSE = Verdict(None, None, None, None, None, False)
 MAX_VERDICTS = 20_000  # lines remembered per rule set (a few MB), then forgotten at once
 
 
@@ -86,8 +88,10 @@ def judge(text: str, rules: RuleSet) -> Verdict:
         return found
     if len(text) > rules.max_chrome_chars:
         return _PROSE
-    found = Verdict(*classify(text, rules), rules.footers.fullmatch(text),
-                    rules.signoffs.fullmatch(text))
+    rule, date, author = classify(text, rules)
+    footer, signoff = rules.footers.fullmatch(text), rules.signoffs.fullmatch(text)
+    chrome = rule is not None or footer is not None or signoff is not None
+    found = Verdict(rule, date, author, footer, signoff, chrome)
     if len(rules.verdicts) >= MAX_VERDICTS:
         rules.verdicts.clear()
     rules.verdicts[text] = found
@@ -96,12 +100,21 @@ def judge(text: str, rules: RuleSet) -> Verdict:
 
 def is_chrome(text: str, rules: RuleSet) -> bool:
     """Whether a whole-line rule of any family removes `text` on its own."""
-    verdict = judge(text, rules)
-    return verdict.rule is not None or verdict.footer is not None or verdict.signoff is not None
+    return judge(text, rules).chrome
+
+
+def _chrome_test(rules: RuleSet) -> Callable[[str], bool]:
+    """`is_chrome` for `rejoin_lines`, with the cache lookup inlined (it runs for every line)."""
+    verdicts, limit = rules.verdicts, rules.max_chrome_chars
+
+    def chrome(line: str) -> bool:
+        return len(line) <= limit and (verdicts.get(line) or judge(line, rules)).chrome
+
+    return chrome
 
 
 def _classify_line(work: Work, i: int, rules: RuleSet) -> bool:
-    rule, date, author, _, _ = judge(work.lines[i], rules)
+    rule, date, author, *_ = judge(work.lines[i], rules)
     if rule is None:
         return False
     work.date = work.date or date
@@ -113,7 +126,7 @@ def _classify_line(work: Work, i: int, rules: RuleSet) -> bool:
 def _check_title(work: Work, rules: RuleSet) -> None:
     if not work.title:
         return
-    rule, date, author, _, _ = judge(work.title, rules)
+    rule, date, author, *_ = judge(work.title, rules)
     if rule is not None:
         work.date = work.date or date
         work.author = work.author or author
@@ -150,8 +163,10 @@ def _lines_with_segments(work: Work, rules: RuleSet) -> list[int]:
 
 
 def _classify_lines(work: Work, rules: RuleSet) -> None:
-    for i in range(len(work.lines)):
-        _classify_line(work, i, rules)
+    verdicts, limit = rules.verdicts, rules.max_chrome_chars
+    for i, text in enumerate(work.lines):
+        if len(text) <= limit and (verdicts.get(text) or judge(text, rules)).rule is not None:
+            _classify_line(work, i, rules)
 
 
 def _cut_segments(work: Work, i: int, rules: RuleSet) -> None:
@@ -274,7 +289,7 @@ def _normalized(paragraphs: list[str]) -> list[str]:
 def clean_lines(doc: Document, rules: RuleSet) -> Work:
     """Run every rule of `rules` over one document; the result says what was kept and why not."""
     lines = repair_glue(_normalized(doc.paragraphs), rules.abbreviations)
-    paragraphs = rejoin_lines(lines, lambda line: is_chrome(line, rules))
+    paragraphs = rejoin_lines(lines, _chrome_test(rules))
     title = normalize_line(" ".join(split_lines(doc.title))) or None if doc.title else None
     work = Work(title=title, lines=paragraphs)
     _check_title(work, rules)
@@ -304,7 +319,7 @@ def _lead_date(work: Work, rules: RuleSet) -> None:
 def _paragraphs(work: Work, rules: RuleSet) -> list[str]:
     """The kept lines, with sentences rejoined that a removed line had held apart (an ad marker
     between two pieces of one sentence), so that cleaning twice gives what cleaning once gave."""
-    return rejoin_lines(work.paragraphs(), lambda line: is_chrome(line, rules))
+    return rejoin_lines(work.paragraphs(), _chrome_test(rules))
 
 
 def clean_document(doc: Document, rules: RuleSet) -> Document:
