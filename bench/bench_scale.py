@@ -16,8 +16,8 @@ With `--anchor-src DIR` (a source tree of another version, e.g. a worktree of ma
 also runs with that tree just before, into its own folder, and the docs/s column gives the
 ratio. The other anchor, measured in the same run on the same dump: the I/O floor - read the
 JSONL and write one file per document (no fsync; one fsync per file; one fsync per batch of
-256). The machine is shared: the load average before and after each run is printed. Nothing is kept: the dump and
-the outputs live in a temporary folder that is deleted at the end.
+256). The machine is shared: the load average before and after each run is printed. Nothing is
+kept: the dump and the outputs live in a temporary folder that is deleted at the end.
 """
 
 from __future__ import annotations
