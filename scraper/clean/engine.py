@@ -78,7 +78,7 @@ class Verdict(NamedTuple):
 
 
 _PROSE = Verdict(None, None, None, None, None, False)
-MAX_VERDICTS = 20_000  # lines remembered per rule set (a few MB), then forgotten at once
+MAX_VERDICTS = 4096  # lines remembered per rule set (1-2 MB), then forgotten at once
 
 
 def judge(text: str, rules: RuleSet) -> Verdict:
