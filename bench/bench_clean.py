@@ -1,37 +1,47 @@
-"""Cleaning throughput: MB/s of the clean stage on one core, and 10 MB against 50 MB.
+"""Cleaning throughput: MB/s of the clean stage on one core, against another version of it.
 
-    python bench/bench_clean.py [--mb 50] [--small-mb 10] [--seed 7]
+    python bench/bench_clean.py [--mb 50] [--small-mb 10] [--seed 7] [--anchor-src DIR]
 
 It generates dirty dumps deterministically from our own sentence templates and realistic chrome
 of several outlets (page headers, captions, "Baca juga" inserts glued and on their own lines,
 ad markers, glued paragraphs, promos, footers, sign-offs), parses them as `scraper clean` does
 (`parse_dump`), and times `Cleaner.run` - the stage the CLI runs, corpus pass included. The
 input files are not written to disk, so the figure is the cleaner's, not the disk's. Times are
-CPU seconds of this process pinned to one core (wall-clock MB/s is printed too: on a shared
+CPU seconds of a process pinned to one core (wall-clock MB/s is printed too: on a shared
 machine it is lower, because other processes take turns on the core).
 
-There is no external anchor for cleaning (no other tool removes this chrome), so the figures are
-compared with the target (10 MB/s) and with each other: time per MB at 50 MB over time per MB at
+No other tool removes this chrome, so the anchor is another version of this cleaner:
+`--anchor-src DIR` names a source tree of scraper (e.g. `git worktree add /tmp/main-src main`).
+Each tree runs in its own child process, one after the other, with the same corpus and the same
+protocol, and the report gives this tree's speed as a multiple of the anchor's and says whether
+the two cleaned the corpus into identical text. The parse-only part (parse+clean minus the
+clean stage) is the floor that reading the dumps costs. The cost per MB at 50 MB over that at
 10 MB should be close to 1.0 if the cost grows linearly. Each size runs `--repeat` times
 (interleaved) after a warm-up and the fastest run is reported (the machine is shared; the
-fastest run is the one least disturbed by other processes).
+fastest run is the one least disturbed by other processes). The end-to-end rows time the whole
+`scraper clean` command in one process (read, clean, dedup, write), so they include the disk.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from scraper.clean import Cleaner
 from scraper.config import CleanConfig, Config, override
 from scraper.document import Document, parse_dump
-from scraper.pipeline import Stats, run_clean
+from scraper.pipeline import run_clean
 from scraper.profiles import load_profiles
+from scraper.stats import Stats
 
 TARGET_MB_S = 10.0
 SUBJECTS = ["Pemerintah daerah", "Menteri Keuangan", "Warga desa", "Tim peneliti", "Polisi",
@@ -107,15 +117,19 @@ def make_corpus(mb: float, seed: int) -> list[str]:
     return texts
 
 
-def time_clean(texts: list[str], cleaner: Cleaner) -> tuple[float, float, float, int]:
+def time_clean(texts: list[str], cleaner: Cleaner) -> tuple[float, float, float, str]:
     """CPU seconds for parse + clean and for the clean stage alone, wall seconds for parse +
-    clean, and the paragraphs kept. CPU time is what one core spends, whatever else runs."""
+    clean, and a digest of the output (to tell that two trees clean alike). CPU time is what one
+    core spends, whatever else runs."""
     wall, start = time.perf_counter(), time.process_time()
     docs: list[Document] = [parse_dump(t, source=f"dump{i}") for i, t in enumerate(texts)]
     parsed = time.process_time()
-    kept = sum(len(d.paragraphs) for d in cleaner.run(docs, Stats()))
+    cleaned = list(cleaner.run(docs, Stats()))
     done = time.process_time()
-    return done - start, done - parsed, time.perf_counter() - wall, kept
+    digest = hashlib.sha256()
+    for doc in cleaned:
+        digest.update(doc.to_seed().encode("utf-8") + b"\0")
+    return done - start, done - parsed, time.perf_counter() - wall, digest.hexdigest()
 
 
 def time_command(path: Path, dedup: bool) -> tuple[float, float, int]:
@@ -129,8 +143,9 @@ def time_command(path: Path, dedup: bool) -> tuple[float, float, int]:
         return time.process_time() - start, time.perf_counter() - wall, written
 
 
-def command_rows(sizes: list[tuple[str, list[str], float]], workdir: str | None) -> None:
+def command_rows(sizes: list[tuple[str, list[str], float]], workdir: str | None) -> list[Row]:
     """`scraper clean` end to end, with and without dedup, on the same texts as JSONL dumps."""
+    rows = []
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         for label, texts, mb in sizes:
             path = Path(tmp) / f"{label}.jsonl"
@@ -139,9 +154,72 @@ def command_rows(sizes: list[tuple[str, list[str], float]], workdir: str | None)
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             for dedup in (False, True):
                 cpu, wall, written = time_command(path, dedup)
-                print(f"scraper clean {label} {'with dedup   ' if dedup else '--no-dedup   '}"
-                      f"{mb:5.1f} MB  {cpu:6.2f} s CPU = {mb / cpu:5.1f} MB/s "
-                      f"(wall {mb / wall:5.1f} MB/s)  {written} files written")
+                name = f"scraper clean {label} {'with dedup' if dedup else '--no-dedup'}"
+                rows.append({"name": name, "mb": mb, "cpu": cpu, "wall": wall, "docs": written})
+    return rows
+
+
+Row = dict[str, Any]
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """Every figure of one tree (the `scraper` this process imports), in this process."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    cleaner = Cleaner(CleanConfig(), load_profiles())
+    big = make_corpus(args.mb, args.seed)
+    small: list[str] = []
+    size = 0.0
+    for text in big:
+        if size >= args.small_mb:
+            break
+        small.append(text)
+        size += len(text.encode("utf-8")) / 1e6
+    sizes = [("small", small, size), ("large", big, sum(len(t.encode()) for t in big) / 1e6)]
+    time_clean(big[:200], cleaner)  # warm-up: regex caches, first-touch allocations
+    runs: dict[str, list[tuple[float, float, float, str]]] = {label: [] for label, _, _ in sizes}
+    for _ in range(max(1, args.repeat)):  # interleaved, so that neither size runs on a cold heap
+        for label, texts, _mb in sizes:
+            runs[label].append(time_clean(texts, cleaner))
+    clean = [{"name": label, "mb": mb, "docs": len(texts), "total": min(runs[label])[0],
+              "stage": min(runs[label])[1], "wall": min(runs[label])[2],
+              "output": runs[label][0][3]} for label, texts, mb in sizes]
+    command = [] if args.skip_command else command_rows(sizes, args.workdir)
+    return {"clean": clean, "command": command}
+
+
+def run_tree(tree: str, args: argparse.Namespace) -> dict[str, Any]:
+    """`measure` in a child process that imports `scraper` from the source tree `tree`."""
+    argv = [sys.executable, __file__, "--child", "--mb", str(args.mb), "--small-mb",
+            str(args.small_mb), "--seed", str(args.seed), "--repeat", str(args.repeat)]
+    argv += ["--skip-command"] if args.skip_command else []
+    argv += ["--workdir", args.workdir] if args.workdir else []
+    env = {**os.environ, "PYTHONPATH": tree}
+    done = subprocess.run(argv, env=env, check=True, capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def report(label: str, result: dict[str, Any], anchor: dict[str, Any] | None) -> None:
+    print(f"== {label}")
+    for row, base in zip(result["clean"], (anchor or result)["clean"], strict=True):
+        mb = row["mb"]
+        print(f"{row['name']}: {mb:5.1f} MB  parse+clean {row['total']:5.2f} s CPU = "
+              f"{mb / row['total']:5.1f} MB/s (wall {mb / row['wall']:5.1f} MB/s)   clean stage "
+              f"{row['stage']:5.2f} s CPU = {mb / row['stage']:5.1f} MB/s = "
+              f"{mb / row['stage'] / TARGET_MB_S:.2f}x target ({row['docs']} docs)"
+              + (f"   {base['stage'] / row['stage']:.2f}x the anchor's clean stage, output "
+                 f"{'identical' if base['output'] == row['output'] else 'DIFFERENT'}"
+                 if anchor else ""))
+    small, large = result["clean"]
+    ratio = (large["stage"] / large["mb"]) / (small["stage"] / small["mb"])
+    print(f"time per MB, {large['mb']:.0f} MB vs {small['mb']:.0f} MB: clean stage {ratio:.2f}x "
+          "(1.00 = linear)")
+    for row, base in zip(result["command"], (anchor or result)["command"], strict=True):
+        print(f"{row['name']:34} {row['mb']:5.1f} MB  {row['cpu']:6.2f} s CPU = "
+              f"{row['mb'] / row['cpu']:5.1f} MB/s = {row['docs'] / row['cpu']:6.0f} docs/s "
+              f"(wall {row['mb'] / row['wall']:5.1f} MB/s)  {row['docs']} files written"
+              + (f"   {base['cpu'] / row['cpu']:.2f}x the anchor" if anchor else ""))
 
 
 def main() -> None:
@@ -153,44 +231,21 @@ def main() -> None:
     parser.add_argument("--workdir", default=None, help="folder for the end-to-end runs' files")
     parser.add_argument("--skip-command", action="store_true",
                         help="skip the end-to-end `scraper clean` runs")
+    parser.add_argument("--anchor-src", default=None,
+                        help="another source tree of scraper (e.g. a worktree of main) measured "
+                             "the same way in the same run, as the anchor")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    cleaner = Cleaner(CleanConfig(), load_profiles())
-    big = make_corpus(args.mb, args.seed)
-    big_mb = sum(len(t.encode("utf-8")) for t in big) / 1e6
-    small, size = [], 0.0
-    for text in big:
-        if size >= args.small_mb:
-            break
-        small.append(text)
-        size += len(text.encode("utf-8")) / 1e6
-    print(f"generated {len(big)} dirty dumps, {big_mb:.1f} MB (seed {args.seed}); one core")
-    time_clean(big[:200], cleaner)  # warm-up: regex caches, first-touch allocations
-    sizes = (("small", small, size), ("large", big, big_mb))
-    runs: dict[str, list[tuple[float, float, float, int]]] = {label: [] for label, _, _ in sizes}
-    for _ in range(max(1, args.repeat)):  # interleaved, so that neither size runs on a cold heap
-        for label, texts, _mb in sizes:
-            runs[label].append(time_clean(texts, cleaner))
-    rows = []
-    for label, texts, mb in sizes:
-        total, stage, wall, kept = min(runs[label])
-        rows.append((mb, total, stage))
-        print(f"{label}: {mb:5.1f} MB  parse+clean {total:5.2f} s CPU = {mb / total:5.1f} MB/s "
-              f"(wall {mb / wall:5.1f} MB/s)   clean stage {stage:5.2f} s CPU = "
-              f"{mb / stage:5.1f} MB/s   ({len(texts)} docs, {kept} paragraphs kept)")
-    (small_mb, small_s, small_stage), (large_mb, large_s, _) = rows
-    ratio = (large_s / large_mb) / (small_s / small_mb)
-    stage_ratio = (rows[1][2] / large_mb) / (small_stage / small_mb)
-    print(f"time per MB, {large_mb:.0f} MB vs {small_mb:.0f} MB: parse+clean {ratio:.2f}x, "
-          f"clean stage {stage_ratio:.2f}x (1.00 = linear)")
-    (_, _, large_stage) = rows[1]
-    print(f"target {TARGET_MB_S:.0f} MB/s: clean stage {large_mb / large_stage:.1f} MB/s = "
-          f"{large_mb / large_stage / TARGET_MB_S:.2f}x, parse+clean {large_mb / large_s:.1f} "
-          f"MB/s = {large_mb / large_s / TARGET_MB_S:.2f}x (no external anchor exists for "
-          "cleaning)")
-    if not args.skip_command:
-        command_rows(list(sizes), args.workdir)
+    if args.child:
+        print(json.dumps(measure(args)))
+        return
+    here = str(Path(__file__).resolve().parent.parent)
+    print(f"{args.mb:.0f} MB of generated dirty dumps (seed {args.seed}); each tree in its own "
+          "process on one core, the anchor first")
+    anchor = run_tree(args.anchor_src, args) if args.anchor_src else None
+    if anchor is not None:
+        report(f"anchor: {args.anchor_src}", anchor, None)
+    report(f"this tree: {here}", run_tree(here, args), anchor)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """`scraper clean` end to end at scale: docs/s, MB/s and peak RSS, against the I/O floor.
 
     python bench/bench_scale.py [--sizes 10000,100000] [--jobs 0] [--workdir DIR] [--seed 3]
+                                [--anchor-src DIR]
 
 For each size it generates Indonesian-news-like articles of 3-6 KB into a temporary folder of
 JSONL dumps of 10,000 records each (about 10% exact copies, 10% near copies, 5% truncated first
@@ -11,10 +12,12 @@ subprocess, into a fresh folder:
 Peak RSS is sampled from /proc over the command's whole process tree (the main process plus its
 workers, summed) and also read from the kernel for the largest single process (wait4).
 
-The anchor, measured in the same run on the same dump: the I/O floor - read the JSONL and write
-one file per document (no fsync; one fsync per file; one fsync per batch of 256). The machine
-is shared: the load average before and after each run is printed. Nothing is kept: the dump and
-the outputs live in a temporary folder that is deleted at the end.
+With `--anchor-src DIR` (a source tree of another version, e.g. a worktree of main), each run
+also runs with that tree just before, into its own folder, and the docs/s column gives the
+ratio. The other anchor, measured in the same run on the same dump: the I/O floor - read the
+JSONL and write one file per document (no fsync; one fsync per file; one fsync per batch of
+256). The machine is shared: the load average before and after each run is printed. Nothing is
+kept: the dump and the outputs live in a temporary folder that is deleted at the end.
 """
 
 from __future__ import annotations
@@ -122,10 +125,12 @@ def tree_rss_mb(root: int) -> float:
     return total / 1e6
 
 
-def run_command(args: list[str]) -> dict[str, float]:
-    """Wall seconds, peak tree RSS (sampled) and the largest process's max RSS (kernel)."""
+def run_command(args: list[str], src: str | None = None) -> dict[str, float]:
+    """Wall seconds, peak tree RSS (sampled) and the largest process's max RSS (kernel);
+    `src`: the source tree of scraper to run (default: the installed one)."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "scraper", *args],
+    env = {**os.environ, "PYTHONPATH": src} if src else None
+    proc = subprocess.Popen([sys.executable, "-m", "scraper", *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0.0]
     done = threading.Event()
@@ -203,17 +208,24 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
         "rerun": ("same input again (no-op rerun)", [], "dedup"),
         "plain-rerun": ("same input again, --no-dedup (no-op rerun)", ["--no-dedup"], "plain"),
     }
-    for label, extra, out in (runs[name] for name in args.runs.split(",")):
-        before = load()
-        result = run_command(["clean", str(dump), "-o", str(tmp / f"out-{n}-{out}"), *jobs,
-                              *extra])
-        wall = float(result["wall"])
-        rows.append(
-            f"| {n:,} | `{label}` | {wall:.0f} s | {n / wall:,.0f} | {mb / wall:.1f} | "
-            f"{result['tree_mb']:,.0f} MB | {result['max_mb']:,.0f} MB | "
-            f"{n / wall / floors['batch']:.2f} | {before} → {load()} |"
-        )
-        print(f"#   {label}: {result['summary']}", file=sys.stderr)
+    # With --anchor-src, each run goes first with the anchor's tree, then with this one.
+    trees = [(" (anchor)", args.anchor_src), ("", None)] if args.anchor_src else [("", None)]
+    for name in args.runs.split(","):
+        label, extra, out = runs[name]
+        anchor_wall = None
+        for suffix, src in trees:
+            before = load()
+            folder = tmp / f"out-{n}-{out}{'-anchor' if src else ''}"
+            result = run_command(["clean", str(dump), "-o", str(folder), *jobs, *extra], src)
+            wall = float(result["wall"])
+            speedup = f" ({anchor_wall / wall:.2f}× the anchor)" if anchor_wall and not src else ""
+            anchor_wall = wall if src else anchor_wall
+            rows.append(
+                f"| {n:,} | `{label}`{suffix} | {wall:.0f} s | {n / wall:,.0f}{speedup} | "
+                f"{mb / wall:.1f} | {result['tree_mb']:,.0f} MB | {result['max_mb']:,.0f} MB | "
+                f"{n / wall / floors['batch']:.2f} | {before} → {load()} |"
+            )
+            print(f"#   {label}{suffix}: {result['summary']}", file=sys.stderr)
     for mode, title in (("none", "no fsync"), ("file", "one fsync per file"),
                         ("batch", f"one fsync per {BATCH} files")):
         rows.append(f"| {min(n, args.floor_docs):,} | I/O floor: JSONL to one file per doc, "
@@ -233,6 +245,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--runs", default="plain,dedup,rerun",
                         help="which runs, in order: plain, dedup, rerun, plain-rerun")
+    parser.add_argument("--anchor-src", default=None,
+                        help="another source tree of scraper (e.g. a worktree of main): each "
+                             "run also runs with it, just before, as the anchor")
     args = parser.parse_args()
     print(f"# {os.cpu_count()} CPUs, load {load()}", file=sys.stderr)
     rows = ["| docs | run | wall | docs/s | MB/s | peak RSS (tree) | peak RSS (largest process)"

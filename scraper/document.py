@@ -26,6 +26,10 @@ _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACE_RUN = re.compile(r" {2,}")
 # Lone surrogates (JSON escapes such as \ud800 make them) are code points UTF-8 cannot encode.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Anything `normalize_line` changes besides the ends (and an NFC check): one of the above.
+_TO_NORMALIZE = re.compile(
+    "[\t\u00a0\u1680\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff\u00ad\ud800-\udfff]|  "
+)
 # A short first line that does not end a sentence is taken as a title in a plain dump.
 TITLE_MAX_CHARS = 250
 
@@ -89,6 +93,13 @@ def scrub(text: str) -> str:
 
 def normalize_line(text: str) -> str:
     """NFC, space-like characters to one space, invisible characters dropped, ends trimmed."""
+    # Fast paths: most lines have nothing to change but their ends. An ASCII line can only
+    # hold a tab or a run of spaces; any other line is checked with one scan.
+    if text.isascii():
+        if "\t" not in text and "  " not in text:
+            return text.strip()
+    elif _TO_NORMALIZE.search(text) is None and unicodedata.is_normalized("NFC", text):
+        return text.strip()
     text = unicodedata.normalize("NFC", scrub(text))
     text = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", text))
     return _SPACE_RUN.sub(" ", text).strip()

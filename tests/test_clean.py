@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import scraper.clean as clean_module
 from scraper.clean import Cleaner, CleanResult, clean_text
 from scraper.config import CleanConfig
 from scraper.document import Document
@@ -64,3 +65,18 @@ def test_paragraphs_that_are_not_normalised_are_normalised_first() -> None:
     cleaned = Cleaner(CleanConfig(), load_profiles()).clean_one(doc)
     assert cleaned.title == "Judul Berita"
     assert cleaned.paragraphs == ["Isi berita."]
+
+
+def test_the_profile_of_a_host_is_remembered_and_the_memory_is_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(clean_module, "MAX_HOSTS", 3)
+    cleaner = Cleaner(CleanConfig(), load_profiles())
+
+    def site(url: str) -> str | None:
+        return cleaner.clean_one(Document(title="Judul", paragraphs=list(BODY), url=url)).site
+
+    sites = [site(f"https://news.detik.com/berita/d-{i}/judul") for i in range(3)]
+    sites += [site(f"https://kabar{i}.example.id/berita/{i}") for i in range(5)]
+    assert sites == ["detik"] * 3 + ["generic"] * 5
+    assert site("https://news.detik.com/berita/d-9/judul") == "detik"  # after the cache emptied
+    assert site("https://www.kompas.com/read/1") == "kompas"
+    assert len(cleaner._by_host) <= 3

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.clean import clean_text
-from scraper.document import format_seed
+from scraper.clean import Cleaner, clean_text, engine
+from scraper.config import CleanConfig
+from scraper.document import Document, format_seed
+from scraper.profiles import load_profiles
 
 BODY = "Pemerintah daerah meresmikan pasar baru di pusat kota pada Senin pagi."
 MORE = "Pasar itu menampung 300 pedagang yang sebelumnya berjualan di bahu jalan."
@@ -282,3 +284,19 @@ def test_a_date_in_the_lead_fills_the_date_and_stays_in_the_text() -> None:
     assert doc.date == "2024-06-20T13:45:00+07:00"  # the page-header dateline comes first
     doc = clean(MORE, lead)
     assert doc.date is None  # only the lead, not a later paragraph
+
+
+def test_a_line_is_judged_alike_from_the_cache_and_the_cache_is_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(engine, "MAX_VERDICTS", 5)
+    rules = Cleaner(CleanConfig(), load_profiles()).rules_for(Document(title=None, paragraphs=[]))
+    lines = ["Foto/AP", "Kamis, 20 Juni 2024 - 13:45 WIB", "Tag", "(ahm)", "Isi berita biasa."]
+    first = [engine.judge(line, rules) for line in lines]
+    assert [v[:3] for v in first] == [engine.classify(line, rules) for line in lines]
+    assert first[1].rule == "generic:day_date" and first[1].date == "2024-06-20T13:45:00+07:00"
+    assert first[2].footer is not None and first[3].signoff is not None
+    assert [v.chrome for v in first] == [True, True, True, True, False]
+    assert [engine.judge(line, rules) for line in lines] == first  # from the cache
+    for i in range(20):
+        engine.judge(f"Baris pendek nomor {i}", rules)
+    assert len(rules.verdicts) <= 5
+    assert [engine.judge(line, rules) for line in lines] == first  # after it emptied

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scraper.clean import clean_text
-from scraper.clean.rejoin import rejoin_lines
+from scraper.clean.rejoin import _ends_sentence, rejoin_lines
 from scraper.document import format_seed
 
 
@@ -77,3 +81,28 @@ def test_a_promo_split_over_lines_is_removed_as_one_block(site: str) -> None:
         "Harga cabai rawit di pasar induk turun menjadi Rp 40.000 per kilogram pekan ini."
     ]
     assert [r.rule for r in result.removed] == ["generic:channel_promo"]
+
+
+# The sentence end as the regex that used to find it; `_ends_sentence` reads it from the end of
+# the line instead, and must answer alike on any text.
+SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*(?:\s*\([^()]{1,40}\))?$")
+END_PIECES = st.sampled_from(
+    ["a", "kata dia", " ", "\t", "\n", ".", "!", "?", "…", '"', "”", "’", "'", ")", "]", "(",
+     "(abc/def)", "(" + "x" * 40 + ")", "(" + "x" * 41 + ")", "((ahm)", "(a)b)", "Rp1.500"]
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(END_PIECES, max_size=8).map("".join))
+def test_a_sentence_end_is_found_as_the_regex_finds_it(line: str) -> None:
+    assert _ends_sentence(line) == bool(SENTENCE_END.search(line))
+
+
+@pytest.mark.parametrize(
+    ("line", "ends"),
+    [("Ia tiba di Jakarta.", True), ("“Kami siap,” katanya.”)", True),
+     ("kata dia. (abc/def)", True), ("kata dia. (" + "x" * 41 + ")", False),
+     ("Pelatih Timnas Indonesia,", False), ("Harga naik (lagi)", False)],
+)
+def test_sentence_ends(line: str, ends: bool) -> None:
+    assert _ends_sentence(line) is ends

@@ -1,4 +1,7 @@
-from hypothesis import given
+import re
+import unicodedata
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scraper.document import (
@@ -116,3 +119,24 @@ def test_a_line_is_judged_a_title_as_it_will_be_written():
     assert not looks_like_title("Judul berita.\u00ad")
     assert parse_dump("Judul berita.\u00ad\n\nIsi satu.").title is None
     assert looks_like_title("Judul berita\u00ad")
+
+
+def _normalize_the_long_way(text):
+    """What normalize_line does when a line has something to change, step by step."""
+    text = unicodedata.normalize("NFC", scrub(text))
+    text = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "",
+                  re.sub(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]", " ", text))
+    return re.sub(r" {2,}", " ", text).strip()
+
+
+ODD_PIECES = st.sampled_from(
+    ["a", "Kata", " ", "  ", "\t", "\n", "\r", "\x0b", "\u00a0", "\u2003", "\u200a", "\u200b",
+     "\u200d", "\u2060", "\u00ad", "\ufeff", "\u3000", "\u202f", "\u1680", "\u2028", "e\u0301",
+     "é", "\u212b", "\u0301", "“", "\ud800"]
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(ODD_PIECES, max_size=10).map("".join))
+def test_normalize_line_fast_paths_agree_with_the_long_way(text):
+    assert normalize_line(text) == _normalize_the_long_way(text)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from scraper.clean.corpus import CorpusPolicy, corpus_pass
 from scraper.clean.engine import (
@@ -26,12 +27,13 @@ from scraper.clean.rules import RuleSet, merge, parse_clean_table
 from scraper.config import CleanConfig
 from scraper.document import Document, Removal, parse_dump
 from scraper.errors import ConfigError
-from scraper.profiles import ProfileSet, load_profiles
+from scraper.profiles import Profile, ProfileSet, load_profiles
 from scraper.stats import Stats
 
 __all__ = ["CleanResult", "Cleaner", "clean_text", "uncertain_boundaries"]
 
 STAGE = "clean"
+MAX_HOSTS = 10_000  # hosts whose profile is remembered, then forgotten at once
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Cleaner:
             name: merge(generic, None if table is generic else table)
             for name, table in tables.items()
         }
+        self._by_host: dict[str, Profile | None] = {}
         self.policy = CorpusPolicy(
             min_docs=config.corpus_min_docs,
             min_share=config.corpus_min_share,
@@ -73,11 +76,25 @@ class Cleaner:
     def rules_for(self, doc: Document) -> RuleSet:
         if self.config.site:
             return self._rules[self.config.site]
-        profile = self.profiles.for_url(doc.url)  # None for a malformed URL: pick by text
+        profile = self._for_url(doc.url)  # None for a malformed URL: pick by text
         if profile is None:
             text = "\n".join([doc.title or "", *doc.paragraphs])
             profile = self.profiles.for_text(text) or self.profiles.generic
         return self._rules[profile.name]
+
+    def _for_url(self, url: str | None) -> Profile | None:
+        """`profiles.for_url`, remembered by host (a run meets few hosts, many URLs)."""
+        try:
+            host = urlsplit(url).hostname if url else None
+        except ValueError:
+            return None
+        if not host:
+            return None
+        if host not in self._by_host:
+            if len(self._by_host) >= MAX_HOSTS:
+                self._by_host.clear()
+            self._by_host[host] = self.profiles.for_url(url)
+        return self._by_host[host]
 
     def clean_one(self, doc: Document) -> Document:
         """The cleaned copy of `doc` (its `site` set to the profile used). Never raises."""

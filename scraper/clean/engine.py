@@ -22,7 +22,9 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import replace
+from typing import NamedTuple
 
 from scraper.clean.glue import repair_glue
 from scraper.clean.rejoin import rejoin_lines
@@ -68,19 +70,56 @@ def classify(text: str, rules: RuleSet) -> tuple[str | None, str | None, str | N
     return rule, None, None
 
 
+class Verdict(NamedTuple):
+    """What the whole-line rules say of one line: `classify`'s answer, and the footer and the
+    sign-off rule that match the whole line (None: none)."""
+
+    rule: str | None
+    date: str | None
+    author: str | None
+    footer: str | None
+    signoff: str | None
+    chrome: bool  # a rule of any family removes the whole line
+
+
+_PROSE = Verdict(None, None, None, None, None, False)
+MAX_VERDICTS = 4096  # lines remembered per rule set (1-2 MB), then forgotten at once
+
+
+def judge(text: str, rules: RuleSet) -> Verdict:
+    """The verdict on a whole line, computed once per distinct line and rule set."""
+    found: Verdict | None = rules.verdicts.get(text)
+    if found is not None:
+        return found
+    if len(text) > rules.max_chrome_chars:
+        return _PROSE
+    rule, date, author = classify(text, rules)
+    footer, signoff = rules.footers.fullmatch(text), rules.signoffs.fullmatch(text)
+    chrome = rule is not None or footer is not None or signoff is not None
+    found = Verdict(rule, date, author, footer, signoff, chrome)
+    if len(rules.verdicts) >= MAX_VERDICTS:
+        rules.verdicts.clear()
+    rules.verdicts[text] = found
+    return found
+
+
 def is_chrome(text: str, rules: RuleSet) -> bool:
     """Whether a whole-line rule of any family removes `text` on its own."""
-    if len(text) > rules.max_chrome_chars:
-        return False
-    return (
-        classify(text, rules)[0] is not None
-        or rules.footers.fullmatch(text) is not None
-        or rules.signoffs.fullmatch(text) is not None
-    )
+    return judge(text, rules).chrome
+
+
+def _chrome_test(rules: RuleSet) -> Callable[[str], bool]:
+    """`is_chrome` for `rejoin_lines`, with the cache lookup inlined (it runs for every line)."""
+    verdicts, limit = rules.verdicts, rules.max_chrome_chars
+
+    def chrome(line: str) -> bool:
+        return len(line) <= limit and (verdicts.get(line) or judge(line, rules)).chrome
+
+    return chrome
 
 
 def _classify_line(work: Work, i: int, rules: RuleSet) -> bool:
-    rule, date, author = classify(work.lines[i], rules)
+    rule, date, author, *_ = judge(work.lines[i], rules)
     if rule is None:
         return False
     work.date = work.date or date
@@ -92,7 +131,7 @@ def _classify_line(work: Work, i: int, rules: RuleSet) -> bool:
 def _check_title(work: Work, rules: RuleSet) -> None:
     if not work.title:
         return
-    rule, date, author = classify(work.title, rules)
+    rule, date, author, *_ = judge(work.title, rules)
     if rule is not None:
         work.date = work.date or date
         work.author = work.author or author
@@ -136,16 +175,9 @@ def _lines_with_segments(work: Work, rules: RuleSet) -> list[int]:
 
 
 def _classify_lines(work: Work, rules: RuleSet) -> None:
-    # Inlined fast path: most lines are prose, too long or matched by no rule at all.
-    limit, exact_max, exact = rules.max_chrome_chars, rules.exact_max, rules.exact
-    detector = rules.any_line.regex
-    if detector is None:  # the rules could not be combined: classify every short line
-        detector = re.compile(r"(?s:.*)")
+    verdicts, limit = rules.verdicts, rules.max_chrome_chars
     for i, text in enumerate(work.lines):
-        size = len(text)
-        if size > limit:
-            continue
-        if (size <= exact_max and text.casefold() in exact) or detector.fullmatch(text):
+        if len(text) <= limit and (verdicts.get(text) or judge(text, rules)).rule is not None:
             _classify_line(work, i, rules)
 
 
@@ -181,9 +213,9 @@ def _cut_footer(work: Work, rules: RuleSet) -> None:
     line itself (e.g. a byline that also opens the footer); above all content it goes alone."""
     if not rules.footers:
         return
-    seen_content, limit = False, rules.max_chrome_chars
+    seen_content = False
     for i, line in enumerate(work.lines):
-        rule = rules.footers.fullmatch(line) if len(line) <= limit else None
+        rule = judge(line, rules).footer
         if rule is None:
             seen_content = seen_content or work.why[i] is None
         elif not seen_content or not _tail_is_smaller(work, i):
@@ -199,7 +231,7 @@ def _cut_footer(work: Work, rules: RuleSet) -> None:
 def _signoff_at(work: Work, i: int, rules: RuleSet) -> tuple[str, int] | None:
     """(rule, where the sign-off starts) when line i is or ends with a sign-off."""
     line = work.lines[i]
-    rule = rules.signoffs.fullmatch(line) if len(line) <= rules.max_chrome_chars else None
+    rule = judge(line, rules).signoff
     if rule is not None:
         return rule, 0
     tail = _TAIL.search(line)
@@ -209,8 +241,9 @@ def _signoff_at(work: Work, i: int, rules: RuleSet) -> tuple[str, int] | None:
 
 def _article_line(line: str) -> bool:
     """A line after a sign-off that is article text: long, or a whole sentence."""
-    sentence = line.rstrip("\"”’)").endswith((".", "!", "?")) and len(line.split()) >= 8
-    return len(line) > SIGNOFF_TAIL_CHARS or sentence
+    if len(line) > SIGNOFF_TAIL_CHARS:
+        return True
+    return line.rstrip("\"”’)").endswith((".", "!", "?")) and len(line.split()) >= 8
 
 
 def _truncate_after_signoff(work: Work, rules: RuleSet) -> None:
@@ -273,7 +306,7 @@ def _normalized(paragraphs: list[str]) -> list[str]:
 def clean_lines(doc: Document, rules: RuleSet) -> Work:
     """Run every rule of `rules` over one document; the result says what was kept and why not."""
     lines = repair_glue(_normalized(doc.paragraphs), rules.abbreviations)
-    paragraphs = rejoin_lines(lines, lambda line: is_chrome(line, rules))
+    paragraphs = rejoin_lines(lines, _chrome_test(rules))
     title = normalize_line(" ".join(split_lines(doc.title))) or None if doc.title else None
     work = Work(title=title, lines=paragraphs)
     _check_title(work, rules)
@@ -303,7 +336,7 @@ def _lead_date(work: Work, rules: RuleSet) -> None:
 def _paragraphs(work: Work, rules: RuleSet) -> list[str]:
     """The kept lines, with sentences rejoined that a removed line had held apart (an ad marker
     between two pieces of one sentence), so that cleaning twice gives what cleaning once gave."""
-    return rejoin_lines(work.paragraphs(), lambda line: is_chrome(line, rules))
+    return rejoin_lines(work.paragraphs(), _chrome_test(rules))
 
 
 def lead_dateline(paragraphs: list[str], rules: RuleSet) -> tuple[str, str] | None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 
 # A sentence end right after a word, then the next sentence's capital and a lowercase letter.
-# It starts with the punctuation, so the regex engine skips ahead fast between candidates. A run
-# of marks is only tried from its first mark, and taken whole (possessive): trying every mark of
-# a long run of dots against the rest of the run would be quadratic.
-_GLUE = re.compile(r"(?<![.!?])[.!?]++[\"”’]?(?=[\"“]?[A-Z][a-z])")
+# It starts with the punctuation, so the regex engine skips ahead fast between candidates (the
+# check that no mark comes before it follows the first mark: a leading look-behind would make the
+# engine try every position). A run of marks is only tried from its first mark, and taken whole
+# (possessive): trying every mark of a long run of dots against the rest would be quadratic.
+_GLUE = re.compile(r"[.!?](?<![.!?][.!?])[.!?]*+[\"”’]?(?=[\"“]?[A-Z][a-z])")
 _WORD_BEFORE = re.compile(r"[A-Za-z0-9)%]+$")
 _URLISH = re.compile(r"(?:://|www\.)")
 

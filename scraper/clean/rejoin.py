@@ -18,8 +18,10 @@ import re
 from collections.abc import Callable
 
 # A sentence ends with . ! ? or … , maybe followed by closing quotes or brackets, and maybe by a
-# sign-off in brackets ("… kata dia. (abc/def)").
-_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*(?:\s*\([^()]{1,40}\))?$")
+# sign-off in brackets ("… kata dia. (abc/def)"); see `_ends_sentence`.
+_ENDS = (".", "!", "?", "…")
+_CLOSERS = "\"”’')]"
+SIGNOFF_CHARS = 40
 _BULLET = re.compile(r"(?:[-•*·]|\d{1,2}[.)])\s")
 _DASH_START = re.compile(r"[-–—]\s")
 # "jfid – Pada bulan …": a lead that opens with its own dateline starts a paragraph.
@@ -40,7 +42,21 @@ LIST_ITEM_WORDS = 12
 
 
 def _letters(line: str) -> bool:
-    return any(c.isalnum() for c in line)
+    return line[:1].isalnum() or any(c.isalnum() for c in line)
+
+
+def _ends_sentence(line: str) -> bool:
+    r"""Whether `line` ends a sentence: what the regex
+    `[.!?…]["”’')\]]*(?:\s*\([^()]{1,40}\))?$` finds, read from the end of the line instead of
+    scanning it (this runs for every line, twice per document)."""
+    line = line.removesuffix("\n")  # `$` also matches before a final line break
+    if line.endswith(")"):
+        start = line.rfind("(")
+        inside = line[start + 1 : -1]
+        signoff = start >= 0 and 0 < len(inside) <= SIGNOFF_CHARS and ")" not in inside
+        if signoff and line[:start].rstrip().rstrip(_CLOSERS).endswith(_ENDS):
+            return True
+    return line.rstrip(_CLOSERS).endswith(_ENDS)
 
 
 def _starts_lowercase(line: str) -> bool:
@@ -77,7 +93,7 @@ def _dateline_dash(line: str, before: str, after: str | None) -> bool:
 
 def _continues(current: str, joined: bool, line: str, after: str | None) -> bool:
     """Whether `line` continues the sentence that `current` left open."""
-    if _SENTENCE_END.search(current) or current.endswith(":"):
+    if _ends_sentence(current) or current.endswith(":"):
         return False
     if not any(c.isalpha() for c in current):  # a row of numbers (a table) or a lone dash
         return False
@@ -94,7 +110,7 @@ def _continues(current: str, joined: bool, line: str, after: str | None) -> bool
     # A short piece without an end is a link inside the sentence when the line before cannot
     # end there ("... oleh" / "Menteri Luar Negeri" / "di Jakarta.") or the line after goes on
     # in lowercase ("Pelatih Timnas Indonesia," / "Patrick Kluivert" / ", menyebut").
-    if len(line.split()) > LINK_WORDS or _SENTENCE_END.search(line):
+    if len(line.split()) > LINK_WORDS or _ends_sentence(line):
         return False
     return _open_end(current) or (
         after is not None and (_starts_lowercase(after) or _starts_with_punctuation(after))
@@ -113,7 +129,7 @@ def _is_dateline_dash(lines: list[str], i: int, prose: set[int]) -> bool:
         lines[i] in ("-", "–", "—")
         and i - 1 in prose
         and len(lines[i - 1].split()) <= FRAGMENT_WORDS
-        and not _SENTENCE_END.search(lines[i - 1])
+        and not _ends_sentence(lines[i - 1])
     )
 
 
