@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 from urllib.parse import urlsplit
 
-from scraper.config import Config
+from scraper.config import Config, SourceConfig
 from scraper.document import Document, canonical_url
+from scraper.flow import Frontier, left_over, lookahead, prefetched, round_robin, store_first
 from scraper.known import SeenKeys, record_key, url_key
 from scraper.lock import folder_lock
 from scraper.parallel import Batch, Record, default_jobs, process_batches
@@ -324,6 +325,7 @@ class CollectReport:
     not_modified: int = 0
     written: int = 0
     stopped: bool = False
+    resumed: int = 0  # URLs an earlier run left unfinished, processed by this one
 
 
 def load_examples(inputs: list[str], config: Config, stats: Stats) -> list[Document]:
@@ -356,18 +358,20 @@ def build_relevance(config: Config, stats: Stats) -> Relevance | None:
 def run_collect(
     config: Config, out: Path, store: str | None, stats: Stats, *,
     offline: bool = False, should_stop: Callable[[], bool] = lambda: False,
-    on_event: OnEvent = _no_event, settled: Callable[[str], bool] = lambda url: False,
+    on_event: OnEvent = _no_event, frontier: Frontier | None = None,
 ) -> CollectReport:
     """`scraper run`: every `[[sources]]` entry through the whole pipeline into `out`.
 
-    Work goes in batches of `[run] batch_size` articles; `should_stop` is asked between
-    batches (the batch in flight is finished and written). `on_event(event, **fields)` hears
-    each URL's outcome: "discovered", "skipped", "fetched", "error", "kept", "dropped",
-    "profile-miss" (see `scraper.report` for the fields).
+    Work goes in batches of `[run] batch_size` articles, the next ones fetched while one is
+    processed (`scraper.flow`); `should_stop` is asked between batches (the batch in flight is
+    finished and written). `on_event(event, **fields)` hears each URL's outcome: "discovered",
+    "skipped", "fetched", "error", "kept", "dropped", "profile-miss" (see `scraper.report` for
+    the fields).
     With `offline`, every page (sources included) comes from the store: the result equals a
-    fresh run with the same rules, without the network. `settled(url)` tells a URL an earlier
-    run already settled (the run state's frontier): it is not fetched again, except offline,
-    where re-processing everything with the current rules is the point.
+    fresh run with the same rules, without the network. `frontier` is the run state of earlier
+    runs (`scraper.state.State`): a URL it settled is not fetched again, and the URLs it left
+    unfinished are processed too, from the page store when their page is there. Offline, it is
+    not used: re-processing everything with the current rules is the point.
     """
     from scraper.fetch import BlockingFetcher, PageStore
     from scraper.fetch.limits import SOURCE_TYPES
@@ -375,6 +379,7 @@ def run_collect(
     relevance = build_relevance(config, stats)
     page_store = PageStore(store) if store is not None else None
     report = CollectReport(stats)
+    frontier = None if offline else frontier
     with ExitStack() as stack:
         stack.enter_context(folder_lock(out, "scraper run"))
         if store is not None and not offline:  # one writer per page store
@@ -382,23 +387,36 @@ def run_collect(
         fetcher = stack.enter_context(BlockingFetcher(config.fetch, store=page_store,
                                                       offline=offline, accept=SOURCE_TYPES))
         stages = _Stages(config, out, fetcher.fetch_bytes, stats, relevance, on_event)
-        found = collect_candidates(config, fetcher, relevance, stats, on_event, report)
-        done = (lambda url: False) if offline else settled
-        for batch in _batches(found, stages.writer, done, stats, on_event,
-                              config.run.batch_size):
+        seen: set[str] = set()
+        found = collect_candidates(config, fetcher, relevance, stats, on_event, report, seen)
+        if frontier is not None:
+            found = itertools.chain(found, _counted(left_over(frontier, seen), report))
+        settled = frontier.settled if frontier is not None else (lambda url: False)
+        size = config.run.batch_size
+        batches = _batches(found, stages.writer, settled, stats, on_event, size)
+        fetch = store_first(fetcher.fetch_all, page_store, frontier)
+        for batch, results in prefetched(batches, fetch,
+                                         lookahead(config.fetch.concurrency, size)):
             if should_stop():
                 report.stopped = True
                 break
-            stages.process(batch, fetcher.fetch_all([c.url for c in batch]), report)
+            stages.process(batch, results, report)
         stages.close()
     return report
 
 
+def _counted(items: Iterable[Candidate], report: CollectReport) -> Iterator[Candidate]:
+    for item in items:
+        report.resumed += 1
+        yield item
+
+
 def collect_candidates(
     config: Config, fetcher: BlockingFetcher, relevance: Relevance | None, stats: Stats,
-    on_event: OnEvent, report: CollectReport,
+    on_event: OnEvent, report: CollectReport, seen: set[str] | None = None,
 ) -> Iterator[Candidate]:
-    """Candidates of every source, each URL once, the obviously off-topic ones left out."""
+    """Candidates of every source, each URL once (`seen` collects them), the obviously
+    off-topic ones left out."""
     import asyncio
     from datetime import UTC, datetime
 
@@ -427,13 +445,26 @@ def collect_candidates(
 
     query = (lambda: " ".join(relevance.query())) if relevance is not None else None
     collector = Collector(load, feeds, query, error, datetime.now(UTC))
-    seen: set[str] = set()
-    for source in config.sources:
+
+    # A source's "source" event comes after its last URL, and in the order of the config.
+    finished: dict[int, dict[str, Any]] = {}
+    untold = 0  # the first source whose event is not out yet
+
+    def of_source(index: int, source: SourceConfig) -> Iterator[Candidate]:
+        nonlocal untold
         found = 0
         for item in collector.candidates(source):
             found += 1
-            if item.url in seen:
-                continue
+            yield item
+        finished[index] = {"url": source.url, "found": found,
+                           "kind": collector.kinds.get(source.url, source.kind)}
+        while untold in finished:
+            on_event("source", **finished.pop(untold))
+            untold += 1
+
+    seen = set() if seen is None else seen
+    for item in round_robin([of_source(i, s) for i, s in enumerate(config.sources)]):
+        if item.url not in seen:
             seen.add(item.url)
             report.discovered += 1
             on_event("discovered", url=item.url, source=item.source, title=item.title)
@@ -445,8 +476,6 @@ def collect_candidates(
                          outcome="off-topic", relevance=0.0, terms=[], title=item.title)
                 continue
             yield item
-        on_event("source", url=source.url, kind=collector.kinds.get(source.url, source.kind),
-                 found=found)
 
 
 def _batches(items: Iterable[Candidate], writer: CorpusWriter, settled: Callable[[str], bool],
@@ -530,7 +559,7 @@ class _Stages:
             docs.append(Document(title=None, paragraphs=[], source=item.url,
                                  url=result.final_url or item.url,
                                  extra={"html": result.body}))
-        cleaned = self.cleaner.run(self.extract.run(docs, stats), stats)
+        cleaned = self.cleaner.run(self._articles(docs, stats), stats)
         if self.relevance is not None:
             cleaned = self.relevance.run(cleaned, stats, self._off_topic)
         kept = [Record(url_key(doc.url) if doc.url else None, doc.url, doc) for doc in cleaned]
@@ -553,6 +582,24 @@ class _Stages:
                           source=source_of.get(doc.source), file=entry["file"],
                           relevance=doc.extra.get("relevance"), terms=doc.extra.get("terms"),
                           title=doc.title)
+
+    def _articles(self, pages: list[Document], stats: Stats) -> Iterator[Document]:
+        """The articles of the fetched pages. A page that gives none gets its verdict here: a
+        later page of an article, or not an article (with the reason extraction counted); an
+        exception is that page's error, never the run's end."""
+        for page in pages:
+            counted = stats.dropped.copy()
+            try:
+                articles = list(self.extract.run([page], stats))
+            except Exception as exc:
+                stats.exception(page.source, "extract", exc)
+                self.on_event("error", url=page.source, host=urlsplit(page.source).hostname,
+                              error=type(exc).__name__, reason=f"extract failed: {exc}")
+                continue
+            if not articles:
+                reason = next(iter(stats.dropped - counted), ("extract", "not an article"))[1]
+                self._drop(page.source, "extract", reason, "not-article")
+            yield from articles
 
     def _off_topic(self, doc: Document, score: Score, reason: str) -> None:
         self.on_event("dropped", url=doc.source, host=urlsplit(doc.source).hostname,

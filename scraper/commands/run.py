@@ -57,8 +57,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         if args.explain:
             listeners.append(explain)
         report = run_collect(config, out, config.run.store, stats, offline=args.offline,
-                             should_stop=stop, on_event=fan_out(listeners),
-                             settled=state.settled)
+                             should_stop=stop, on_event=fan_out(listeners), frontier=state)
         code = exit_code(failed=stats.failed, signal_number=stop.signal_number)
         print(summary(report, out), file=sys.stderr)
         sink.finish(out, code)
@@ -115,8 +114,10 @@ def explain(event: str, **fields: Any) -> None:
 def summary(report: CollectReport, out: Path) -> str:
     stats = report.stats
     dropped = ", ".join(f"{n} {reason}" for (_, reason), n in sorted(stats.dropped.items()))
-    text = (f"scraper: discovered {report.discovered} article URLs, fetched {report.fetched} "
-            f"({report.not_modified} not modified), wrote {report.written} to {out}")
+    resumed = f" (+{report.resumed} left by an earlier run)" if report.resumed else ""
+    text = (f"scraper: discovered {report.discovered} article URLs{resumed}, fetched "
+            f"{report.fetched} ({report.not_modified} not modified), wrote {report.written} "
+            f"to {out}")
     if dropped:
         text += f"; dropped: {dropped}"
     if stats.errors:
