@@ -446,36 +446,36 @@ def collect_candidates(
     query = (lambda: " ".join(relevance.query())) if relevance is not None else None
     collector = Collector(load, feeds, query, error, datetime.now(UTC))
 
-    # A source's "source" event comes after its last URL, and in the order of the config.
-    finished: dict[int, dict[str, Any]] = {}
-    untold = 0  # the first source whose event is not out yet
+    known = set() if seen is None else seen
 
-    def of_source(index: int, source: SourceConfig) -> Iterator[Candidate]:
-        nonlocal untold
-        found = 0
+    def admitted(item: Candidate) -> bool:
+        report.discovered += 1
+        on_event("discovered", url=item.url, source=item.source, title=item.title)
+        if relevance is None or relevance.prescreen(item.title, item.url, item.summary) is not None:
+            return True
+        stats.drop("relevance", "off-topic by title and URL")
+        on_event("dropped", url=item.url, host=urlsplit(item.url).hostname, stage="relevance",
+                 reason="off-topic by title and URL", outcome="off-topic", relevance=0.0,
+                 terms=[], title=item.title)
+        return False
+
+    def of_source(source: SourceConfig) -> Iterator[Candidate]:
+        # A source is read whole before its first URL goes on: every URL it lists is then in
+        # the frontier (the "discovered" event), so a run killed before it fetched them still
+        # has them next time, whether or not the source lists them then.
+        found, fresh = 0, list["Candidate"]()
         for item in collector.candidates(source):
             found += 1
-            yield item
-        finished[index] = {"url": source.url, "found": found,
-                           "kind": collector.kinds.get(source.url, source.kind)}
-        while untold in finished:
-            on_event("source", **finished.pop(untold))
-            untold += 1
+            if item.url not in known:
+                known.add(item.url)
+                if admitted(item):
+                    fresh.append(item)
+        on_event("source", url=source.url, kind=collector.kinds.get(source.url, source.kind),
+                 found=found)
+        yield from fresh
 
-    seen = set() if seen is None else seen
-    for item in round_robin([of_source(i, s) for i, s in enumerate(config.sources)]):
-        if item.url not in seen:
-            seen.add(item.url)
-            report.discovered += 1
-            on_event("discovered", url=item.url, source=item.source, title=item.title)
-            pre = relevance.prescreen(item.title, item.url, item.summary) if relevance else None
-            if relevance is not None and pre is None:
-                stats.drop("relevance", "off-topic by title and URL")
-                on_event("dropped", url=item.url, host=urlsplit(item.url).hostname,
-                         stage="relevance", reason="off-topic by title and URL",
-                         outcome="off-topic", relevance=0.0, terms=[], title=item.title)
-                continue
-            yield item
+    # Sources in turn: a batch spans the sites, so their hosts are fetched at once.
+    yield from round_robin([of_source(source) for source in config.sources])
 
 
 def _batches(items: Iterable[Candidate], writer: CorpusWriter, settled: Callable[[str], bool],
