@@ -463,7 +463,8 @@ def collect_candidates(
         # A source is read whole before its first URL goes on: every URL it lists is then in
         # the frontier (the "discovered" event), so a run killed before it fetched them still
         # has them next time, whether or not the source lists them then.
-        found, fresh = 0, list["Candidate"]()
+        found = 0
+        fresh: list[Candidate] = []
         for item in collector.candidates(source):
             found += 1
             if item.url not in known:
