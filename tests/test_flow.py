@@ -161,3 +161,23 @@ def test_pages_fetched_ahead_of_a_stop_come_from_the_store_next_time(tmp_path, c
     assert sorted(written_paths(out)) == sorted(f"/berita/{n}" for n in range(30))
     assert set(again) == {"/" + url.split("/", 3)[3] for url in pending}
     assert "(+25 left by an earlier run)" in capsys.readouterr().err
+
+
+def test_an_article_written_but_not_recorded_is_settled_by_the_next_run(tmp_path, capsys):
+    with FaultServer() as server:
+        site = NewsSite(server, 5)
+        config = str(write_config(tmp_path / "scraper.toml", site))
+        out, store = tmp_path / "out", str(tmp_path / "store")
+        assert main(["run", "-c", config, "-o", str(out), "--store", store]) == 0
+        url = site.url("/berita/3")
+        with State.open(out) as state:  # killed between the write and its record
+            state.record(url, "pending")
+        site.listed = []
+        capsys.readouterr()
+        assert main(["run", "-c", config, "-o", str(out), "--store", store]) == 0
+        assert "(+1 left by an earlier run)" in capsys.readouterr().err
+        with State.open(out) as state:
+            assert state.outcome(url) == "kept"
+        assert main(["run", "-c", config, "-o", str(out), "--store", store]) == 0
+        assert "left by an earlier run" not in capsys.readouterr().err
+    assert sorted(written_paths(out)) == [f"/berita/{n}" for n in range(5)]

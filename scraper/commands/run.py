@@ -82,7 +82,9 @@ def recorder(state: State) -> OnEvent:
             return
         if event == "discovered":
             state.add(str(url), source=fields.get("source"))
-        elif event == "kept":
+        elif event == "kept" or (event == "skipped"
+                                 and fields.get("reason") == "already in the output folder"):
+            # (A run killed between writing an article and recording it left it pending.)
             state.record(str(url), "kept", source=fields.get("source"))
         elif event == "dropped" and fields.get("outcome") in FINAL_OUTCOMES:
             # Not "not-fetched" (offline, the page is not in the store): nothing was settled.
