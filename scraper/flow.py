@@ -18,7 +18,7 @@ when.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -74,7 +74,7 @@ def lookahead(concurrency: int, batch_size: int) -> int:
 
 def prefetched(
     batches: Iterable[list[Candidate]], fetch: FetchAll, ahead: int,
-) -> Iterator[tuple[list[Candidate], list[FetchResult]]]:
+) -> Generator[tuple[list[Candidate], list[FetchResult]], None, None]:
     """Each batch with its fetch results, the next `ahead` batches being fetched meanwhile.
 
     `fetch` is called from a small thread pool and blocks on the fetcher's event loop; one

@@ -16,7 +16,7 @@ import dataclasses
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
@@ -395,8 +395,10 @@ def run_collect(
         size = config.run.batch_size
         batches = _batches(found, stages.writer, settled, stats, on_event, size)
         fetch = store_first(fetcher.fetch_all, page_store, frontier)
-        for batch, results in prefetched(batches, fetch,
-                                         lookahead(config.fetch.concurrency, size)):
+        # Closed before the fetcher, whatever happens: its fetches in flight need the fetcher.
+        fetched = stack.enter_context(closing(prefetched(
+            batches, fetch, lookahead(config.fetch.concurrency, size))))
+        for batch, results in fetched:
             if should_stop():
                 report.stopped = True
                 break
