@@ -11,8 +11,8 @@ when.
   dropped out of their feed since.
 - **Fetched ahead** (`prefetched`): the next batches are fetched on the fetcher's event loop
   while the caller extracts and cleans the current one, with at most `lookahead` batches
-  waiting, so memory stays flat. A page an earlier run fetched into the page store but never
-  processed is read from the store instead of being requested again.
+  waiting, so memory stays flat. The page of a URL an earlier run left unfinished is read from
+  the page store when it is there, instead of being requested again.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Frontier(Protocol):
 
     def settled(self, url: str) -> bool: ...
 
-    def stored_unprocessed(self, url: str) -> bool: ...
+    def left_unfinished(self, url: str) -> bool: ...
 
     def record_stored(self, urls: Iterable[str]) -> None: ...
 
@@ -101,9 +101,11 @@ def prefetched(
 def store_first(
     fetch_all: FetchAll, store: PageStore | None, frontier: Frontier | None
 ) -> FetchAll:
-    """`fetch_all` that reads from `store` the pages an earlier run fetched but did not process,
-    and marks the pages it stores as fetched in `frontier` (until their outcome is recorded), so
-    that a run killed before processing them takes them from the store next time."""
+    """`fetch_all` that reads from `store` the pages of the URLs an earlier run left unfinished
+    (fetched, or pending when it was killed before it could say so) instead of requesting them
+    again, and marks the pages it stores as fetched in `frontier` (until their outcome is
+    recorded), so that a run killed before processing them takes them from the store next
+    time."""
     if store is None or frontier is None:
         return fetch_all
 
@@ -111,7 +113,7 @@ def store_first(
         stored: list[FetchResult] = []
         wanted: list[str] = []
         for url in urls:
-            page = store.get(url) if frontier.stored_unprocessed(url) else None
+            page = store.get(url) if frontier.left_unfinished(url) else None
             if page is None:
                 wanted.append(url)
             else:

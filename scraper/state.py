@@ -73,6 +73,7 @@ class State:
         self._db = connection
         self._lock = threading.RLock()
         self._depth = 0
+        self.opened_at = time.time()  # URLs first seen before this are an earlier run's
 
     @classmethod
     def open(cls, out: str | Path) -> State:
@@ -193,9 +194,15 @@ class State:
             for url in urls:
                 self.record(url, FETCHED)
 
-    def stored_unprocessed(self, url: str) -> bool:
-        """True when an earlier run fetched `url` into the page store but did not process it."""
-        return self.outcome(url) == FETCHED
+    def left_unfinished(self, url: str) -> bool:
+        """True when an earlier run (before this state was opened) discovered `url` and did not
+        finish it: `fetched` (its page is in the page store) or still `pending`."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT outcome, first_seen FROM urls WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return False
+        return row[0] == FETCHED or (row[0] == PENDING and float(row[1]) < self.opened_at)
 
     def due(self, now: float | None = None) -> Iterator[str]:
         """The URLs to fetch now: pending ones, then those whose next check has come.

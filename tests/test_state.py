@@ -173,14 +173,20 @@ def test_sigkill_at_many_points_then_resume_loses_and_duplicates_nothing(tmp_pat
         assert state.counts() == Counter({"kept": count})
 
 
-def test_stored_pages_wait_in_the_frontier_until_their_outcome(state):
-    state.add_many(["https://a.test/1", "https://a.test/2", "https://a.test/3"])
-    state.record("https://a.test/3", "failed", now=NOW)
-    state.record_stored(["https://a.test/1", "https://a.test/3"])
-    assert state.stored_unprocessed("https://a.test/1")
-    assert not state.stored_unprocessed("https://a.test/2")
-    assert list(state.unprocessed()) == ["https://a.test/1", "https://a.test/3"]
-    assert not state.settled("https://a.test/1")  # still to be processed
-    assert list(state.due(NOW)) == ["https://a.test/2"]
-    state.record("https://a.test/1", "kept")
-    assert list(state.unprocessed()) == ["https://a.test/3"] and state.settled("https://a.test/1")
+def test_stored_pages_wait_in_the_frontier_until_their_outcome(tmp_path):
+    with State.open(tmp_path) as state:
+        state.add_many(["https://a.test/1", "https://a.test/2", "https://a.test/3"])
+        state.record("https://a.test/3", "failed", now=NOW)
+        state.record_stored(["https://a.test/1", "https://a.test/3"])
+        # Pending URLs of this run are not an earlier run's unfinished work.
+        assert not state.left_unfinished("https://a.test/2")
+    with State.open(tmp_path) as state:  # the next run
+        assert state.left_unfinished("https://a.test/1") and state.left_unfinished("https://a.test/2")
+        state.add("https://a.test/4")
+        assert not state.left_unfinished("https://a.test/4")
+        assert list(state.unprocessed()) == ["https://a.test/1", "https://a.test/3"]
+        assert not state.settled("https://a.test/1")  # still to be processed
+        assert list(state.due(NOW)) == ["https://a.test/2", "https://a.test/4"]
+        state.record("https://a.test/1", "kept")
+        assert list(state.unprocessed()) == ["https://a.test/3"] and state.settled("https://a.test/1")
+        assert not state.left_unfinished("https://a.test/1")
