@@ -9,8 +9,9 @@ committed it. Every call is one transaction (or one per `batch()`), and WAL with
 `synchronous=NORMAL` survives a killed process: after SIGKILL the file holds exactly the
 transactions that committed. So a run that records a final outcome only after the corpus file
 is written never loses an article, and one that is killed in between finds the URL still
-`pending` or `fetched` and processes it again (a `fetched` one from the page store, without a
-request), where the corpus writer's own id check keeps it from being written twice. Nothing is
+`pending` or `fetched` and processes it again (`left_unfinished`: from the page store when its
+page is there, without a request), where the corpus writer's own id check keeps it from being
+written twice. Nothing is
 fetched twice without cause: `unprocessed()` gives the `fetched` URLs; `due()` gives the
 `pending` ones and those whose `next_check` has come (a failure after its back-off).
 """
