@@ -14,11 +14,12 @@ The run is the README's scheduled run, one step per child process, each timed an
 
     fetch+clean   scraper discover SITEMAPS  ->  scraper fetch --store PAGES URL...
                   ->  scraper clean --store PAGES -o OUT
-    run           scraper run (the `collect` branch's command, once merged)
+    run           scraper run over the sitemaps as [[sources]]
 
-Switching to `scraper run` is `--mode run`: the one place that knows the commands is STEPS.
-The politeness bound is hosts x per_host_concurrency / latency pages/s (delay 0 here); the
-fetch step's pages/s is reported as a share of it. `--twice` runs everything a second time over
+The one place that knows the commands is STEPS. The politeness bound is hosts x
+per_host_concurrency / latency pages/s (delay 0 here); the fetch step's pages/s, counted after
+the start-up of a child that only starts (`scraper --version`, the anchor measured in the same
+run), is reported as a share of it. `--twice` runs everything a second time over
 the same folders, which should fetch nothing new and add nothing.
 """
 

@@ -16,14 +16,15 @@ import dataclasses
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 from urllib.parse import urlsplit
 
-from scraper.config import Config
+from scraper.config import Config, SourceConfig
 from scraper.document import Document, canonical_url
+from scraper.flow import Frontier, left_over, lookahead, prefetched, round_robin, store_first
 from scraper.known import SeenKeys, record_key, url_key
 from scraper.lock import folder_lock
 from scraper.parallel import Batch, Record, default_jobs, process_batches
@@ -325,6 +326,7 @@ class CollectReport:
     not_modified: int = 0
     written: int = 0
     stopped: bool = False
+    resumed: int = 0  # URLs an earlier run left unfinished, processed by this one
 
 
 def load_examples(inputs: list[str], config: Config, stats: Stats) -> list[Document]:
@@ -357,18 +359,20 @@ def build_relevance(config: Config, stats: Stats) -> Relevance | None:
 def run_collect(
     config: Config, out: Path, store: str | None, stats: Stats, *,
     offline: bool = False, should_stop: Callable[[], bool] = lambda: False,
-    on_event: OnEvent = _no_event, settled: Callable[[str], bool] = lambda url: False,
+    on_event: OnEvent = _no_event, frontier: Frontier | None = None,
 ) -> CollectReport:
     """`scraper run`: every `[[sources]]` entry through the whole pipeline into `out`.
 
-    Work goes in batches of `[run] batch_size` articles; `should_stop` is asked between
-    batches (the batch in flight is finished and written). `on_event(event, **fields)` hears
-    each URL's outcome: "discovered", "skipped", "fetched", "error", "kept", "dropped",
-    "profile-miss" (see `scraper.report` for the fields).
+    Work goes in batches of `[run] batch_size` articles, the next ones fetched while one is
+    processed (`scraper.flow`); `should_stop` is asked between batches (the batch in flight is
+    finished and written). `on_event(event, **fields)` hears each URL's outcome: "discovered",
+    "skipped", "fetched", "error", "kept", "dropped", "profile-miss" (see `scraper.report` for
+    the fields).
     With `offline`, every page (sources included) comes from the store: the result equals a
-    fresh run with the same rules, without the network. `settled(url)` tells a URL an earlier
-    run already settled (the run state's frontier): it is not fetched again, except offline,
-    where re-processing everything with the current rules is the point.
+    fresh run with the same rules, without the network. `frontier` is the run state of earlier
+    runs (`scraper.state.State`): a URL it settled is not fetched again, and the URLs it left
+    unfinished are processed too, from the page store when their page is there. Offline, it is
+    not used: re-processing everything with the current rules is the point.
     """
     from scraper.fetch import BlockingFetcher, PageStore
     from scraper.fetch.limits import SOURCE_TYPES
@@ -376,6 +380,7 @@ def run_collect(
     relevance = build_relevance(config, stats)
     page_store = PageStore(store) if store is not None else None
     report = CollectReport(stats)
+    frontier = None if offline else frontier
     with ExitStack() as stack:
         stack.enter_context(folder_lock(out, "scraper run"))
         if store is not None and not offline:  # one writer per page store
@@ -383,23 +388,38 @@ def run_collect(
         fetcher = stack.enter_context(BlockingFetcher(config.fetch, store=page_store,
                                                       offline=offline, accept=SOURCE_TYPES))
         stages = _Stages(config, out, fetcher.fetch_bytes, stats, relevance, on_event)
-        found = collect_candidates(config, fetcher, relevance, stats, on_event, report)
-        done = (lambda url: False) if offline else settled
-        for batch in _batches(found, stages.writer, done, stats, on_event,
-                              config.run.batch_size):
+        seen: set[str] = set()
+        found = collect_candidates(config, fetcher, relevance, stats, on_event, report, seen)
+        if frontier is not None:
+            found = itertools.chain(found, _counted(left_over(frontier, seen), report))
+        settled = frontier.settled if frontier is not None else (lambda url: False)
+        size = config.run.batch_size
+        batches = _batches(found, stages.writer, settled, stats, on_event, size)
+        fetch = store_first(fetcher.fetch_all, page_store, frontier)
+        # Closed before the fetcher, whatever happens: its fetches in flight need the fetcher.
+        fetched = stack.enter_context(closing(prefetched(
+            batches, fetch, lookahead(config.fetch.concurrency, size))))
+        for batch, results in fetched:
             if should_stop():
                 report.stopped = True
                 break
-            stages.process(batch, fetcher.fetch_all([c.url for c in batch]), report)
+            stages.process(batch, results, report)
         stages.close()
     return report
 
 
+def _counted(items: Iterable[Candidate], report: CollectReport) -> Iterator[Candidate]:
+    for item in items:
+        report.resumed += 1
+        yield item
+
+
 def collect_candidates(
     config: Config, fetcher: BlockingFetcher, relevance: Relevance | None, stats: Stats,
-    on_event: OnEvent, report: CollectReport,
+    on_event: OnEvent, report: CollectReport, seen: set[str] | None = None,
 ) -> Iterator[Candidate]:
-    """Candidates of every source, each URL once, the obviously off-topic ones left out."""
+    """Candidates of every source, each URL once (`seen` collects them), the obviously
+    off-topic ones left out."""
     import asyncio
     from datetime import UTC, datetime
 
@@ -428,26 +448,38 @@ def collect_candidates(
 
     query = (lambda: " ".join(relevance.query())) if relevance is not None else None
     collector = Collector(load, feeds, query, error, datetime.now(UTC))
-    seen: set[str] = set()
-    for source in config.sources:
+
+    known = set() if seen is None else seen
+
+    def admitted(item: Candidate) -> bool:
+        report.discovered += 1
+        on_event("discovered", url=item.url, source=item.source, title=item.title)
+        if relevance is None or relevance.prescreen(item.title, item.url, item.summary) is not None:
+            return True
+        stats.drop("relevance", "off-topic by title and URL")
+        on_event("dropped", url=item.url, host=urlsplit(item.url).hostname, stage="relevance",
+                 reason="off-topic by title and URL", outcome="off-topic", relevance=0.0,
+                 terms=[], title=item.title)
+        return False
+
+    def of_source(source: SourceConfig) -> Iterator[Candidate]:
+        # A source is read whole before its first URL goes on: every URL it lists is then in
+        # the frontier (the "discovered" event), so a run killed before it fetched them still
+        # has them next time, whether or not the source lists them then.
         found = 0
+        fresh: list[Candidate] = []
         for item in collector.candidates(source):
             found += 1
-            if item.url in seen:
-                continue
-            seen.add(item.url)
-            report.discovered += 1
-            on_event("discovered", url=item.url, source=item.source, title=item.title)
-            pre = relevance.prescreen(item.title, item.url, item.summary) if relevance else None
-            if relevance is not None and pre is None:
-                stats.drop("relevance", "off-topic by title and URL")
-                on_event("dropped", url=item.url, host=urlsplit(item.url).hostname,
-                         stage="relevance", reason="off-topic by title and URL",
-                         outcome="off-topic", relevance=0.0, terms=[], title=item.title)
-                continue
-            yield item
+            if item.url not in known:
+                known.add(item.url)
+                if admitted(item):
+                    fresh.append(item)
         on_event("source", url=source.url, kind=collector.kinds.get(source.url, source.kind),
                  found=found)
+        yield from fresh
+
+    # Sources in turn: a batch spans the sites, so their hosts are fetched at once.
+    yield from round_robin([of_source(source) for source in config.sources])
 
 
 def _batches(items: Iterable[Candidate], writer: CorpusWriter, settled: Callable[[str], bool],
@@ -531,7 +563,7 @@ class _Stages:
             docs.append(Document(title=None, paragraphs=[], source=item.url,
                                  url=result.final_url or item.url,
                                  extra={"html": result.body}))
-        cleaned = self.cleaner.run(self.extract.run(docs, stats), stats)
+        cleaned = self.cleaner.run(self._articles(docs, stats), stats)
         if self.relevance is not None:
             cleaned = self.relevance.run(cleaned, stats, self._off_topic)
         kept = [Record(url_key(doc.url) if doc.url else None, doc.url, doc) for doc in cleaned]
@@ -554,6 +586,24 @@ class _Stages:
                           source=source_of.get(doc.source), file=entry["file"],
                           relevance=doc.extra.get("relevance"), terms=doc.extra.get("terms"),
                           title=doc.title)
+
+    def _articles(self, pages: list[Document], stats: Stats) -> Iterator[Document]:
+        """The articles of the fetched pages. A page that gives none gets its verdict here: a
+        later page of an article, or not an article (with the reason extraction counted); an
+        exception is that page's error, never the run's end."""
+        for page in pages:
+            counted = stats.dropped.copy()
+            try:
+                articles = list(self.extract.run([page], stats))
+            except Exception as exc:
+                stats.exception(page.source, "extract", exc)
+                self.on_event("error", url=page.source, host=urlsplit(page.source).hostname,
+                              error=type(exc).__name__, reason=f"extract failed: {exc}")
+                continue
+            if not articles:
+                reason = next(iter(stats.dropped - counted), ("extract", "not an article"))[1]
+                self._drop(page.source, "extract", reason, "not-article")
+            yield from articles
 
     def _off_topic(self, doc: Document, score: Score, reason: str) -> None:
         self.on_event("dropped", url=doc.source, host=urlsplit(doc.source).hostname,

@@ -15,11 +15,16 @@ A run calls its sink as `on_event(event, **fields)` (thread-safe). The vocabular
     passed      stage                             a document went through a stage (clean's
                 dropped   stage, reason           Stats observer; no url)
 
+    written     source, file                      (clean) a document was written to OUT
+
 `host` is taken from `url` when not given. Three displays share the counting:
 
     rich   on a terminal: counts and each host's queue and current delay, redrawn 4 times/s
     plain  one line every `interval` seconds (cron, systemd: the journal gets a heartbeat)
-    json   one JSON object per event, as it happens
+    json   one JSON object per event, as it happens (clean's "passed" counts are not shown)
+
+`scraper run` counts with `Tally`; `scraper clean` has a line of its own (`CleanTally`: records
+read, written, dropped, errors, docs/s), through `clean_progress`.
 
 `Sink.summary()` gives the `Summary`; `write_summary(out, summary)` stores it atomically as
 `OUT/.scraper/runs/<timestamp>.json`, which `scraper status` reads.
@@ -38,7 +43,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 from urllib.parse import urlsplit
 
 from scraper.files import atomic_write_text
@@ -136,8 +141,18 @@ def outcome_of(event: str, fields: dict[str, Any]) -> str | None:
     return "dropped"
 
 
+class Progress(Protocol):
+    """What a display shows: the counts of the events it heard, as a line or a rich renderable."""
+
+    def add(self, event: str, fields: dict[str, Any]) -> None: ...
+
+    def line(self) -> str: ...
+
+    def render(self) -> Any: ...
+
+
 class Tally:
-    """The counts behind every display and the summary."""
+    """The counts behind every display of `scraper run`, and its summary."""
 
     def __init__(self) -> None:
         self.started = datetime.now(UTC)
@@ -169,9 +184,10 @@ class Tally:
         if event == "profile-miss":
             self.summary.profile_misses[str(fields.get("site"))] += 1
         if event == "passed":
-            self.summary.stages[str(fields.get("stage"))] += 1
+            self.summary.stages[str(fields.get("stage"))] += int(fields.get("count", 1))
         elif event == "dropped" and "stage" in fields:
-            self.summary.stage_drops[f"{fields['stage']}: {fields.get('reason')}"] += 1
+            why = f"{fields['stage']}: {fields.get('reason')}"
+            self.summary.stage_drops[why] += int(fields.get("count", 1))
 
     def line(self) -> str:
         """The plain heartbeat line."""
@@ -191,6 +207,28 @@ class Tally:
         delay = self.delays.get(host)
         return f"{host} {self.queued[host]}" + (f" @{delay:g}s" if delay is not None else "")
 
+    def render(self) -> Any:
+        """The rich display: the counts, then each host's queue and current delay."""
+        from rich.console import Group
+        from rich.table import Table
+
+        table = Table(title=f"scraper {_duration(time.monotonic() - self.clock)}",
+                      show_edge=False)
+        for name in ("discovered", "fetched", "kept", "dropped", "failed"):
+            table.add_column(name, justify="right")
+        outcomes = self.summary.outcomes
+        dropped = sum(n for k, n in outcomes.items() if k not in ("kept", "failed"))
+        table.add_row(str(self.events["discovered"]), str(self.events["fetched"]),
+                      str(outcomes["kept"]), str(dropped), str(outcomes["failed"]))
+        hosts = Table(show_edge=False)
+        for name in ("host", "queued", "delay s"):
+            hosts.add_column(name, justify="left" if name == "host" else "right")
+        for host, queued in self.queued.most_common(_SHOWN_HOSTS):
+            delay = self.delays.get(host)
+            hosts.add_row(host, str(queued), "-" if delay is None else f"{delay:g}")
+        stages = ", ".join(f"{s} {n}" for s, n in self.summary.stages.items())
+        return Group(table, hosts, stages) if stages else Group(table, hosts)
+
     def finish(self, exit_code: int | None) -> Summary:
         self.summary.finished = _stamp(datetime.now(UTC))
         self.summary.seconds = time.monotonic() - self.clock
@@ -198,12 +236,44 @@ class Tally:
         return self.summary
 
 
+class CleanTally:
+    """The counts behind `scraper clean`'s progress line, from its `Stats` observer events and
+    one "written" event per file written."""
+
+    def __init__(self) -> None:
+        self.clock = time.monotonic()
+        self.counts: Counter[str] = Counter()
+
+    def add(self, event: str, fields: dict[str, Any]) -> None:
+        count = int(fields.get("count", 1))
+        if event == "passed" and fields.get("stage") == "read":
+            self.counts["read"] += count
+        elif event in ("written", "dropped", "error"):
+            self.counts[event] += count
+
+    def line(self) -> str:
+        seconds = time.monotonic() - self.clock
+        counts = self.counts
+        # Documents done (written, dropped or failed) per second: reading runs ahead of them by
+        # the batches in flight and the corpus pass's window.
+        done = counts["written"] + counts["dropped"] + counts["error"]
+        return (f"{_duration(seconds)}: read {counts['read']}, written {counts['written']}, "
+                f"dropped {counts['dropped']}, errors {counts['error']}, "
+                f"{done / max(seconds, 1e-9):.1f} docs/s")
+
+    def render(self) -> Any:
+        return f"scraper clean {self.line()}"
+
+
 class Sink:
-    """`on_event` for a run: counts every event and shows it in the chosen `log_format`."""
+    """`on_event` for a run: counts every event and shows it in the chosen `log_format`.
+
+    `progress` is what is counted and shown (default: a `Tally` of `scraper run`'s events).
+    """
 
     def __init__(
         self, log_format: str = "auto", stream: TextIO | None = None,
-        interval: float = DEFAULT_LOG_INTERVAL,
+        interval: float = DEFAULT_LOG_INTERVAL, progress: Progress | None = None,
     ) -> None:
         if log_format not in LOG_FORMATS:
             raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}")
@@ -212,6 +282,7 @@ class Sink:
             log_format = "rich" if self.stream.isatty() else "plain"
         self.log_format = log_format
         self.tally = Tally()
+        self.progress: Progress = self.tally if progress is None else progress
         self._lock = threading.Lock()
         self._interval = interval
         self._stop = threading.Event()
@@ -220,8 +291,8 @@ class Sink:
 
     def __call__(self, event: str, **fields: Any) -> None:
         with self._lock:
-            self.tally.add(event, fields)
-            if self.log_format == "json":
+            self.progress.add(event, fields)
+            if self.log_format == "json" and event != "passed":
                 record = {"time": _stamp(datetime.now(UTC)), "event": event, **fields}
                 self._write(json.dumps(record, ensure_ascii=False, default=str))
 
@@ -268,40 +339,23 @@ class Sink:
     def _heartbeat(self) -> None:
         while not self._stop.wait(self._interval):
             with self._lock:
-                self._write(f"scraper: {self.tally.line()}")
+                self._write(f"scraper: {self.progress.line()}")
 
     def _start_rich(self) -> None:
         from rich.console import Console
         from rich.live import Live
 
         console = Console(file=self.stream, force_terminal=True)
+        # Print calls pass above the display only when stdout is this terminal too: piped
+        # stdout (--explain > file) must get its lines, not the terminal.
         self._live = Live(get_renderable=self._render, console=console,
-                          refresh_per_second=4, transient=False)
+                          refresh_per_second=4, transient=False,
+                          redirect_stdout=sys.stdout.isatty())
         self._live.start()
 
     def _render(self) -> Any:
-        from rich.table import Table
-
         with self._lock:
-            tally = self.tally
-            table = Table(title=f"scraper {_duration(time.monotonic() - tally.clock)}",
-                          show_edge=False)
-            for name in ("discovered", "fetched", "kept", "dropped", "failed"):
-                table.add_column(name, justify="right")
-            outcomes = tally.summary.outcomes
-            dropped = sum(n for k, n in outcomes.items() if k not in ("kept", "failed"))
-            table.add_row(str(tally.events["discovered"]), str(tally.events["fetched"]),
-                          str(outcomes["kept"]), str(dropped), str(outcomes["failed"]))
-            hosts = Table(show_edge=False)
-            for name in ("host", "queued", "delay s"):
-                hosts.add_column(name, justify="left" if name == "host" else "right")
-            for host, queued in tally.queued.most_common(_SHOWN_HOSTS):
-                delay = tally.delays.get(host)
-                hosts.add_row(host, str(queued), "-" if delay is None else f"{delay:g}")
-            stages = ", ".join(f"{s} {n}" for s, n in tally.summary.stages.items())
-        from rich.console import Group
-
-        return Group(table, hosts, stages) if stages else Group(table, hosts)
+            return self.progress.render()
 
 
 def add_log_arguments(parser: argparse.ArgumentParser) -> None:
@@ -319,8 +373,9 @@ def add_log_arguments(parser: argparse.ArgumentParser) -> None:
 @contextmanager
 def clean_progress(log_format: str = "auto", stream: TextIO | None = None,
                    interval: float = DEFAULT_LOG_INTERVAL) -> Iterator[Sink]:
-    """A sink for `scraper clean`: pass it as `Stats(observer=...)`."""
-    with Sink(log_format, stream, interval) as sink:
+    """The progress display of `scraper clean`: pass it as `Stats(observer=...)`, and call it
+    as `sink("written", source=..., file=...)` for each file written."""
+    with Sink(log_format, stream, interval, CleanTally()) as sink:
         yield sink
 
 

@@ -1,22 +1,19 @@
 """The run state of an output folder: `OUT/.scraper/state.sqlite`, one SQLite file in WAL mode.
 
     urls        the frontier: every URL seen, where it came from, its outcome, its next check
-    validators  ETag / Last-Modified of every URL fetched (pages, feeds and sitemaps alike)
-    sources     each feed or sitemap's cursor: the last entry seen there
 
-A URL's life: `add` puts it in the frontier as `pending`; `record(url, "fetched", headers=...)`
+A URL's life: `add` puts it in the frontier as `pending`; `record_stored` marks it `fetched`
 once its page is in the page store; then one final outcome (`kept`, `duplicate`, `off-topic`,
 `not-article`, `robots-disallowed`, `failed`, `not-modified`) once the corpus writer has
 committed it. Every call is one transaction (or one per `batch()`), and WAL with
 `synchronous=NORMAL` survives a killed process: after SIGKILL the file holds exactly the
 transactions that committed. So a run that records a final outcome only after the corpus file
 is written never loses an article, and one that is killed in between finds the URL still
-`fetched` and processes it again from the page store, where the corpus writer's own id check
-keeps it from being written twice. Nothing is fetched twice without cause: `due()` gives the
-`pending` URLs and those whose `next_check` has come; `unprocessed()` gives the `fetched` ones.
-
-The conditional-request headers come from `scraper.fetch.result.conditional_headers`, the one
-function the page store uses too.
+`pending` or `fetched` and processes it again (`left_unfinished`: from the page store when its
+page is there, without a request), where the corpus writer's own id check keeps it from being
+written twice. Nothing is
+fetched twice without cause: `unprocessed()` gives the `fetched` URLs; `due()` gives the
+`pending` ones and those whose `next_check` has come (a failure after its back-off).
 """
 
 from __future__ import annotations
@@ -25,15 +22,13 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
 from scraper.errors import StoreError
-from scraper.fetch.result import FetchResult, conditional_headers
-from scraper.report import outcome_for_error
 
 STATE_DIR = ".scraper"
 STATE_FILE = "state.sqlite"
@@ -64,16 +59,6 @@ CREATE TABLE IF NOT EXISTS urls (
     next_check REAL
 );
 CREATE INDEX IF NOT EXISTS urls_due ON urls (outcome, next_check);
-CREATE TABLE IF NOT EXISTS validators (
-    url TEXT PRIMARY KEY,
-    etag TEXT,
-    last_modified TEXT
-);
-CREATE TABLE IF NOT EXISTS sources (
-    source TEXT PRIMARY KEY,
-    cursor TEXT,
-    updated_at REAL NOT NULL
-);
 """
 
 
@@ -82,13 +67,14 @@ def state_path(out: str | Path) -> Path:
 
 
 class State:
-    """The frontier and validators of one output folder. Safe to share between threads."""
+    """The frontier of one output folder. Safe to share between threads."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.path = path
         self._db = connection
         self._lock = threading.RLock()
         self._depth = 0
+        self.opened_at = time.time()  # URLs first seen before this are an earlier run's
 
     @classmethod
     def open(cls, out: str | Path) -> State:
@@ -176,12 +162,11 @@ class State:
         *,
         reason: str | None = None,
         error: str | None = None,
-        headers: Mapping[str, str] | None = None,
         next_check: float | None = None,
         source: str | None = None,
         now: float | None = None,
     ) -> None:
-        """Set `url`'s outcome (adding it if new), and its validators when `headers` are given.
+        """Set `url`'s outcome (adding it if new).
 
         `next_check` (epoch seconds) defaults to the RECHECK_AFTER policy of the outcome.
         """
@@ -198,51 +183,27 @@ class State:
                 "checked_at = ?, next_check = ? WHERE url = ?",
                 (outcome, reason, error, failures, at, next_check, url),
             )
-            if headers is not None:
-                self._remember_validators(url, headers)
-
-    def record_fetch(self, result: FetchResult) -> str:
-        """Record what fetching `result.url` gave, with its validators; returns the outcome.
-
-        `fetched` (the page is in the store, not yet through the pipeline), `not-modified`
-        (a 304), `robots-disallowed` or `failed` (error and reason kept).
-        """
-        if result.ok:
-            outcome = "not-modified" if result.not_modified else FETCHED
-            self.record(result.url, outcome, headers=result.headers)
-        else:
-            outcome = outcome_for_error(result.error)
-            self.record(result.url, outcome, error=result.error, reason=result.reason)
-        return outcome
 
     def _failures(self, url: str) -> int:
         row = self._db.execute("SELECT failures FROM urls WHERE url = ?", (url,)).fetchone()
         return int(row[0]) if row else 0
 
-    def _remember_validators(self, url: str, headers: Mapping[str, str]) -> None:
-        found = conditional_headers(headers)
-        if not found:
-            return
-        self._db.execute(
-            "INSERT OR REPLACE INTO validators (url, etag, last_modified) VALUES (?, ?, ?)",
-            (url, found.get("If-None-Match"), found.get("If-Modified-Since")),
-        )
-
-    def remember_validators(self, url: str, headers: Mapping[str, str]) -> None:
-        """Keep the ETag / Last-Modified of a response (a feed or sitemap, say)."""
+    def record_stored(self, urls: Iterable[str]) -> None:
+        """Mark `urls` fetched (one transaction): their pages are in the page store and not
+        through the pipeline yet; their final outcome replaces this."""
         with self.batch():
-            self._remember_validators(url, headers)
+            for url in urls:
+                self.record(url, FETCHED)
 
-    def validators(self, url: str) -> dict[str, str]:
-        """The conditional-request headers (If-None-Match / If-Modified-Since) for `url`."""
+    def left_unfinished(self, url: str) -> bool:
+        """True when an earlier run (before this state was opened) discovered `url` and did not
+        finish it: `fetched` (its page is in the page store) or still `pending`."""
         with self._lock:
             row = self._db.execute(
-                "SELECT etag, last_modified FROM validators WHERE url = ?", (url,)
-            ).fetchone()
+                "SELECT outcome, first_seen FROM urls WHERE url = ?", (url,)).fetchone()
         if row is None:
-            return {}
-        found = {"If-None-Match": row[0], "If-Modified-Since": row[1]}
-        return {name: value for name, value in found.items() if value}
+            return False
+        return row[0] == FETCHED or (row[0] == PENDING and float(row[1]) < self.opened_at)
 
     def due(self, now: float | None = None) -> Iterator[str]:
         """The URLs to fetch now: pending ones, then those whose next check has come.
@@ -278,21 +239,6 @@ class State:
         with self._lock:
             rows = self._db.execute("SELECT outcome, COUNT(*) FROM urls GROUP BY outcome")
             return Counter({str(outcome): int(n) for outcome, n in rows})
-
-    def source_cursor(self, source: str) -> str | None:
-        """The last entry seen in `source` (a feed or sitemap) by an earlier run, or None."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT cursor FROM sources WHERE source = ?", (source,)
-            ).fetchone()
-        return None if row is None or row[0] is None else str(row[0])
-
-    def set_source_cursor(self, source: str, cursor: str, *, now: float | None = None) -> None:
-        with self.batch():
-            self._db.execute(
-                "INSERT OR REPLACE INTO sources (source, cursor, updated_at) VALUES (?, ?, ?)",
-                (source, cursor, _now(now)),
-            )
 
 
 def _now(now: float | None) -> float:

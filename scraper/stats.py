@@ -26,7 +26,7 @@ class Stats:
     `listener` sees each error line as it happens, so a long run reports problems at once.
     `observer` (a progress sink, `scraper.report.Sink`) sees every count as it happens:
     `observer("passed", stage=...)`, `observer("dropped", stage=..., reason=...)` and
-    `observer("error", reason=line)`.
+    `observer("error", reason=line)`; counts merged from a worker come with `count=n`.
     `errors` keeps the first `KEPT_ERRORS` lines; `error_count` counts them all.
     With `debug`, an exception's line is followed by its traceback.
     """
@@ -72,9 +72,15 @@ class Stats:
         self.error(line)
 
     def merge(self, other: Stats) -> None:
-        """Add what a worker counted (its error lines reach this listener in order)."""
+        """Add what a worker counted (its error lines reach this listener in order, and its
+        counts this observer, as one event per stage or reason with a `count`)."""
         self.kept.update(other.kept)
         self.dropped.update(other.dropped)
+        if self.observer is not None:
+            for stage, n in other.kept.items():
+                self.observer("passed", stage=stage, count=n)
+            for (stage, reason), n in other.dropped.items():
+                self.observer("dropped", stage=stage, reason=reason, count=n)
         for line in other.errors:
             self.error(line)
         self.error_count += other.error_count - len(other.errors)

@@ -7,7 +7,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.config import ExtractConfig
 from scraper.extract import extract_html
-from scraper.extract.miss import profile_miss
+from scraper.extract.miss import page_words, profile_miss
 from scraper.profiles import load_profiles
 
 PROFILES = load_profiles()
@@ -54,19 +54,39 @@ def node(html: str):
     return LexborHTMLParser(html).css_first("div")
 
 
+CAPTION = "Satu kalimat pendek dari keterangan foto yang ada di atas artikel ini."
+
+
 @pytest.mark.parametrize(
     ("html", "paragraphs", "generic_words", "rule"),
     [
         ("<div>12 Maret 2016</div>", ["12 Maret 2016"], 200, "no_prose"),
-        ("<div>x</div>", ["Satu kalimat pendek dari keterangan foto yang ada di atas artikel ini."],
-         200, "shorter_than_generic"),
-        ("<div>x</div>", ["Satu kalimat pendek dari keterangan foto yang ada di atas artikel ini."],
-         20, None),
+        # The profile read a caption; the article is elsewhere on the page.
+        (f"<div>{CAPTION}</div><article>{ARTICLE}</article>", [CAPTION], 200,
+         "shorter_than_generic"),
+        (f"<div>{CAPTION}</div><article>{ARTICLE}</article>", [CAPTION], 20, None),
     ],
 )
 def test_each_shape_rule(html: str, paragraphs: list[str], generic_words: int,
                          rule: str | None) -> None:
     assert profile_miss(node(html), paragraphs, lambda: ["kata"] * generic_words) == rule
+
+
+def never(*_: object) -> list[str]:
+    raise AssertionError("the generic extractor ran")
+
+
+def test_a_short_body_that_holds_most_of_the_page_costs_no_generic_extraction() -> None:
+    article = ARTICLE[: ARTICLE.index("</p>") + 4] * 2  # two paragraphs: short, but the article
+    html = f"<html><body><div>{article}</div><footer>Hak cipta redaksi.</footer></body></html>"
+    paragraphs = [p.text() for p in node(html).css("p")]
+    assert profile_miss(node(html), paragraphs, never) is None
+
+
+def test_scripts_and_styles_are_not_page_text() -> None:
+    script = "<script>" + "var x = 1; " * 500 + "</script><style>p { color: red }</style>"
+    html = f"<html><head>{script}</head><body><div>{ARTICLE}</div></body></html>"
+    assert page_words(node(html)) == len(LexborHTMLParser(ARTICLE).body.text(separator=" ").split())
 
 
 def test_a_later_page_with_one_short_paragraph_is_not_a_miss() -> None:

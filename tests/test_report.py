@@ -5,11 +5,16 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
+import subprocess
+import sys
 import time
+from collections import Counter
 
 import pytest
-from support import SEEDS
+from support import ROOT, SEEDS
 
+from scraper.commands.clean import counting_writes
 from scraper.config import Config
 from scraper.pipeline import run_clean
 from scraper.report import Sink, Summary, clean_progress, read_summaries, write_summary
@@ -131,12 +136,50 @@ def test_clean_shows_progress_through_stats(tmp_path):
     stream = io.StringIO()
     with clean_progress("plain", stream, interval=0.01) as sink:
         stats = Stats(observer=sink)
-        run_clean([str(SEEDS)], tmp_path / "out", Config(), stats)
+        run_clean([str(SEEDS)], tmp_path / "out", Config(), stats,
+                  explain=counting_writes(sink, None))
         time.sleep(0.05)
-    summary = sink.summary()
-    assert summary.stages["read"] == 5
-    assert summary.stage_drops == {"dedup: contained": 1}
-    assert "read 5" in stream.getvalue()
+    last = stream.getvalue().splitlines()[-1]
+    assert re.fullmatch(r"scraper: 0:00:0\d: read 5, written 4, dropped 1, errors 0, "
+                        r"[\d.]+ docs/s", last), last
+
+
+def test_clean_json_progress_has_verdicts_not_stage_counts(tmp_path):
+    stream = io.StringIO()
+    with clean_progress("json", stream) as sink:
+        sink("passed", stage="read")
+        sink("written", source="a.txt", file="000_0123456789abcdef.txt")
+        sink("dropped", stage="dedup", reason="contained")
+    events = [json.loads(line)["event"] for line in stream.getvalue().splitlines()]
+    assert events == ["written", "dropped"]
+
+
+def clean_cli(args, timeout=120):
+    return subprocess.run([sys.executable, "-m", "scraper", "clean", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_scraper_clean_prints_its_progress_line_on_stderr_only(tmp_path):
+    dump = tmp_path / "dump.jsonl"
+    with dump.open("w", encoding="utf-8") as out:
+        for n in range(300):
+            words = " ".join(f"kata{n}x{i}" for i in range(60))
+            out.write(json.dumps({"title": f"Judul {n}", "text": f"{words}.", "url":
+                                  f"https://a.test/{n}"}) + "\n")
+        out.write("{not json\n")
+    plain = clean_cli([str(dump), "-o", str(tmp_path / "out"), "--explain", "-j", "1",
+                       "--log-format", "plain", "--log-interval", "0.05"])
+    assert plain.returncode == 1  # the malformed line
+    lines = [line for line in plain.stderr.splitlines() if " docs/s" in line]
+    assert lines, plain.stderr
+    read, written, dropped, errors = map(int, re.search(
+        r"read (\d+), written (\d+), dropped (\d+), errors (\d+)", lines[-1]).groups())
+    assert read <= 300 and written <= read and dropped == 0 and errors <= 1
+    assert " docs/s" not in plain.stdout and plain.stdout.startswith("== ")  # --explain's
+    jsonl = clean_cli([str(dump), "-o", str(tmp_path / "again"), "--log-format", "json"])
+    events = [json.loads(line) for line in jsonl.stderr.splitlines() if line.startswith("{")]
+    assert Counter(e["event"] for e in events) == {"written": 300, "error": 1}
+    assert jsonl.stdout == ""
 
 
 def test_log_arguments():

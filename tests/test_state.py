@@ -1,4 +1,4 @@
-"""The run state: frontier, outcomes, validators, cursors; and SIGKILL at many points."""
+"""The run state: frontier and outcomes; and SIGKILL at many points."""
 
 from __future__ import annotations
 
@@ -77,25 +77,6 @@ def test_a_success_resets_the_failures(state):
     assert list(state.due(NOW + 3601)) == [url]  # the first wait again, not the fourth
 
 
-def test_validators_come_from_the_response_headers(state):
-    state.record("https://a.test/1", "fetched",
-                 headers={"etag": '"v1"', "last-modified": "Tue, 03 Jun 2025 08:10:00 GMT",
-                          "content-type": "text/html"})
-    state.remember_validators("https://a.test/rss", {"etag": 'W/"feed"'})
-    assert state.validators("https://a.test/1") == {
-        "If-None-Match": '"v1"', "If-Modified-Since": "Tue, 03 Jun 2025 08:10:00 GMT"}
-    assert state.validators("https://a.test/rss") == {"If-None-Match": 'W/"feed"'}
-    assert state.validators("https://a.test/none") == {}
-
-
-def test_source_cursor_is_kept_between_runs(tmp_path):
-    with State.open(tmp_path) as state:
-        assert state.source_cursor("https://a.test/rss") is None
-        state.set_source_cursor("https://a.test/rss", "2025-06-03T08:10:00+07:00")
-    with State.open(tmp_path) as again:
-        assert again.source_cursor("https://a.test/rss") == "2025-06-03T08:10:00+07:00"
-
-
 def test_a_failed_batch_leaves_nothing(state):
     with pytest.raises(RuntimeError), state.batch():
         state.add("https://a.test/1")
@@ -153,7 +134,7 @@ WORKER = textwrap.dedent("""
             with open(out / "fetches.log", "a") as log:
                 log.write(url + "\\n")
             time.sleep(0.005)  # the request
-            state.record(url, "fetched", headers={"etag": '"' + url[-3:] + '"'})
+            state.record_stored([url])
             finish(state, url)
     print("done", flush=True)
 """)
@@ -190,45 +171,22 @@ def test_sigkill_at_many_points_then_resume_loses_and_duplicates_nothing(tmp_pat
     assert sum(fetches.values()) - len(urls) <= kills
     with State.open(out) as state:
         assert state.counts() == Counter({"kept": count})
-        assert state.validators("http://berita0.test/a/0") == {"If-None-Match": '"a/0"'}
 
 
-def test_the_fetcher_sends_the_state_validators_and_a_304_needs_no_store(tmp_path):
-    from fetch_server import FaultServer, Reply, fetch_in_turn, loopback_config
-
-    feed = b"<rss><channel><item><link>https://a.test/1</link></item></channel></rss>"
-
-    def rss(request):
-        if request.headers.get("if-none-match") == '"v1"':
-            return Reply(304, headers={"ETag": '"v1"'})
-        return Reply(body=feed, headers={"Content-Type": "application/rss+xml", "ETag": '"v1"'})
-
-    with FaultServer() as server, State.open(tmp_path) as state:
-        server.route("/rss", rss)
-        url = server.url("/rss")
-        config = loopback_config(respect_robots=False)
-        (first,) = fetch_in_turn(config, url, validators=state.validators)
-        state.remember_validators(url, first.headers)
-        (second,) = fetch_in_turn(config, url, validators=state.validators)
-        sent = [r.headers.get("if-none-match") for r in server.requests("/rss")]
-    assert (first.status, first.body, first.not_modified) == (200, feed, False)
-    assert sent == [None, '"v1"']
-    assert (second.ok, second.status, second.not_modified, second.body) == (True, 304, True, b"")
-
-
-def test_record_fetch_maps_each_result_to_its_outcome(state):
-    from scraper.fetch import FetchResult
-
-    ok = FetchResult(url="https://a.test/1", status=200, headers={"etag": '"e1"'}, body=b"x")
-    same = FetchResult(url="https://a.test/2", status=304, not_modified=True,
-                       headers={"last-modified": "Tue, 03 Jun 2025 08:10:00 GMT"})
-    robots = FetchResult(url="https://a.test/3", error="RobotsDisallowed",
-                         reason="disallowed by robots.txt")
-    gone = FetchResult(url="https://a.test/4", status=410, error="HTTPStatusError",
-                       reason="HTTP 410")
-    outcomes = [state.record_fetch(r) for r in (ok, same, robots, gone)]
-    assert outcomes == ["fetched", "not-modified", "robots-disallowed", "failed"]
-    assert [state.outcome(r.url) for r in (ok, same, robots, gone)] == outcomes
-    assert state.validators("https://a.test/1") == {"If-None-Match": '"e1"'}
-    assert list(state.unprocessed()) == ["https://a.test/1"]
-    assert list(state.due()) == []  # the failure waits an hour, the refusal a week
+def test_stored_pages_wait_in_the_frontier_until_their_outcome(tmp_path):
+    with State.open(tmp_path) as state:
+        state.add_many(["https://a.test/1", "https://a.test/2", "https://a.test/3"])
+        state.record("https://a.test/3", "failed", now=NOW)
+        state.record_stored(["https://a.test/1", "https://a.test/3"])
+        # Pending URLs of this run are not an earlier run's unfinished work.
+        assert not state.left_unfinished("https://a.test/2")
+    with State.open(tmp_path) as state:  # the next run
+        assert state.left_unfinished("https://a.test/1") and state.left_unfinished("https://a.test/2")
+        state.add("https://a.test/4")
+        assert not state.left_unfinished("https://a.test/4")
+        assert list(state.unprocessed()) == ["https://a.test/1", "https://a.test/3"]
+        assert not state.settled("https://a.test/1")  # still to be processed
+        assert list(state.due(NOW)) == ["https://a.test/2", "https://a.test/4"]
+        state.record("https://a.test/1", "kept")
+        assert list(state.unprocessed()) == ["https://a.test/3"] and state.settled("https://a.test/1")
+        assert not state.left_unfinished("https://a.test/1")

@@ -12,8 +12,10 @@ from scraper.config import Config, override
 from scraper.dedup.text import dedupe_paragraphs
 from scraper.document import Document
 from scraper.errors import ConfigError
-from scraper.pipeline import RunReport, run_clean
+from scraper.pipeline import Explain, RunReport, run_clean
+from scraper.report import add_log_arguments, clean_progress
 from scraper.stats import Stats
+from scraper.write import SEED_NAME
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -54,6 +56,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                              "a LocalCluster on this machine)")
     parser.add_argument("--batch-size", type=int, metavar="N",
                         help="documents per group commit: one fsync per batch (default 256)")
+    add_log_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -70,15 +73,29 @@ def handle(args: argparse.Namespace, config: Config) -> int:
         raise ConfigError("scraper clean", "give at least one INPUT or --store DIR")
     if args.out.exists() and not args.out.is_dir():
         raise ConfigError(str(args.out), "-o names a file; it must be a folder (new or existing)")
-    stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr),
-                  debug=getattr(args, "debug", False),
-                  warning_listener=lambda line: print(f"scraper: warning: {line}",
-                                                      file=sys.stderr))
-    explain = explainer(config.dedup.enabled) if config.clean.explain else None
-    report = run_clean(args.inputs, args.out, config, stats, url=args.url, store=args.store,
-                       explain=explain)
+    with clean_progress(args.log_format, sys.stderr, args.log_interval) as progress:
+        stats = Stats(listener=lambda line: print(f"scraper: error: {line}", file=sys.stderr),
+                      debug=getattr(args, "debug", False), observer=progress,
+                      warning_listener=lambda line: print(f"scraper: warning: {line}",
+                                                          file=sys.stderr))
+        explain = explainer(config.dedup.enabled) if config.clean.explain else None
+        report = run_clean(args.inputs, args.out, config, stats, url=args.url,
+                           store=args.store, explain=counting_writes(progress, explain))
     print(summary(report, args.out), file=sys.stderr)
     return 1 if stats.failed else 0
+
+
+def counting_writes(progress: Callable[..., None], explain: Explain | None) -> Explain:
+    """Where each document went, told to the progress display (a file name: it was written)
+    and to `explain` when it is on."""
+
+    def settled(doc: Document, where: str) -> None:
+        if SEED_NAME.match(where):
+            progress("written", source=doc.source, file=where)
+        if explain is not None:
+            explain(doc, where)
+
+    return settled
 
 
 def explainer(dedup: bool) -> Callable[[Document, str], None]:

@@ -57,8 +57,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         if args.explain:
             listeners.append(explain)
         report = run_collect(config, out, config.run.store, stats, offline=args.offline,
-                             should_stop=stop, on_event=fan_out(listeners),
-                             settled=state.settled)
+                             should_stop=stop, on_event=fan_out(listeners), frontier=state)
         code = exit_code(failed=stats.failed, signal_number=stop.signal_number)
         print(summary(report, out), file=sys.stderr)
         sink.finish(out, code)
@@ -83,7 +82,9 @@ def recorder(state: State) -> OnEvent:
             return
         if event == "discovered":
             state.add(str(url), source=fields.get("source"))
-        elif event == "kept":
+        elif event == "kept" or (event == "skipped"
+                                 and fields.get("reason") == "already in the output folder"):
+            # (A run killed between writing an article and recording it left it pending.)
             state.record(str(url), "kept", source=fields.get("source"))
         elif event == "dropped" and fields.get("outcome") in FINAL_OUTCOMES:
             # Not "not-fetched" (offline, the page is not in the store): nothing was settled.
@@ -115,8 +116,10 @@ def explain(event: str, **fields: Any) -> None:
 def summary(report: CollectReport, out: Path) -> str:
     stats = report.stats
     dropped = ", ".join(f"{n} {reason}" for (_, reason), n in sorted(stats.dropped.items()))
-    text = (f"scraper: discovered {report.discovered} article URLs, fetched {report.fetched} "
-            f"({report.not_modified} not modified), wrote {report.written} to {out}")
+    resumed = f" (+{report.resumed} left by an earlier run)" if report.resumed else ""
+    text = (f"scraper: discovered {report.discovered} article URLs{resumed}, fetched "
+            f"{report.fetched} ({report.not_modified} not modified), wrote {report.written} "
+            f"to {out}")
     if dropped:
         text += f"; dropped: {dropped}"
     if stats.errors:

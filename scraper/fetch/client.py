@@ -17,7 +17,7 @@ import asyncio
 import dataclasses
 import errno
 import functools
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urljoin
@@ -63,7 +63,6 @@ from scraper.fetch.store import PageStore
 from scraper.fetch.transports import build_transport
 
 _HeadersFor = Callable[[str], dict[str, str]]
-Validators = Callable[[str], Mapping[str, str]]
 
 
 @dataclass
@@ -118,7 +117,6 @@ class Fetcher:
         resolver: Resolver | None = None,
         store: PageStore | None = None,
         offline: bool = False,
-        validators: Validators | None = None,
         accept: frozenset[str] = PAGE_TYPES,
     ) -> None:
         validate_config(config)
@@ -127,9 +125,6 @@ class Fetcher:
         self.config = config
         self.store = store
         self.offline = offline
-        # Conditional-request headers for URLs the store does not hold (the run state's, for
-        # feeds and sitemaps): a 304 then comes back as a body-less `not_modified` result.
-        self._validators = validators
         self.accept = accept
         self._guard = HostGuard(AddressPolicy(config.allow_private_networks), resolver)
         self._transport = transport
@@ -247,15 +242,13 @@ class Fetcher:
             )
         except _NETWORK_ERRORS as exc:
             raise TransportError(trace.url, _describe(exc)) from exc
-        return await self._finish(url, response, trace, conditional=bool(cond_headers))
+        return await self._finish(url, response, trace)
 
     def _conditional(self, url: str) -> tuple[str | None, dict[str, str]]:
         """The hop that gets conditional headers (the stored final URL), and the headers."""
         stored = self.store.get_entry(url) if self.store is not None else None
         if stored is not None and self.store is not None:
             return stored["final_url"] or url, self.store.validators(url)
-        if self._validators is not None:
-            return url, dict(self._validators(url))
         return None, {}
 
     async def _follow(
@@ -404,7 +397,7 @@ class Fetcher:
         return response.status, response.body
 
     async def _finish(
-        self, url: str, response: _Response, trace: _Trace, *, conditional: bool
+        self, url: str, response: _Response, trace: _Trace
     ) -> FetchResult:
         if response.status == 304 and self.store is not None:
             stored = self.store.get(url)
@@ -414,11 +407,6 @@ class Fetcher:
                 return dataclasses.replace(
                     checked, status=304, attempts=trace.attempts, not_modified=True
                 )
-        if response.status == 304 and conditional:
-            # Validators from the run state, no stored body: "unchanged" is the whole answer.
-            return FetchResult(url=url, final_url=response.url, status=304,
-                               headers=response.headers, attempts=trace.attempts,
-                               not_modified=True)
         if not 200 <= response.status < 300:
             raise HTTPStatusError(response.url, response.status)
         headers = response.headers
