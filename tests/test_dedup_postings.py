@@ -45,3 +45,22 @@ def test_saved_blobs_load_back_to_the_same_lists():
     assert np.array_equal(again.counts(query), postings.counts(query))
     assert np.array_equal(np.sort(again.lookup(query)[1]), np.sort(postings.lookup(query)[1]))
     assert again.pending == []  # what was loaded is saved already
+
+
+def test_merged_runs_hold_every_posting_of_random_keys_in_key_order():
+    rng = np.random.default_rng(5)
+    postings, held = Postings("<i8"), {}
+    for doc in range(1, 300):
+        keys = rng.integers(-40, 40, size=int(rng.integers(0, 6)))
+        postings.add(keys, np.full(len(keys), doc, dtype=np.uint32))
+        for key in keys.tolist():
+            held.setdefault(key, []).append(doc)
+    for run_keys, _ in postings.runs:
+        assert np.all(run_keys[1:] >= run_keys[:-1])
+    query = np.arange(-45, 45)
+    where, docs = postings.lookup(query)
+    found: dict[int, list[int]] = {}
+    for i, doc in zip(where.tolist(), docs.tolist(), strict=True):
+        found.setdefault(int(query[i]), []).append(doc)
+    assert {k: sorted(v) for k, v in found.items()} == held
+    assert postings.counts(query).tolist() == [len(held.get(k, [])) for k in query.tolist()]

@@ -23,10 +23,21 @@ MAX_RUN = 1 << 23  # 8M postings: at most ~100 MB copied by one merge
 Run = tuple[NDArray[np.generic], NDArray[np.uint32]]
 
 
-def _merge(a: Run, b: Run) -> Run:
-    keys = np.concatenate([a[0], b[0]])
-    order = np.argsort(keys, kind="stable")  # timsort: two sorted runs merge in linear time
-    return keys[order], np.concatenate([a[1], b[1]])[order]
+def _merge(older: Run, newer: Run) -> Run:
+    """Two sorted runs as one, the older run's postings first among equal keys.
+
+    Each posting of `newer` goes to its rank among the older keys plus its own rank, the older
+    ones fill the rest: besides the result, this takes 8 bytes per posting of `newer` and one per
+    posting, where concatenating and sorting took 20 to 28 bytes per posting of both.
+    """
+    size = len(older[0]) + len(newer[0])
+    at = np.searchsorted(older[0], newer[0], side="right") + np.arange(len(newer[0]))
+    keys, docs = np.empty(size, dtype=older[0].dtype), np.empty(size, dtype=np.uint32)
+    keys[at], docs[at] = newer
+    rest = np.ones(size, dtype=bool)
+    rest[at] = False
+    keys[rest], docs[rest] = older
+    return keys, docs
 
 
 class Postings:
