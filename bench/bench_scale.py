@@ -213,7 +213,8 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
             f"{result['tree_mb']:,.0f} MB | {result['max_mb']:,.0f} MB | "
             f"{n / wall / floors['batch']:.2f} | {before} → {load()} |"
         )
-        print(f"#   {label}: {result['summary']}", file=sys.stderr)
+        # Each row as soon as it is measured: a long run's first figures survive an interruption.
+        print(f"#   {label}: {result['summary']}\n{rows[-1]}", file=sys.stderr, flush=True)
     for mode, title in (("none", "no fsync"), ("file", "one fsync per file"),
                         ("batch", f"one fsync per {BATCH} files")):
         rows.append(f"| {min(n, args.floor_docs):,} | I/O floor: JSONL to one file per doc, "
