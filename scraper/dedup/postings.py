@@ -8,7 +8,7 @@ lookup searches O(log n) runs and a posting is copied O(log n) times. Runs stop 
 Lookups are vectorised: one search per run for all the keys of a batch. A binary search over a
 run of millions of keys misses the cache at each of its ~23 steps, which made lookups cost
 ~14 ms per run and batch at 8M postings; a large run therefore gets a directory (the start of
-each range of key prefixes, ~0.25 bytes a posting), and a key is searched only inside its
+each range of key prefixes, 0.25 to 0.5 bytes a posting), and a key is searched only inside its
 prefix's range, a few dozen postings of uniform hashes.
 
 Persistence is the caller's: `take_pending()` hands over the postings added since the last call
