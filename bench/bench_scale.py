@@ -196,6 +196,7 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
     rows = []
     floors = {m: io_floor(dump, tmp / f"floor-{n}-{m}", min(n, args.floor_docs), m)
               for m in ("none", "file", "batch")}
+    print(f"# I/O floor, docs/s: {floors}", file=sys.stderr, flush=True)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     runs = {
         "plain": ("clean --no-dedup", ["--no-dedup"], "plain"),
