@@ -146,7 +146,8 @@ def run_command(args: list[str]) -> dict[str, float]:
     if proc.returncode != 0:
         raise SystemExit(f"scraper {' '.join(args)} failed:\n{err.decode()[-2000:]}")
     summary = err.decode().strip().splitlines()[-1]
-    return {"wall": wall, "tree_mb": peak[0], "max_mb": usage.ru_maxrss / 1024,
+    # ru_maxrss is in KiB; every figure here is in MB (10^6 bytes), as the tree sampler gives.
+    return {"wall": wall, "tree_mb": peak[0], "max_mb": usage.ru_maxrss * 1024 / 1e6,
             "summary": summary}  # type: ignore[dict-item]
 
 
