@@ -151,7 +151,8 @@ def run_command(args: list[str], src: str | None = None) -> dict[str, float]:
     if proc.returncode != 0:
         raise SystemExit(f"scraper {' '.join(args)} failed:\n{err.decode()[-2000:]}")
     summary = err.decode().strip().splitlines()[-1]
-    return {"wall": wall, "tree_mb": peak[0], "max_mb": usage.ru_maxrss / 1024,
+    # ru_maxrss is in KiB; every figure here is in MB (10^6 bytes), as the tree sampler gives.
+    return {"wall": wall, "tree_mb": peak[0], "max_mb": usage.ru_maxrss * 1024 / 1e6,
             "summary": summary}  # type: ignore[dict-item]
 
 
@@ -201,6 +202,7 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
     rows = []
     floors = {m: io_floor(dump, tmp / f"floor-{n}-{m}", min(n, args.floor_docs), m)
               for m in ("none", "file", "batch")}
+    print(f"# I/O floor, docs/s: {floors}", file=sys.stderr, flush=True)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     runs = {
         "plain": ("clean --no-dedup", ["--no-dedup"], "plain"),
@@ -225,7 +227,9 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
                 f"{mb / wall:.1f} | {result['tree_mb']:,.0f} MB | {result['max_mb']:,.0f} MB | "
                 f"{n / wall / floors['batch']:.2f} | {before} → {load()} |"
             )
-            print(f"#   {label}{suffix}: {result['summary']}", file=sys.stderr)
+            # Each row as soon as it is measured: a long run's first rows survive an interruption.
+            print(f"#   {label}{suffix}: {result['summary']}\n{rows[-1]}", file=sys.stderr,
+                  flush=True)
     for mode, title in (("none", "no fsync"), ("file", "one fsync per file"),
                         ("batch", f"one fsync per {BATCH} files")):
         rows.append(f"| {min(n, args.floor_docs):,} | I/O floor: JSONL to one file per doc, "

@@ -12,13 +12,16 @@ fsynced: a lost key only means that record is cleaned again and then dropped as 
 from __future__ import annotations
 
 import hashlib
-from array import array
 from pathlib import Path
 
+import numpy as np
+
 from scraper.document import Document, document_id
+from scraper.keys64 import U64, KeySet
 from scraper.lock import STATE_DIR
 
 SEEN_NAME = "seen.u64"
+KEY_DTYPE = np.dtype("=u8")  # the machine's byte order, as the file always had (array "Q")
 
 
 def record_key(doc: Document) -> int | None:
@@ -46,17 +49,12 @@ def url_key(url: str) -> int | None:
 
 
 class SeenKeys:
-    """Keys of earlier runs (`before`) and of this run (`now`), as sets of ints."""
+    """Keys of earlier runs (`before`) and of this run (`now`): 8 bytes a key, in memory."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / STATE_DIR / SEEN_NAME
-        self.before: set[int] = set()
-        self.now: set[int] = set()
-        if self.path.exists():
-            data = self.path.read_bytes()
-            keys = array("Q")
-            keys.frombytes(data[: len(data) - len(data) % 8])
-            self.before.update(keys)
+        self.before = KeySet(_read_keys(self.path))
+        self.now = KeySet()
 
     def __contains__(self, key: int) -> bool:
         return key in self.before or key in self.now
@@ -69,4 +67,12 @@ class SeenKeys:
         self.now.update(fresh)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("ab") as handle:
-            handle.write(array("Q", fresh).tobytes())
+            handle.write(np.array(fresh, dtype=KEY_DTYPE).tobytes())
+
+
+def _read_keys(path: Path) -> U64:
+    """The keys of the file, without a torn tail."""
+    if not path.exists():
+        return np.zeros(0, dtype=np.uint64)
+    with path.open("rb") as handle:
+        return np.fromfile(handle, dtype=KEY_DTYPE, count=path.stat().st_size // 8)

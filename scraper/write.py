@@ -11,7 +11,8 @@ dropped too, with that file. Their input is simply processed again on the next r
 same names, because files are named in order. So no manifest line outlives its file.
 
 The manifest is never held in memory: the writer keeps the ids of the folder as 64-bit ints and
-the byte offset of each entry's line, and streams the file whenever it must be rewritten.
+the byte offset of each entry's line, in sorted numpy arrays (`keys64.KeyMap`: 16 bytes a
+document), and streams the file whenever it must be rewritten.
 Lines are split on `\\n` alone (a title may hold U+2028), and a file name that is not UTF-8 is
 written with `\\udcXX` escapes, which read back to the same name.
 """
@@ -28,6 +29,7 @@ from typing import Any
 from scraper.document import Document
 from scraper.errors import StoreError
 from scraper.files import TEMP_PREFIX, temp_in, write_fd
+from scraper.keys64 import KeyMap, KeySet
 
 MANIFEST = "manifest.jsonl"
 SEED_NAME = re.compile(r"^(\d{3,})_([0-9a-f]{16})\.txt$")
@@ -127,13 +129,13 @@ class CorpusWriter:
             raise StoreError(str(out), reason) from exc
         for stray in out.glob(f"{TEMP_PREFIX}*"):
             stray.unlink(missing_ok=True)
-        self._offsets: dict[int, int] = {}  # id -> offset of its manifest line
+        self._offsets = KeyMap()  # id -> offset of its manifest line (16 bytes an id)
         self._foreign: dict[str, int] = {}  # file name (not seed-named) -> offset
         self._size = 0
         self._load_manifest()
         self._opened_size = self._size  # lines from here on were written by this writer
         self._next_seq = 0
-        self._file_ids: set[int] = set()  # ids of seed-named files the manifest does not list
+        self._file_ids = KeySet()  # ids of seed-named files the manifest does not list
         self._scan_files()
 
     @property
@@ -185,7 +187,8 @@ class CorpusWriter:
     def written_here(self, doc_id: str) -> bool:
         """Was this id written by this writer (in this run), not found in the folder?"""
         number = id_number(doc_id)
-        return number is not None and self._offsets.get(number, -1) >= self._opened_size
+        offset = None if number is None else self._offsets.get(number)
+        return offset is not None and offset >= self._opened_size
 
     def entry(self, file: str) -> Entry | None:
         match = SEED_NAME.match(file)
@@ -201,10 +204,11 @@ class CorpusWriter:
 
     def entry_for_id(self, doc_id: str) -> Entry | None:
         number = id_number(doc_id)
-        if number is None or number not in self._offsets:
+        offset = None if number is None else self._offsets.get(number)
+        if offset is None:
             return None
         with self.manifest_path.open("rb") as handle:
-            handle.seek(self._offsets[number])
+            handle.seek(offset)
             return parse_entry(handle.readline())
 
     def entries(self) -> Iterator[Entry]:
@@ -270,7 +274,7 @@ class CorpusWriter:
     ) -> None:
         """Replace the manifest, atomically, streaming: each entry through `transform` (None
         drops it), then `extra` appended. Memory stays flat whatever the manifest's size."""
-        self._offsets, self._foreign, self._size = {}, {}, 0
+        self._offsets, self._foreign, self._size = KeyMap(), {}, 0
         old = read_entries(self.manifest_path)
         with temp_in(self.out) as (fd, temp):
             with os.fdopen(fd, "wb") as handle:

@@ -123,3 +123,22 @@ def test_documents_stop_counting_a_hash_when_it_crosses_the_cap(tmp_path):
         late = [index.add(f"g{k}.txt", b"g", 10, 60, [], [7], OK, 1, 3) for k in range(4)]
     assert [r.nsamples for r in index.rows(late)] == [0, 0, 0, 0]
     index.close()
+
+
+def test_queued_duplicates_read_back_per_file_in_the_order_queued(tmp_path):
+    index = Index(tmp_path / "i.sqlite", "fp")
+    with index.transaction():
+        index.add_dup("001_a.txt", "dump.jsonl:3", "https://b.example.id/1")
+        index.add_dup("002_b.txt", "dump.jsonl:4", None)
+        index.add_dup("001_a.txt", "dump.jsonl:9", "https://c.example.id/2")
+    queued = index.dups()
+    assert len(queued) == 2 and sorted(queued) == ["001_a.txt", "002_b.txt"]
+    assert queued["001_a.txt"] == [
+        ("dump.jsonl:3", "https://b.example.id/1"), ("dump.jsonl:9", "https://c.example.id/2")
+    ]
+    assert queued.get("002_b.txt") == [("dump.jsonl:4", None)]
+    assert queued.get("003_c.txt", []) == [] and "003_c.txt" not in queued
+    with index.transaction():
+        index.clear_dups(["001_a.txt", "002_b.txt"])
+    assert not index.dups() and index.dups_for("001_a.txt") == []
+    index.close()

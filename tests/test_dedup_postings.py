@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from scraper.dedup import postings as postings_module
 from scraper.dedup.postings import Postings
 
 
@@ -45,3 +47,34 @@ def test_saved_blobs_load_back_to_the_same_lists():
     assert np.array_equal(again.counts(query), postings.counts(query))
     assert np.array_equal(np.sort(again.lookup(query)[1]), np.sort(postings.lookup(query)[1]))
     assert again.pending == []  # what was loaded is saved already
+
+
+@pytest.mark.parametrize("dtype", ["<i8", "<u4"])
+@pytest.mark.parametrize("directory_min", [1, postings_module.DIRECTORY_MIN])
+def test_merged_runs_hold_every_posting_of_random_keys_in_key_order(
+    dtype, directory_min, monkeypatch
+):
+    """With and without directories over the runs, and with keys at both ends of the type."""
+    monkeypatch.setattr(postings_module, "DIRECTORY_MIN", directory_min)
+    rng = np.random.default_rng(5)
+    info = np.iinfo(dtype)
+    pool = np.concatenate(
+        [rng.integers(info.min, info.max, 30, dtype=dtype, endpoint=True),
+         np.array([info.min, info.max, 0, 1], dtype=dtype)]
+    )
+    postings, held = Postings(dtype), {}
+    for doc in range(1, 300):
+        keys = rng.choice(pool, size=int(rng.integers(0, 6)))
+        postings.add(keys, np.full(len(keys), doc, dtype=np.uint32))
+        for key in keys.tolist():
+            held.setdefault(key, []).append(doc)
+    for run_keys, _ in postings.runs:
+        assert np.all(run_keys[1:] >= run_keys[:-1])
+    absent = rng.integers(info.min, info.max, 30, dtype=dtype)
+    query = np.unique(np.concatenate([pool, absent]))
+    where, docs = postings.lookup(query)
+    found: dict[int, list[int]] = {}
+    for i, doc in zip(where.tolist(), docs.tolist(), strict=True):
+        found.setdefault(int(query[i]), []).append(doc)
+    assert {k: sorted(v) for k, v in found.items()} == held
+    assert postings.counts(query).tolist() == [len(held.get(k, [])) for k in query.tolist()]

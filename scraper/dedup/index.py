@@ -18,14 +18,21 @@ row each into SQLite B-trees made every batch slower as the corpus grew (~127k S
 indexed by doc id, for vectorised filtering. Deleted documents leave their postings behind;
 lookups skip them by state (doc ids are never reused).
 
+Memory: the posting lists are the only part that grows with the corpus (~0.75 KB an indexed
+document: 16 band keys of 12 bytes, ~68 samples of 8), plus 5 bytes a document for the two
+arrays. The SQLite file is read through SQLite's own small page cache unless `mmap_mb` asks for
+a memory map (whose pages count in the RSS), and the duplicates queued for the manifest are read
+from their table when the manifest is rewritten (`QueuedDups`), never gathered in a dict.
+
 A document is PENDING from the moment its row is committed until its file is written, and
 REPLACED from the moment a longer copy supersedes it until its file is deleted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -35,6 +42,7 @@ from numpy.typing import NDArray
 
 from scraper.dedup.postings import Postings
 from scraper.errors import StoreError
+from scraper.keys64 import KeySet
 
 OK, PENDING, REPLACED = 0, 1, 2
 GONE = 3  # in the state array only: no such document (deleted, rolled back, never made)
@@ -87,6 +95,44 @@ class Row(NamedTuple):
 def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
+
+
+Dups = list[tuple[str | None, str | None]]
+
+
+def _name_key(file: str) -> int:
+    return int.from_bytes(hashlib.blake2b(file.encode("utf-8", "surrogatepass"), digest_size=8)
+                          .digest(), "little")
+
+
+def _queued_for(db: sqlite3.Connection, file: str) -> Dups:
+    sql = "SELECT source, url FROM dup_updates WHERE file = ? ORDER BY rowid"
+    return [(s, u) for s, u in db.execute(sql, (file,))]
+
+
+class QueuedDups(Mapping[str, Dups]):
+    """file → the (source, url) of the duplicates queued for it, read from `dup_updates` when
+    asked. The queue grows with the run (~0.25 rows a document here); as a dict it took ~80 MB
+    at a million documents, where this keeps 8 bytes a queued file, to answer "none" at once."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self._files = KeySet(_name_key(f) for f in self)
+        self._count = int(
+            db.execute("SELECT COUNT(DISTINCT file) FROM dup_updates").fetchone()[0]
+        )
+
+    def __getitem__(self, file: str) -> Dups:
+        if _name_key(file) in self._files and (found := _queued_for(self.db, file)):
+            return found
+        raise KeyError(file)
+
+    def __iter__(self) -> Iterator[str]:
+        for (file,) in self.db.execute("SELECT DISTINCT file FROM dup_updates"):
+            yield str(file)
+
+    def __len__(self) -> int:
+        return self._count
 
 
 class Index:
@@ -439,15 +485,12 @@ class Index:
     def files(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT file FROM docs")}
 
-    def dups(self) -> dict[str, list[tuple[str | None, str | None]]]:
-        out: dict[str, list[tuple[str | None, str | None]]] = {}
-        for file, source, url in self.db.execute("SELECT file, source, url FROM dup_updates"):
-            out.setdefault(file, []).append((source, url))
-        return out
+    def dups(self) -> QueuedDups:
+        """The duplicates queued for each file (read from the table when asked)."""
+        return QueuedDups(self.db)
 
-    def dups_for(self, file: str) -> list[tuple[str | None, str | None]]:
-        sql = "SELECT source, url FROM dup_updates WHERE file = ?"
-        return [(s, u) for s, u in self.db.execute(sql, (file,))]
+    def dups_for(self, file: str) -> Dups:
+        return _queued_for(self.db, file)
 
     def memory_bytes(self) -> int:
         """What the in-memory index holds: the posting arrays and the per-document arrays."""
