@@ -128,6 +128,31 @@ def split_inputs(tmp_path):
     return [str(SEEDS), str(html), str(big), small, str(tmp_path / "empty.jsonl")]
 
 
+@pytest.mark.parametrize("size", [1, 7, 300, 2048, 4096, 10**9])
+def test_ranges_read_in_order_give_the_records_and_errors_of_the_whole_file(tmp_path, size):
+    """Cut anywhere (inside the BOM, a line, a long line, at a line's end), the ranges read with
+    the counted starts give what one read of the file gives, names and error lines included."""
+    from scraper import dask_engine
+    from scraper.pipeline import read_dumps
+
+    config = override(Config(), "clean", max_bytes=20000)
+    inputs = split_inputs(tmp_path)[2:]  # the JSONL files
+    expected_stats = Stats()
+    expected = [(d.source, d.title, d.paragraphs)
+                for d in read_dumps(inputs, tmp_path / "none", config, expected_stats)]
+    stats, got, base = Stats(), [], (1, 0)
+    for partition in dask_engine.partitions(inputs, tmp_path / "none", size):
+        part = partition[0].part
+        base = (1, 0) if part is None or part.start == 0 else base
+        records, counted = dask_engine._read(config, None, False, partition, base)
+        stats.merge(counted)
+        got += [(r.doc.source, r.doc.title, r.doc.paragraphs) for r in records]
+        if part is not None and not part.last:
+            base = dask_engine._next_base(base, dask_engine._count(config, partition[0]))
+    assert got == expected and len(got) > 55
+    assert stats.errors == expected_stats.errors and len(stats.errors) == 6
+
+
 def clean_cli(capsys, inputs, out, *flags):
     from scraper.cli import main
 

@@ -246,15 +246,19 @@ def jsonl_range(name: str, config: CleanConfig, part: JsonlRange) -> Iterator[It
 
 
 def count_range(name: str, config: CleanConfig, part: JsonlRange) -> tuple[int, int]:
-    """How many lines and records `jsonl_range` finds in `part`, without parsing any JSON."""
+    """How many lines and records `jsonl_range` finds in `part`, without parsing any JSON. A
+    file that cannot be read counts nothing: reading it reports why."""
     lines = records = 0
-    with open(name, "rb") as stream:
-        _seek_line(stream, part.start)
-        # Only line 1 is special (its BOM), so any other number stands for a later line.
-        first = 1 if part.start == 0 else 2
-        for _, text, problem in _file_lines(stream, name, config.max_bytes, first, part.end):
-            lines += 1
-            records += problem is not None or bool(text.strip())
+    try:
+        with open(name, "rb") as stream:
+            _seek_line(stream, part.start)
+            # Only line 1 is special (its BOM), so any other number stands for a later line.
+            first = 1 if part.start == 0 else 2
+            for _, text, problem in _file_lines(stream, name, config.max_bytes, first, part.end):
+                lines += 1
+                records += problem is not None or bool(text.strip())
+    except OSError:
+        return 0, 0
     return lines, records
 
 
