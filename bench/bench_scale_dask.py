@@ -1,18 +1,24 @@
 """The Dask engine against local processes: `scraper clean` and `scraper dedup DIR`, same run.
 
     python bench/bench_scale_dask.py [--docs 10000] [--no-dedup] [--seed 3] [--workdir DIR]
+                                     [--anchor-src DIR] [--clean-only]
 
 Generates the corpus of bench_scale.py (Indonesian-news-like articles of 3-6 KB, with exact,
 near and truncated copies) into a temporary folder, then runs the real commands in subprocesses,
 each into a fresh folder:
   * `scraper clean` with `--jobs 1` (the anchor), `--jobs 2`, and `--engine dask` on a
-    LocalCluster of 1 and 2 single-threaded worker processes (start-up included). Dedup is on
-    (hashed on the Dask workers); `--no-dedup` turns it off in every run;
+    LocalCluster of 1 and 2 single-threaded worker processes (start-up included); the workers
+    read their own partitions of the dump (byte ranges of its JSONL file). Dedup is on (hashed
+    on the Dask workers); `--no-dedup` turns it off in every run. With `--anchor-src DIR` (a
+    source tree of another version, e.g. `git archive main`), the Dask runs are repeated with
+    that tree: there the client reads the dump and ships the records;
   * `scraper dedup DIR` on copies of one folder written with `--no-dedup`: locally (the anchor)
     and with `--engine dask` on 1 and 2 workers (signatures, shuffles and verification on the
     workers);
   * how fast this process alone reads the dump (`read_dumps`, what the client of a Dask run does
-    before it ships records): the rate at which it can feed the workers.
+    when it reads: stdin, `--store`, `--explain`), and how long it takes to cut the dump into
+    partitions (all the client does with file inputs).
+`--clean-only` leaves out `scraper dedup DIR`.
 Prints docs/s and the ratio of each run against its anchor, and checks that the runs of each
 command left the same manifest and files. The machine is shared: the load average before and
 after is printed. Nothing is kept.
@@ -50,14 +56,18 @@ def folder_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def bench_clean(dump: Path, tmp: Path, docs: int, dedup: bool) -> None:
+def bench_clean(dump: Path, tmp: Path, docs: int, dedup: bool, anchor_src: str | None) -> None:
     print(f"\n### scraper clean, dedup {'on' if dedup else 'off'}")
     print("| run | wall s | docs/s | vs --jobs 1 |\n|---|---|---|---|")
     anchor, outputs = 0.0, set()
-    for number, (name, flags) in enumerate(CLEAN_RUNS):
+    runs = [(name, flags, None) for name, flags in CLEAN_RUNS]
+    if anchor_src:  # the same Dask runs with the other tree
+        runs += [(f"{name} (anchor tree)", flags, anchor_src) for name, flags in CLEAN_RUNS
+                 if "dask" in flags]
+    for number, (name, flags, src) in enumerate(runs):
         out = tmp / f"clean-{number}"
         extra = [] if dedup else ["--no-dedup"]
-        result = run_command(["clean", str(dump), "-o", str(out), *flags, *extra])
+        result = run_command(["clean", str(dump), "-o", str(out), *flags, *extra], src)
         rate = docs / result["wall"]
         anchor = anchor or rate
         print(f"| {name} | {result['wall']:.1f} | {rate:.0f} | {rate / anchor:.2f}x |", flush=True)
@@ -103,8 +113,10 @@ def engine_config(tmp: Path, workers: int) -> Path:
 
 
 def bench_read(dump: Path, tmp: Path, docs: int) -> None:
-    """Docs/s of the client's share of a Dask run: reading the dump and checking known work."""
+    """Docs/s of the client's share of a Dask run: reading the dump and checking known work
+    when it reads (stdin, `--store`, `--explain`); cutting it into partitions otherwise."""
     from scraper.config import Config
+    from scraper.dask_engine import PARTITION_BYTES, partitions
     from scraper.pipeline import read_dumps
     from scraper.stats import Stats
 
@@ -112,6 +124,10 @@ def bench_read(dump: Path, tmp: Path, docs: int) -> None:
     count = sum(1 for _ in read_dumps([str(dump)], tmp / "none", Config(), Stats()))
     rate = count / (time.perf_counter() - started)
     print(f"\n### the client's read: {count} records at {rate:.0f} docs/s (of {docs})")
+    started = time.perf_counter()
+    cut = sum(1 for _ in partitions([str(dump)], tmp / "none", PARTITION_BYTES))
+    print(f"the client cuts the dump into {cut} partitions in "
+          f"{(time.perf_counter() - started) * 1000:.1f} ms (the workers read them)")
 
 
 def main() -> None:
@@ -121,6 +137,9 @@ def main() -> None:
                         help="scraper clean without dedup (default: with)")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--workdir", default=None, help="where the temporary folder goes")
+    parser.add_argument("--anchor-src", default=None,
+                        help="a source tree of another version: its Dask runs as well")
+    parser.add_argument("--clean-only", action="store_true", help="leave out scraper dedup DIR")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.workdir) as name:
         tmp = Path(name)
@@ -128,8 +147,9 @@ def main() -> None:
         size = generate(dump, args.docs, args.seed)
         print(f"## {args.docs} docs ({size / 1e6:.1f} MB)")
         print(f"load before: {load()}")
-        bench_clean(dump, tmp, args.docs, args.dedup)
-        bench_dedup(dump, tmp)
+        bench_clean(dump, tmp, args.docs, args.dedup, args.anchor_src)
+        if not args.clean_only:
+            bench_dedup(dump, tmp)
         bench_read(dump, tmp, args.docs)
         print(f"\nload after: {load()}")
 

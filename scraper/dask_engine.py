@@ -1,29 +1,63 @@
-"""Extract and clean on a Dask cluster (`[engine] kind = "dask"`), results in input order.
+"""Read, extract and clean on a Dask cluster (`[engine] kind = "dask"`), results in input order.
 
-The same `Worker.process` as the local pool runs on the Dask workers, one task per batch of
-records; with dedup on, the worker then hashes the cleaned documents for dedup as well
-(`scraper.dedup.prehash`). This process reads the inputs, ships the batches, and takes the
-results back in the order it sent them, with at most two batches per worker thread in flight
-(flat memory). The corpus pass, the dedup decisions and the writes stay in this process, so the
-corpus is byte for byte the one a local run writes. (`scraper dedup DIR` on Dask:
-`scraper.dedup.cluster`.) Dask is imported here only: the base install does not need it
-(`pip install 'scraper[dask]'`).
+When every input is a file (on a filesystem the workers share at the same path), the workers
+read them (`dask_read_clean`). This process only cuts the inputs into partitions, without
+reading them: groups of whole files, and byte ranges of large JSONL files (a range holds the
+lines that start in it). Per partition:
+
+1. a worker counts the lines and records of each range but a file's last (`count_range`, no
+   JSON parsing); the first line and record numbers of the next range follow from them, in a
+   chain of tiny tasks, so each record gets the name a local read gives it (`file#index`);
+2. a worker reads the partition (`jsonl_range`, `read_input`) and keeps the records; only each
+   record's key and URL, and the read errors, come back here;
+3. here the keys are checked against known work in input order (`Sink.known_work`), as a local
+   run checks them before cleaning;
+4. the worker that holds the records cleans those not skipped (`Worker.process`), and with dedup
+   on hashes them for dedup as well (`scraper.dedup.prehash`).
+
+With stdin, a page store or `--explain`, this process reads and ships batches of records
+instead (`dask_batches`), with the same steps after reading. Either way at most two partitions
+or batches per worker thread are in flight (flat memory), results come back in input order, and
+the corpus pass, the dedup decisions and the writes stay in this process, so the corpus is byte
+for byte the one a local run writes. (`scraper dedup DIR` on Dask: `scraper.dedup.cluster`.)
+Dask is imported here only: the base install does not need it (`pip install 'scraper[dask]'`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scraper.config import ENGINE_KINDS, Config
 from scraper.errors import ConfigError
+from scraper.known import record_key
 from scraper.parallel import Batch, Record, Result, Worker
+from scraper.sources.dumps import (
+    JsonlRange,
+    count_range,
+    documents,
+    jsonl_range,
+    read_input,
+    walk_inputs,
+)
+from scraper.stats import Stats
 
 if TYPE_CHECKING:
     from distributed import Client
+
+    from scraper.pipeline import Sink
+
+# A partition: one byte range of a JSONL file, or whole files up to this many bytes or files.
+PARTITION_BYTES = 1 << 20
+PARTITION_FILES = 64
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 # One Worker per Dask worker process and run: building one loads the profiles and rules.
 _workers: dict[str, Worker] = {}
@@ -98,3 +132,144 @@ def dask_batches(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+# -- the workers read their own partitions ---------------------------------------------------------
+@dataclass(frozen=True)
+class Piece:
+    """One input of a partition: a whole file, or (`part`) one byte range of a JSONL file."""
+
+    name: str
+    part: JsonlRange | None = None
+
+
+Partition = list[Piece]
+Base = tuple[int, int]  # the number of a range's first line, and the index of its first record
+Read = tuple[list[Record], Stats]  # a partition's records as read (kept on its worker)
+Keys = tuple[list[tuple[int | None, str | None]], Stats]  # their keys and URLs, the read errors
+
+
+def partitions(inputs: list[str], out: Path, size: int) -> Iterator[Partition]:
+    """The files of `inputs` in input order, cut into partitions (file sizes only, no reading)."""
+    group: Partition = []
+    held = 0
+    for name in walk_inputs(inputs, exclude=out):
+        ranges = _ranges(name, size)
+        if ranges is None:
+            group.append(Piece(name))
+            held += _size(name) or 0
+            if len(group) >= PARTITION_FILES or held >= size:
+                yield group
+                group, held = [], 0
+            continue
+        if group:
+            yield group
+            group, held = [], 0
+        yield from ([Piece(name, part)] for part in ranges)
+    if group:
+        yield group
+
+
+def _size(name: str) -> int | None:
+    try:
+        return os.stat(name).st_size
+    except OSError:
+        return None
+
+
+def _ranges(name: str, size: int) -> list[JsonlRange] | None:
+    """Byte ranges of a readable JSONL file; None for a file that is read whole (any other
+    kind, or one that cannot be read: its worker reports it as a local read does)."""
+    total = _size(name)
+    if not name.lower().endswith(JSONL_SUFFIXES) or total is None or not os.access(name, os.R_OK):
+        return None
+    count = max(1, -(-total // size))
+    return [JsonlRange(start=k * size, end=(k + 1) * size if k < count - 1 else None,
+                       last=k == count - 1) for k in range(count)]
+
+
+def _count(config: Config, piece: Piece) -> tuple[int, int]:
+    assert piece.part is not None
+    return count_range(piece.name, config.clean, piece.part)
+
+
+def _next_base(base: Base, counted: tuple[int, int]) -> Base:
+    return base[0] + counted[0], base[1] + counted[1]
+
+
+def _read(config: Config, url: str | None, debug: bool, partition: Partition,
+          base: Base) -> Read:
+    """Read a partition on a worker, with the names, errors and counts of a local read."""
+    stats = Stats(debug=debug)
+    records: list[Record] = []
+    for piece in partition:
+        if piece.part is None:
+            items = read_input(piece.name, config.clean, url=url)
+        else:
+            part = dataclasses.replace(piece.part, first_line=base[0], first_index=base[1])
+            items = jsonl_range(piece.name, config.clean, part)
+        records += (Record(record_key(doc), doc.url, doc)
+                    for doc in documents(piece.name, items, stats))
+    return records, stats
+
+
+def _keys(read: Read) -> Keys:
+    records, stats = read
+    return [(r.key, r.url) for r in records], stats
+
+
+def _clean(run: str, config: Config, debug: bool, read: Read, todo: list[bool]) -> Result:
+    batch = [record for record, keep in zip(read[0], todo, strict=True) if keep]
+    return _process(run, config, None, debug, batch)
+
+
+def _submit_reads(client: Client, config: Config, parts: Iterable[Partition], url: str | None,
+                  debug: bool) -> Iterator[tuple[Any, Any]]:
+    """For each partition, the futures of its read and of its keys. The count of a range feeds
+    the base of the next range of its file, on the cluster: nothing waits here."""
+    base: Any = (1, 0)
+    for partition in parts:
+        part = partition[0].part  # a range is a partition of its own
+        if part is not None and part.start == 0:
+            base = (1, 0)
+        read = client.submit(_read, config, url, debug, partition,
+                             base if part is not None else (1, 0), pure=False)
+        yield read, client.submit(_keys, read, pure=False)
+        if part is not None and not part.last:
+            counted = client.submit(_count, config, partition[0], pure=False)
+            base = client.submit(_next_base, base, counted, pure=False)
+
+
+def dask_read_clean(
+    inputs: list[str], out: Path, config: Config, sink: Sink, *, workers: int,
+    url: str | None, debug: bool,
+) -> Iterator[Result]:
+    """Each partition's result, in input order: read and cleaned on the Dask cluster of
+    `config`, skipping the records `sink` knows to be done before they are cleaned."""
+    check_engine(config)
+    with ExitStack() as stack:
+        client = connect(config, stack, workers)
+        run = uuid.uuid4().hex
+        limit = 2 * max(1, sum(client.nthreads().values()))
+        reading: deque[tuple[Any, Any]] = deque()
+        cleaning: deque[Any] = deque()
+
+        def settle(read: Any, keys: Any) -> None:
+            """Check a read partition's keys, in input order, and clean what is left to do."""
+            found, counted = keys.result()
+            sink.stats.merge(counted)
+            todo = [sink.known_work(key, record_url) is None for key, record_url in found]
+            cleaning.append(client.submit(_clean, run, config, debug, read, todo, pure=False))
+
+        parts = partitions(inputs, out, PARTITION_BYTES)
+        for pair in _submit_reads(client, config, parts, url, debug):
+            reading.append(pair)
+            if len(reading) >= limit:
+                settle(*reading.popleft())
+            if len(cleaning) >= limit:
+                yield cleaning.popleft().result()
+        while reading or cleaning:
+            if reading:
+                settle(*reading.popleft())
+            if cleaning and (len(cleaning) >= limit or not reading):
+                yield cleaning.popleft().result()

@@ -69,18 +69,10 @@ def read_dumps(
 
     An exception while reading one input is that input's error; the next input goes on.
     """
-    from scraper.sources.dumps import read_input, walk_inputs
+    from scraper.sources.dumps import documents, read_input, walk_inputs
 
     for name in walk_inputs(inputs, exclude=out):
-        try:
-            for item in read_input(name, config.clean, url=url, stdin=stdin):
-                if item.error is not None:
-                    stats.error(str(item.error))
-                elif item.doc is not None:
-                    stats.keep("read")
-                    yield item.doc
-        except Exception as exc:
-            stats.exception(name, "read", exc)
+        yield from documents(name, read_input(name, config.clean, url=url, stdin=stdin), stats)
 
 
 def read_store(root: str, stats: Stats) -> Iterator[Document]:
@@ -122,18 +114,25 @@ class Sink:
         """Records whose work is not done yet; the others are dropped before any cleaning."""
         for doc in docs:
             key = record_key(doc)
-            if key is not None and key in self.seen.now:
-                self.stats.drop("read", TWICE)
-                self._tell(doc, f"{TWICE} (skipped before cleaning)")
-            elif key is not None and self._done_before(key, doc):
-                self.stats.drop("read", ALREADY)
-                self._tell(doc, "already done by an earlier run (skipped before cleaning)")
-            else:
+            skipped = self.known_work(key, doc.url)
+            if skipped is None:
                 yield Record(key, doc.url, doc)
+            else:
+                self._tell(doc, f"{skipped} (skipped before cleaning)")
 
-    def _done_before(self, key: int, doc: Document) -> bool:
+    def known_work(self, key: int | None, url: str | None) -> str | None:
+        """Why the record of `key` (read with `url`) is skipped before cleaning (counted as a
+        drop), or None when its work is still to do."""
+        if key is None:
+            return None
+        if key in self.seen.now:
+            self.stats.drop("read", TWICE)
+            return TWICE
         # A URL's key is the id its document is written under (also by an older version).
-        return key in self.seen.before or (doc.url is not None and self.writer.known(f"{key:016x}"))
+        if key in self.seen.before or (url is not None and self.writer.known(f"{key:016x}")):
+            self.stats.drop("read", ALREADY)
+            return "already done by an earlier run"
+        return None
 
     # -- after cleaning ----------------------------------------------------------------------------
     def link_pages(self, records: Iterable[Record]) -> Iterator[Record]:
@@ -264,13 +263,23 @@ def run_clean(
         sink = Sink(writer, SeenKeys(out), stats, explain)
         if config.dedup.enabled:
             sink.dedup = stack.enter_context(Deduplicator(config.dedup, writer))
-        docs: Iterator[Document] = read_dumps(inputs, out, config, stats, url=url, stdin=stdin)
-        if store is not None:
-            docs = itertools.chain(docs, read_store(store, stats))
-        batches: Iterator[Batch] = chunked(sink.fresh(docs), PIPE_BATCH)
         jobs = config.clean.jobs or default_jobs()
-        cleaned = _results(process_batches(batches, config, jobs=jobs, store=store,
-                                           debug=stats.debug), stats)
+        results: Iterable[tuple[list[Record], Stats]]
+        if config.engine.kind == "dask" and store is None and explain is None \
+                and "-" not in inputs:  # files only: the workers read them
+            from scraper.dask_engine import dask_read_clean
+
+            results = dask_read_clean(inputs, out, config, sink, url=url, debug=stats.debug,
+                                      workers=config.engine.workers or jobs)
+        else:
+            docs: Iterator[Document] = read_dumps(inputs, out, config, stats, url=url,
+                                                  stdin=stdin)
+            if store is not None:
+                docs = itertools.chain(docs, read_store(store, stats))
+            batches: Iterator[Batch] = chunked(sink.fresh(docs), PIPE_BATCH)
+            results = process_batches(batches, config, jobs=jobs, store=store,
+                                      debug=stats.debug)
+        cleaned = _results(results, stats)
         passed = corpus_windows(sink.link_pages(cleaned), config, stats)
         for chunk in chunked(passed, config.write.batch_size):
             sink.commit(chunk)

@@ -105,6 +105,93 @@ def test_a_dask_rerun_skips_known_work(tmp_path, inputs, cluster):
     assert stats.kept["clean"] == 0
 
 
+def split_inputs(tmp_path):
+    """Files in several partitions: seeds and an HTML page (whole files), a JSONL dump large
+    enough to be cut into many byte ranges with bad records inside, a small one, an empty one."""
+    from support import FIXTURES, SEEDS
+
+    html = next(FIXTURES.glob("detik/*/input.html"))
+    lines = [json.dumps(news(i)).encode() for i in range(60)]
+    lines[3:3] = [b"", b"   "]  # blank lines: no record, but they count as lines
+    lines[10] = b'{"title": "Rusak", "text": '  # malformed JSON
+    lines[17] = json.dumps({**news(17), "text": "kata " * 5000}).encode()  # over --max-bytes
+    lines[23] = b'{"text": "bad \x00 byte"}'  # NUL: not text
+    lines[30] = json.dumps({"judul": "Tanpa isi"}).encode()  # no text field
+    lines[41] = b"[1, 2]"  # not an object
+    lines[44] = json.dumps(news(44)).encode() + b"\r"  # a CRLF line
+    lines[50] = json.dumps({**news(50), "title": "Kopi caf\u00e9"}, ensure_ascii=False
+                           ).encode("latin-1")  # not UTF-8: decoded as detected
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b"\xef\xbb\xbf" + b"\n".join(lines) + b"\n")  # a BOM, like some exports
+    small = dump(tmp_path / "small.jsonl", [news(i) for i in range(100, 104)] + [news(5)])
+    (tmp_path / "empty.jsonl").write_bytes(b"\n \n")
+    return [str(SEEDS), str(html), str(big), small, str(tmp_path / "empty.jsonl")]
+
+
+@pytest.mark.parametrize("size", [1, 7, 300, 2048, 4096, 10**9])
+def test_ranges_read_in_order_give_the_records_and_errors_of_the_whole_file(tmp_path, size):
+    """Cut anywhere (inside the BOM, a line, a long line, at a line's end), the ranges read with
+    the counted starts give what one read of the file gives, names and error lines included."""
+    from scraper import dask_engine
+    from scraper.pipeline import read_dumps
+
+    config = override(Config(), "clean", max_bytes=20000)
+    inputs = split_inputs(tmp_path)[2:]  # the JSONL files
+    expected_stats = Stats()
+    expected = [(d.source, d.title, d.paragraphs)
+                for d in read_dumps(inputs, tmp_path / "none", config, expected_stats)]
+    stats, got, base = Stats(), [], (1, 0)
+    for partition in dask_engine.partitions(inputs, tmp_path / "none", size):
+        part = partition[0].part
+        base = (1, 0) if part is None or part.start == 0 else base
+        records, counted = dask_engine._read(config, None, False, partition, base)
+        stats.merge(counted)
+        got += [(r.doc.source, r.doc.title, r.doc.paragraphs) for r in records]
+        if part is not None and not part.last:
+            base = dask_engine._next_base(base, dask_engine._count(config, partition[0]))
+    assert got == expected and len(got) > 55
+    assert stats.errors == expected_stats.errors and len(stats.errors) == 6
+
+
+def clean_cli(capsys, inputs, out, *flags):
+    from scraper.cli import main
+
+    status = main(["clean", *inputs, "-o", str(out), "--max-bytes", "20000", *flags])
+    return status, capsys.readouterr().err.replace(str(out), "OUT")
+
+
+def test_the_workers_read_their_partitions_and_the_corpus_is_the_local_one(
+        tmp_path, cluster, capsys, monkeypatch):
+    from scraper import dask_engine
+    from scraper.sources import dumps
+
+    inputs = split_inputs(tmp_path)
+    parts = list(dask_engine.partitions(inputs, tmp_path / "none", 2048))
+    ranges = [p[0].part for p in parts if p[0].part is not None]
+    assert len(ranges) > 10 and ranges[0].start == 0 and ranges[-1].last  # one cut file at least
+    local = clean_cli(capsys, inputs, tmp_path / "local", "--jobs", "1")
+    assert local[0] == 1 and local[1].count("error:") == 6, local[1]  # the bad records' lines
+    for name in ("big.jsonl#8: malformed JSON on line 11", "line 18 is larger than",
+                 "big.jsonl#28: no text", "empty.jsonl: empty input"):
+        assert name in local[1]
+    again = clean_cli(capsys, inputs, tmp_path / "local", "--jobs", "1")  # skips what is done
+    assert "wrote 0 to OUT" in again[1]
+    # From here on, this process must not read a record: count what it would read.
+    read_here = []
+    for name in ("_read_bytes", "decode_text", "record_to_document", "parse_dump"):
+        real = getattr(dumps, name)
+        monkeypatch.setattr(dumps, name, lambda *a, real=real, **k: read_here.append(a)
+                            or real(*a, **k))
+    monkeypatch.setattr(dask_engine, "PARTITION_BYTES", 2048)
+    dask = tmp_path / "dask"
+    assert clean_cli(capsys, inputs, dask, "--engine", "dask", "--address", cluster) == local
+    assert folder_bytes(dask) == folder_bytes(tmp_path / "local")
+    # A rerun into the same OUT skips what is done, before cleaning, as a local rerun does.
+    assert clean_cli(capsys, inputs, dask, "--engine", "dask", "--address", cluster) == again
+    assert folder_bytes(dask) == folder_bytes(tmp_path / "local")
+    assert read_here == []
+
+
 def children():
     """Our child processes, but multiprocessing's resource tracker (one per process, for good)."""
     import psutil

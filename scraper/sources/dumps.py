@@ -31,6 +31,7 @@ from scraper.errors import (
     ScraperError,
 )
 from scraper.sources.compression import gunzip
+from scraper.stats import Stats
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
@@ -215,20 +216,70 @@ def _jsonl_records(text: str, name: str, config: CleanConfig) -> Iterator[Item]:
 def _jsonl_file(name: str, config: CleanConfig) -> Iterator[Item]:
     """A JSONL file, streamed a line at a time: a dump of any size takes the memory of one
     record. `--max-bytes` applies to each line, not to the file."""
+    yield from jsonl_range(name, config, JsonlRange())
+
+
+@dataclass(frozen=True)
+class JsonlRange:
+    """The lines of a JSONL file that start in bytes [start, end) (end None: to the end of the
+    file), and where they are in the whole file: the number of their first line, the index of
+    their first record, and whether they are the file's last lines (an empty file's error)."""
+
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+    first_index: int = 0
+    last: bool = True
+
+
+def jsonl_range(name: str, config: CleanConfig, part: JsonlRange) -> Iterator[Item]:
+    """The records of one range of a JSONL file, named as reading the whole file names them."""
     try:
         with open(name, "rb") as stream:
-            yield from _jsonl_items(_file_lines(stream, name, config.max_bytes), name, config)
+            _seek_line(stream, part.start)
+            lines = _file_lines(stream, name, config.max_bytes, part.first_line, part.end)
+            yield from _jsonl_items(lines, name, config, part.first_index, part.last)
     except FileNotFoundError:
         yield Item(error=InputError(name, "no such file or folder"))
     except OSError as exc:
         yield Item(error=InputError(name, f"cannot read ({exc.strerror})"))
 
 
+def count_range(name: str, config: CleanConfig, part: JsonlRange) -> tuple[int, int]:
+    """How many lines and records `jsonl_range` finds in `part`, without parsing any JSON. A
+    file that cannot be read counts nothing: reading it reports why."""
+    lines = records = 0
+    try:
+        with open(name, "rb") as stream:
+            _seek_line(stream, part.start)
+            # Only line 1 is special (its BOM), so any other number stands for a later line.
+            first = 1 if part.start == 0 else 2
+            for _, text, problem in _file_lines(stream, name, config.max_bytes, first, part.end):
+                lines += 1
+                records += problem is not None or bool(text.strip())
+    except OSError:
+        return 0, 0
+    return lines, records
+
+
+def _seek_line(stream: BinaryIO, start: int) -> None:
+    """Go to the first line that starts at or after byte `start`."""
+    if start > 0:
+        stream.seek(start - 1)
+        stream.readline()  # the line that holds byte start - 1, up to its end
+
+
 def _file_lines(
-    stream: BinaryIO, name: str, max_bytes: int
+    stream: BinaryIO, name: str, max_bytes: int, first_line: int = 1, end: int | None = None
 ) -> Iterator[tuple[int, str, ScraperError | None]]:
-    """(line number, text, error) of each line; an over-long or undecodable line is its error."""
-    for line_no, raw in enumerate(iter(lambda: stream.readline(max_bytes + 1), b""), start=1):
+    """(line number, text, error) of each line that starts before `end`; an over-long or
+    undecodable line is its error."""
+    for line_no in itertools.count(first_line):
+        if end is not None and stream.tell() >= end:
+            return
+        raw = stream.readline(max_bytes + 1)
+        if not raw:
+            return
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
             stream.readline()  # the rest of the over-long line, up to its end
             reason = f"line {line_no} is larger than --max-bytes ({max_bytes} bytes)"
@@ -244,9 +295,10 @@ def _file_lines(
 
 
 def _jsonl_items(
-    lines: Iterable[tuple[int, str, ScraperError | None]], name: str, config: CleanConfig
+    lines: Iterable[tuple[int, str, ScraperError | None]], name: str, config: CleanConfig,
+    first_index: int = 0, last: bool = True,
 ) -> Iterator[Item]:
-    index = 0
+    index = first_index
     for line_no, line, problem in lines:
         if problem is None and not line.strip():
             continue
@@ -265,7 +317,7 @@ def _jsonl_items(
             yield Item(error=MalformedRecordError(source, f"line {line_no} is not a JSON object"))
             continue
         yield _record_item(record, source, config)
-    if index == 0:
+    if last and index == 0:
         yield Item(error=EmptyInputError(name, "empty input"))
 
 
@@ -315,3 +367,17 @@ def _csv_records(text: str, name: str, config: CleanConfig) -> Iterator[Item]:
             yield Item(error=MalformedRecordError(source, reason))
             continue
         yield _record_item(dict(zip(header, row, strict=True)), source, config)
+
+
+def documents(name: str, items: Iterable[Item], stats: Stats) -> Iterator[Document]:
+    """The documents of one input's `items`; its errors go to `stats`, in order. An exception
+    while reading is that input's error, and ends that input only."""
+    try:
+        for item in items:
+            if item.error is not None:
+                stats.error(str(item.error))
+            elif item.doc is not None:
+                stats.keep("read")
+                yield item.doc
+    except Exception as exc:
+        stats.exception(name, "read", exc)
