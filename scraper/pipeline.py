@@ -265,8 +265,10 @@ def run_clean(
             sink.dedup = stack.enter_context(Deduplicator(config.dedup, writer))
         jobs = config.clean.jobs or default_jobs()
         results: Iterable[tuple[list[Record], Stats]]
-        if config.engine.kind == "dask" and store is None and explain is None \
-                and "-" not in inputs:  # files only: the workers read them
+        # Files only, and no --explain (it shows each skipped record as read): the workers read
+        # them. A progress display's `explain` sees only settled documents, so it may stay.
+        if config.engine.kind == "dask" and store is None and not config.clean.explain \
+                and "-" not in inputs:
             from scraper.dask_engine import dask_read_clean
 
             results = dask_read_clean(inputs, out, config, sink, url=url, debug=stats.debug,
