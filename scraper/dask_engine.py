@@ -68,22 +68,7 @@ def _process(run: str, config: Config, store: str | None, debug: bool, batch: Ba
     if worker is None:
         _workers.clear()  # a new run: the last run's worker is not needed any more
         worker = _workers[run] = Worker(config, store, debug)
-    records, stats = worker.process(batch)
-    if config.dedup.enabled:
-        _prehash(records, config)
-    return records, stats
-
-
-def _prehash(records: list[Record], config: Config) -> None:
-    """Hash the cleaned documents for dedup here, on the worker (`scraper.dedup.prehash`)."""
-    from scraper.dedup.prehash import prehash
-
-    try:
-        hashed = prehash([r.doc for r in records], config.dedup)
-    except Exception:  # the client hashes these again, and reports what fails as a local run does
-        return
-    for record, item in zip(records, hashed, strict=True):
-        record.hashed = item
+    return worker.process_and_hash(batch)
 
 
 def check_engine(config: Config) -> None:

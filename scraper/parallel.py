@@ -2,7 +2,8 @@
 
 The main process reads the inputs and sends batches of records to the workers; each worker
 extracts (saved HTML) and cleans them one by one and sends back the cleaned documents and what
-it counted. At most `2 × jobs` batches are in flight, so memory stays flat. Results come back in
+it counted; with dedup on, also their dedup hashes, so the main process only decides and
+writes. At most `2 × jobs` batches are in flight, so memory stays flat. Results come back in
 the order the batches were sent, and a worker keeps no state from one batch to the next, so the
 output is the same for any number of workers, `--jobs 1` included (which runs in-process).
 With `[engine] kind = "dask"` the same batches go to a Dask cluster instead
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
 @dataclass(slots=True)
 class Record:
     """One record on its way through a worker: its key, its URL as read, and the document;
-    with the Dask engine also its dedup hashes, made where it was cleaned (valid for this very
-    `doc` only: a stage that changes the document drops them)."""
+    from a worker process or a Dask worker also its dedup hashes, made where it was cleaned
+    (valid for this very `doc` only: a stage that changes the document drops them)."""
 
     key: int | None
     url: str | None
@@ -75,6 +76,21 @@ class Worker:
 
             self.fetch = stored
 
+    def process_and_hash(self, batch: Batch) -> Result:
+        """`process`, then the dedup hashes of what it cleaned when dedup is on: hashed here, in
+        the worker, they leave the main process (which decides and writes) less to do."""
+        records, stats = self.process(batch)
+        if self.config.dedup.enabled:
+            from scraper.dedup.prehash import prehash
+
+            try:
+                hashed = prehash([r.doc for r in records], self.config.dedup)
+            except Exception:  # the dedup stage hashes these again, and reports what fails
+                return records, stats
+            for record, item in zip(records, hashed, strict=True):
+                record.hashed = item
+        return records, stats
+
     def process(self, batch: Batch) -> Result:
         from scraper.extract import ExtractStep
 
@@ -113,7 +129,7 @@ def _start(config: Config, store: str | None, debug: bool) -> None:
 
 def _process(batch: Batch) -> Result:
     assert _worker is not None, "the pool initializer builds the worker"
-    return _worker.process(batch)
+    return _worker.process_and_hash(batch)
 
 
 def process_batches(

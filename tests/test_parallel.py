@@ -33,3 +33,18 @@ def test_an_exception_in_one_record_spares_the_rest(monkeypatch):
     assert [r.doc.source for r in records] == ["in#0", "in#2"]
     assert stats.errors == ["in#1: clean failed: KeyError: 'no such rule'"]
     assert stats.dropped[("clean", "clean failed")] == 1
+
+
+def test_worker_processes_send_back_the_dedup_hashes_of_what_they_cleaned():
+    from scraper.dedup.prehash import prehash
+
+    batches = [[record(b * 4 + i) for i in range(4)] for b in range(3)]
+    config = override(Config(), "clean", jobs=2)
+    records = [r for rs, _ in process_batches(iter(batches), config, jobs=2, store=None,
+                                              debug=False) for r in rs]
+    assert all(r.hashed is not None and r.hashed[0] == r.doc for r in records)
+    here = prehash([r.doc for r in records], config.dedup)
+    assert [r.hashed[2].tolist() for r in records] == [keys.tolist() for _, _, keys in here]
+    no_dedup = override(config, "dedup", enabled=False)
+    plain = process_batches(iter(batches), no_dedup, jobs=2, store=None, debug=False)
+    assert all(r.hashed is None for rs, _ in plain for r in rs)
