@@ -130,7 +130,10 @@ def run_command(args: list[str], src: str | None = None) -> dict[str, float]:
     `src`: the source tree of scraper to run (default: the installed one)."""
     start = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": src} if src else None
+    # `python -m` puts the working folder first on sys.path, before PYTHONPATH: run from the
+    # tree to be measured, or the anchor's runs would import this tree's scraper.
     proc = subprocess.Popen([sys.executable, "-m", "scraper", *args], env=env,
+                            cwd=src or Path(__file__).resolve().parent.parent,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0.0]
     done = threading.Event()
@@ -245,7 +248,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=0, help="--jobs for scraper (0: default)")
     parser.add_argument("--floor-docs", type=int, default=20000,
                         help="documents written for each I/O floor figure")
-    parser.add_argument("--workdir", default=None, help="where the temporary folder goes")
+    parser.add_argument("--workdir", default=None, type=lambda p: str(Path(p).resolve()),
+                        help="where the temporary folder goes")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--runs", default="plain,dedup,rerun",
                         help="which runs, in order: plain, dedup, rerun, plain-rerun")

@@ -136,7 +136,8 @@ def main() -> None:
     parser.add_argument("--no-dedup", dest="dedup", action="store_false",
                         help="scraper clean without dedup (default: with)")
     parser.add_argument("--seed", type=int, default=3)
-    parser.add_argument("--workdir", default=None, help="where the temporary folder goes")
+    parser.add_argument("--workdir", default=None, type=lambda p: str(Path(p).resolve()),
+                        help="where the temporary folder goes")
     parser.add_argument("--anchor-src", default=None,
                         help="a source tree of another version: its Dask runs as well")
     parser.add_argument("--clean-only", action="store_true", help="leave out scraper dedup DIR")
