@@ -213,8 +213,8 @@ class PhaseClock:
 
     # (module, class or "", function) -> phase.
     TIMED: ClassVar[dict[tuple[str, str, str], str]] = {
-        ("deduplicator", "", "prepare"): "text features (words, shingles, exact key)",
-        ("deduplicator", "", "bucket_keys"): "signatures and band keys",
+        ("prehash", "", "prepare"): "text features (words, shingles, exact key)",
+        ("prehash", "", "bucket_keys"): "signatures and band keys",
         ("deduplicator", "", "find_candidates"): "candidate lookups (index + batch)",
         ("deduplicator", "Deduplicator", "_load_many"): "reading candidates back",
         ("deduplicator", "", "classify"): "exact verification",
