@@ -23,7 +23,7 @@ from scraper.clean.engine import (
     uncertain_boundaries,
 )
 from scraper.clean.functions import FUNCTIONS
-from scraper.clean.rules import RuleSet, merge, parse_clean_table
+from scraper.clean.rules import Alternation, Rule, RuleSet, merge, parse_clean_table
 from scraper.config import CleanConfig
 from scraper.document import Document, Removal, parse_dump
 from scraper.errors import ConfigError
@@ -66,6 +66,10 @@ class Cleaner:
             for name, table in tables.items()
         }
         self._by_host: dict[str, Profile | None] = {}
+        # Every profile's text markers in one regex: most texts hold none, and one scan tells.
+        self._markers = Alternation(
+            tuple(Rule(p.name, marker) for p in profiles for marker in p.text_markers)
+        )
         self.policy = CorpusPolicy(
             min_docs=config.corpus_min_docs,
             min_share=config.corpus_min_share,
@@ -79,7 +83,8 @@ class Cleaner:
         profile = self._for_url(doc.url)  # None for a malformed URL: pick by text
         if profile is None:
             text = "\n".join([doc.title or "", *doc.paragraphs])
-            profile = self.profiles.for_text(text) or self.profiles.generic
+            found = self.profiles.for_text(text) if self._markers.search(text) else None
+            profile = found or self.profiles.generic
         return self._rules[profile.name]
 
     def _for_url(self, url: str | None) -> Profile | None:

@@ -214,8 +214,9 @@ def _cut_footer(work: Work, rules: RuleSet) -> None:
     if not rules.footers:
         return
     seen_content = False
+    verdicts, limit = rules.verdicts, rules.max_chrome_chars
     for i, line in enumerate(work.lines):
-        rule = judge(line, rules).footer
+        rule = (verdicts.get(line) or judge(line, rules)).footer if len(line) <= limit else None
         if rule is None:
             seen_content = seen_content or work.why[i] is None
         elif not seen_content or not _tail_is_smaller(work, i):
@@ -234,7 +235,8 @@ def _signoff_at(work: Work, i: int, rules: RuleSet) -> tuple[str, int] | None:
     rule = judge(line, rules).signoff
     if rule is not None:
         return rule, 0
-    tail = _TAIL.search(line)
+    # `_TAIL` ends with ")" at the end (`$` also before a final line break): a cheap test first.
+    tail = _TAIL.search(line) if line.endswith((")", ")\n")) else None
     rule = rules.signoffs.fullmatch(tail[1]) if tail else None
     return (rule, tail.start()) if tail and rule else None
 

@@ -34,6 +34,7 @@ from functools import cached_property
 from typing import Any
 
 from scraper.clean.functions import FUNCTIONS, LineFunction, SegmentFunction
+from scraper.clean.prefilter import Need, any_of, need, scans
 from scraper.document import normalize_line
 from scraper.errors import ProfileError
 from scraper.profiles import Profile, compile_pattern
@@ -119,12 +120,46 @@ class Alternation:
         index = self.fullmatch_index(text)
         return None if index is None else self.rules[index].name
 
+    @cached_property
+    def _gated(self) -> tuple[Need | None, Alternation, tuple[int, ...]]:
+        """One pre-check for the rules that scan a whole line before they fail, the other rules
+        as one alternation, and their indexes in `rules` (see `prefilter`)."""
+        needs = [need(r.pattern) if scans(r.pattern) else None for r in self.rules]
+        rest = tuple(i for i, n in enumerate(needs) if n is None)
+        gate = any_of(n for n in needs if n is not None) if len(rest) < len(needs) else None
+        return gate, Alternation(tuple(self.rules[i] for i in rest)), rest
+
     def fullmatch_index(self, text: str) -> int | None:
         """The index in `rules` of the first rule that matches all of `text`, or None."""
+        gate, rest, indexes = self._gated
+        if gate is not None and not gate.may_match(text):
+            # No scanning rule can match: the first of the others that matches is the first.
+            index = rest._fullmatch_index(text)
+            return None if index is None else indexes[index]
+        return self._fullmatch_index(text)
+
+    def _fullmatch_index(self, text: str) -> int | None:
         if self.regex is not None:
             match = self.regex.fullmatch(text)
             return int((match.lastgroup or "_r0")[2:]) if match else None
         return next((i for i, r in enumerate(self.rules) if r.pattern.fullmatch(text)), None)
+
+    @cached_property
+    def _searcher(self) -> re.Pattern[str] | None:
+        # Without the named groups of `regex`: a group around each branch keeps the engine
+        # from skipping ahead to the characters that can start a match.
+        try:
+            return re.compile("|".join(f"(?:{_scoped(r.pattern.pattern)})" for r in self.rules))
+        except re.error:
+            return None
+
+    def search(self, text: str) -> bool:
+        """Whether any rule matches somewhere in `text`."""
+        if not self.rules:
+            return False
+        if self._searcher is not None:
+            return self._searcher.search(text) is not None
+        return any(r.pattern.search(text) for r in self.rules)
 
     def finditer(self, text: str) -> list[tuple[str, re.Match[str]]]:
         """Non-overlapping matches, each with the name of its rule, in text order.
