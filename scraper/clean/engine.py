@@ -35,7 +35,7 @@ from scraper.document import Document, Removal, normalize_line, split_lines
 
 # What `normalize_line` would change: odd spaces, invisible characters, runs of spaces, ends.
 # Substring tests (each a fast C scan), much faster than one regex over the same text.
-_UNNORMAL = (
+_UNNORMAL = (  # the ASCII ones first
     "\t", "\r", "  ", "\u00a0", "\u1680", "\u202f", "\u205f", "\u3000", "\u2060",
     "\ufeff", "\u00ad", *(chr(c) for c in range(0x2000, 0x200E)),
 )
@@ -299,8 +299,11 @@ def _normalized(paragraphs: list[str]) -> list[str]:
     """The rules expect one line per paragraph, as `normalize_line` gives it; the readers do
     that, other callers may not."""
     text = "\n".join(paragraphs)
-    odd = any(not p or p[0].isspace() or p[-1].isspace() or "\n" in p for p in paragraphs)
-    if not odd and not any(s in text for s in _UNNORMAL) and unicodedata.is_normalized("NFC", text):
+    odd = bool(paragraphs) and text.count("\n") != len(paragraphs) - 1  # a line break inside
+    odd = odd or any(not p or p[0].isspace() or p[-1].isspace() for p in paragraphs)
+    # An ASCII text can only hold the ASCII ones.
+    unnormal = _UNNORMAL[:3] if text.isascii() else _UNNORMAL
+    if not odd and not any(s in text for s in unnormal) and unicodedata.is_normalized("NFC", text):
         return paragraphs
     return [q for p in paragraphs for q in map(normalize_line, split_lines(p)) if q]
 
