@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scraper.clean import Cleaner
-from scraper.clean.prefilter import CASE_FOLDS_TO_ASCII, any_of, need, scans
+from scraper.clean.prefilter import CASE_FOLDS_TO_ASCII, any_of, first_chars, need, scans
 from scraper.config import CleanConfig
 from scraper.document import parse_dump
 from scraper.profiles import load_profiles
@@ -133,3 +133,41 @@ def test_any_of_keeps_the_shortest_strings_and_lowers_the_ascii_ones() -> None:
     merged = any_of([need(re.compile("ANTARA FOTO|Foto")), need(re.compile("FOTO|©"))])
     assert merged.exact == ("©",)
     assert merged.folded == ("foto",)
+
+
+def test_no_shipped_rule_is_skipped_for_the_first_character_of_a_line_it_matches() -> None:
+    lines = _fixture_lines() + HAND_LINES
+    matched = 0
+    for name, (family, pattern) in _shipped_rules().items():
+        chars = first_chars(pattern)
+        if chars is None or family == "segments":
+            continue
+        for line in lines:
+            if pattern.fullmatch(line):
+                matched += 1
+                assert chars.may_start(line[0]), (name, line)
+    assert matched > 100
+
+
+@pytest.mark.parametrize(
+    ("pattern", "starts", "never"),
+    [
+        (r"(?i:simak)\s+video", ["s", "S", "ſ"], ["v", "(", "1"]),
+        (r"(?:(?i:senin|rabu),?\s+)?\d{1,2}\s+Juni", ["S", "r", "7", "٣"], ["J", "x"]),
+        (r"\*?\s*(?i:ikuti)", ["*", " ", "I", "ı", "İ"], ["x", "1"]),
+        (r"[A-Z][a-z]+ Awards", ["A", "Q"], ["a", "1"]),
+        (r"(?=\()\([a-z]{2,5}\)|[-–]", ["(", "-", "–"], ["a", "—"]),
+    ],
+)
+def test_first_chars_are_every_character_a_match_can_start_with(
+    pattern: str, starts: list[str], never: list[str]
+) -> None:
+    chars = first_chars(re.compile(pattern))
+    assert chars is not None
+    assert all(chars.may_start(c) for c in starts), starts
+    assert not any(chars.may_start(c) for c in never), never
+
+
+@pytest.mark.parametrize("pattern", [r".{0,80}x", r"\w+", r"[^a]b", r"(?:ab)?", r"a?"])
+def test_first_chars_are_none_when_any_character_may_start(pattern: str) -> None:
+    assert first_chars(re.compile(pattern)) is None

@@ -244,3 +244,108 @@ def scans(pattern: re.Pattern[str]) -> bool:
         return _scans(sre_parse.parse(pattern.pattern, pattern.flags).data)
     except Exception:
         return False
+
+
+@dataclass(frozen=True)
+class FirstChars:
+    """The characters a match can start with: `exact` as they are, `folded` (ASCII, lowered)
+    in any case, any decimal digit when `digits` (`\\d`), any space when `spaces` (`\\s`)."""
+
+    exact: frozenset[str]
+    folded: frozenset[str]
+    digits: bool
+    spaces: bool
+
+    def may_start(self, char: str) -> bool:
+        if char in self.exact or (self.digits and char.isdecimal()):
+            return True
+        if self.spaces and char.isspace():
+            return True
+        if not self.folded:
+            return False
+        return char in CASE_FOLDS_TO_ASCII or char.lower() in self.folded
+
+
+# The characters a part of a regex starts with (exact, folded, digits, spaces), and whether the
+# part may match nothing (then the next part's first characters count too).
+_Start = tuple[set[str], set[str], bool, bool, bool]
+MAX_RANGE = 256  # a wider range ([^…] aside) counts as any character
+
+
+def _class_start(members: Any, ignore_case: bool) -> _Start | None:
+    codes: list[int] = []
+    digits = spaces = False
+    for op, av in members:
+        if op is _C.LITERAL:
+            codes.append(av)
+        elif op is _C.RANGE and av[1] - av[0] < MAX_RANGE:
+            codes.extend(range(av[0], av[1] + 1))
+        elif op is _C.CATEGORY and av is _C.CATEGORY_DIGIT:
+            digits = True
+        elif op is _C.CATEGORY and av is _C.CATEGORY_SPACE:
+            spaces = True
+        else:
+            return None  # a negated class, another category, a wide range
+    chars = [_literal(code, ignore_case) for code in codes]
+    if any(c is None for c in chars):
+        return None
+    found = {s for c in chars if c for s in c[0]}
+    if ignore_case:
+        return set(), found, digits, spaces, False
+    return found, set(), digits, spaces, False
+
+
+def _start_of_item(op: Any, av: Any, ignore_case: bool) -> _Start | None:
+    if op is _C.LITERAL:
+        return _class_start([(op, av)], ignore_case)
+    if op is _C.IN:
+        return _class_start(av, ignore_case)
+    if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
+        return set(), set(), False, False, True  # zero width: the next part starts the match
+    if op is _C.SUBPATTERN:
+        return _start(av[3], _flags(av[1], av[2], ignore_case))
+    if op is _C.ATOMIC_GROUP:
+        return _start(av, ignore_case)
+    if op is _C.BRANCH:
+        starts = [_start(b, ignore_case) for b in av[1]]
+        if any(s is None for s in starts):
+            return None
+        return (
+            {c for s in starts if s for c in s[0]},
+            {c for s in starts if s for c in s[1]},
+            any(s[2] for s in starts if s),
+            any(s[3] for s in starts if s),
+            any(s[4] for s in starts if s),
+        )
+    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
+        inner = _start(av[2], ignore_case)
+        return None if inner is None else (*inner[:4], av[0] == 0 or inner[4])
+    return None  # any character (., [^…], \\w, …) or a shape this module does not know
+
+
+def _start(items: Any, ignore_case: bool) -> _Start | None:
+    exact: set[str] = set()
+    folded: set[str] = set()
+    digits = spaces = False
+    for op, av in items:
+        part = _start_of_item(op, av, ignore_case)
+        if part is None:
+            return None
+        exact |= part[0]
+        folded |= part[1]
+        digits, spaces = digits or part[2], spaces or part[3]
+        if not part[4]:
+            return exact, folded, digits, spaces, False
+    return exact, folded, digits, spaces, True
+
+
+def first_chars(pattern: re.Pattern[str]) -> FirstChars | None:
+    """The characters every non-empty match of `pattern` starts with, or None when any may."""
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+        found = _start(parsed.data, bool(parsed.state.flags & re.IGNORECASE))
+    except Exception:
+        return None
+    if found is None or found[4]:
+        return None
+    return FirstChars(frozenset(found[0]), frozenset(found[1]), found[2], found[3])

@@ -34,7 +34,7 @@ from functools import cached_property
 from typing import Any
 
 from scraper.clean.functions import FUNCTIONS, LineFunction, SegmentFunction
-from scraper.clean.prefilter import Need, any_of, need, scans
+from scraper.clean.prefilter import FirstChars, Need, any_of, first_chars, need, scans
 from scraper.document import normalize_line
 from scraper.errors import ProfileError
 from scraper.profiles import Profile, compile_pattern
@@ -55,6 +55,7 @@ _PROBES = (
     "2024",
 )
 _LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+MAX_STARTS = 512  # first characters remembered per alternation, then forgotten at once
 _ANCHOR = re.compile(r"(?<![\[\\])\^|(?<!\\)\$|\\[AZ]")
 
 
@@ -101,6 +102,8 @@ class Alternation:
         self.rules = rules
         # Anchored regexes (^, $, \A, \Z) only mean the same on one line as on a whole text.
         self.anchored = any(_ANCHOR.search(rule.pattern.pattern) for rule in rules)
+        # The rules that a line starting with a given character may match (see `_by_start`).
+        self._starting: dict[str, tuple[Alternation, tuple[int, ...]]] = {}
 
     @cached_property
     def regex(self) -> re.Pattern[str] | None:
@@ -134,9 +137,35 @@ class Alternation:
         gate, rest, indexes = self._gated
         if gate is not None and not gate.may_match(text):
             # No scanning rule can match: the first of the others that matches is the first.
-            index = rest._fullmatch_index(text)
+            index = rest._by_start(text)
             return None if index is None else indexes[index]
         return self._fullmatch_index(text)
+
+    @cached_property
+    def _firsts(self) -> tuple[FirstChars | None, ...]:
+        return tuple(first_chars(r.pattern) for r in self.rules)
+
+    def _by_start(self, text: str) -> int | None:
+        """`_fullmatch_index`, with only the rules that can start with the line's first
+        character (a prose line starting with "P" leaves a few of the thirty); the rules kept
+        for each first character are combined once and remembered."""
+        first = text[:1]
+        found = self._starting.get(first)
+        if found is None:
+            indexes = tuple(
+                i for i, chars in enumerate(self._firsts)
+                if not first or chars is None or chars.may_start(first)
+            )
+            whole = len(indexes) == len(self.rules)
+            subset = self if whole else Alternation(tuple(self.rules[i] for i in indexes))
+            if len(self._starting) >= MAX_STARTS:
+                self._starting.clear()
+            found = self._starting[first] = (subset, indexes)
+        subset, indexes = found
+        if not indexes:
+            return None
+        index = subset._fullmatch_index(text)
+        return None if index is None else indexes[index]
 
     def _fullmatch_index(self, text: str) -> int | None:
         if self.regex is not None:
