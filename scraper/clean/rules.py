@@ -55,6 +55,7 @@ _PROBES = (
     "2024",
 )
 _LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+FEW_RULES = 8
 MAX_STARTS = 512  # first characters remembered per alternation, then forgotten at once
 _ANCHOR = re.compile(r"(?<![\[\\])\^|(?<!\\)\$|\\[AZ]")
 
@@ -104,6 +105,7 @@ class Alternation:
         self.anchored = any(_ANCHOR.search(rule.pattern.pattern) for rule in rules)
         # The rules that a line starting with a given character may match (see `_by_start`).
         self._starting: dict[str, tuple[Alternation, tuple[int, ...]]] = {}
+        self._subsets: dict[tuple[int, ...], Alternation] = {}  # shared by first characters
 
     @cached_property
     def regex(self) -> re.Pattern[str] | None:
@@ -156,10 +158,13 @@ class Alternation:
                 i for i, chars in enumerate(self._firsts)
                 if not first or chars is None or chars.may_start(first)
             )
-            whole = len(indexes) == len(self.rules)
-            subset = self if whole else Alternation(tuple(self.rules[i] for i in indexes))
             if len(self._starting) >= MAX_STARTS:
                 self._starting.clear()
+                self._subsets.clear()
+            if len(indexes) == len(self.rules):
+                subset = self
+            elif (subset := self._subsets.get(indexes)) is None:
+                subset = self._subsets[indexes] = Alternation(tuple(self.rules[i] for i in indexes))
             found = self._starting[first] = (subset, indexes)
         subset, indexes = found
         if not indexes:
@@ -168,7 +173,9 @@ class Alternation:
         return None if index is None else indexes[index]
 
     def _fullmatch_index(self, text: str) -> int | None:
-        if self.regex is not None:
+        # A few rules are tried one by one: compiling them into one regex would cost more than
+        # it saves in a short run (`_by_start` makes many small alternations).
+        if len(self.rules) > FEW_RULES and self.regex is not None:
             match = self.regex.fullmatch(text)
             return int((match.lastgroup or "_r0")[2:]) if match else None
         return next((i for i, r in enumerate(self.rules) if r.pattern.fullmatch(text)), None)
