@@ -162,10 +162,10 @@ class Alternation:
                 self._starting.clear()
                 self._subsets.clear()
             if len(indexes) == len(self.rules):
-                subset = self
-            elif (subset := self._subsets.get(indexes)) is None:
-                subset = self._subsets[indexes] = Alternation(tuple(self.rules[i] for i in indexes))
-            found = self._starting[first] = (subset, indexes)
+                self._subsets[indexes] = self
+            elif indexes not in self._subsets:
+                self._subsets[indexes] = Alternation(tuple(self.rules[i] for i in indexes))
+            found = self._starting[first] = (self._subsets[indexes], indexes)
         subset, indexes = found
         if not indexes:
             return None
