@@ -99,8 +99,11 @@ class ProfileRules:
 class Alternation:
     """Several named regexes combined into one, so that a line is scanned once, not per rule."""
 
-    def __init__(self, rules: tuple[Rule, ...]) -> None:
+    def __init__(self, rules: tuple[Rule, ...], *, combine: bool = True) -> None:
         self.rules = rules
+        # A few rules are tried one by one when `combine` is off: for the many small
+        # alternations of `_by_start`, compiling one regex each would cost more than it saves.
+        self.combine = combine
         # Anchored regexes (^, $, \A, \Z) only mean the same on one line as on a whole text.
         self.anchored = any(_ANCHOR.search(rule.pattern.pattern) for rule in rules)
         # The rules that a line starting with a given character may match (see `_by_start`).
@@ -164,7 +167,8 @@ class Alternation:
             if len(indexes) == len(self.rules):
                 self._subsets[indexes] = self
             elif indexes not in self._subsets:
-                self._subsets[indexes] = Alternation(tuple(self.rules[i] for i in indexes))
+                subset = tuple(self.rules[i] for i in indexes)
+                self._subsets[indexes] = Alternation(subset, combine=len(subset) > FEW_RULES)
             found = self._starting[first] = (self._subsets[indexes], indexes)
         subset, indexes = found
         if not indexes:
@@ -173,9 +177,7 @@ class Alternation:
         return None if index is None else indexes[index]
 
     def _fullmatch_index(self, text: str) -> int | None:
-        # A few rules are tried one by one: compiling them into one regex would cost more than
-        # it saves in a short run (`_by_start` makes many small alternations).
-        if len(self.rules) > FEW_RULES and self.regex is not None:
+        if self.combine and self.regex is not None:
             match = self.regex.fullmatch(text)
             return int((match.lastgroup or "_r0")[2:]) if match else None
         return next((i for i, r in enumerate(self.rules) if r.pattern.fullmatch(text)), None)
