@@ -167,8 +167,8 @@ class Alternation:
             if len(indexes) == len(self.rules):
                 self._subsets[indexes] = self
             elif indexes not in self._subsets:
-                subset = tuple(self.rules[i] for i in indexes)
-                self._subsets[indexes] = Alternation(subset, combine=len(subset) > FEW_RULES)
+                rules = tuple(self.rules[i] for i in indexes)
+                self._subsets[indexes] = Alternation(rules, combine=len(rules) > FEW_RULES)
             found = self._starting[first] = (self._subsets[indexes], indexes)
         subset, indexes = found
         if not indexes:
