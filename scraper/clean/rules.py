@@ -191,13 +191,20 @@ class Alternation:
         except re.error:
             return None
 
-    def search(self, text: str) -> bool:
-        """Whether any rule matches somewhere in `text`."""
+    def search(self, text: str) -> int | None:
+        """The first rule (its index in `rules`) that matches where the leftmost match of any
+        rule starts, or None when no rule matches anywhere in `text`."""
         if not self.rules:
-            return False
-        if self._searcher is not None:
-            return self._searcher.search(text) is not None
-        return any(r.pattern.search(text) for r in self.rules)
+            return None
+        if self._searcher is None:
+            found = [m.start() for r in self.rules if (m := r.pattern.search(text))]
+            start = min(found, default=None)
+        else:
+            leftmost = self._searcher.search(text)
+            start = None if leftmost is None else leftmost.start()
+        if start is None:
+            return None
+        return next(i for i, r in enumerate(self.rules) if r.pattern.match(text, start))
 
     def finditer(self, text: str) -> list[tuple[str, re.Match[str]]]:
         """Non-overlapping matches, each with the name of its rule, in text order.
