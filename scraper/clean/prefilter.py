@@ -7,9 +7,13 @@ strings, one of which every match must contain; a substring test (a fast C scan)
 lines out before the regex runs. The rules stay as written: the check is derived from them, and
 it never rules out a line the regex would match (when in doubt it returns None: no pre-check).
 
+`first_chars(pattern)` does the same for the first character of a match: a line that starts
+with another one cannot match the rule, so `rules.Alternation` only tries the rules that can.
+
 Case-insensitive parts are compared on the line's `str.lower()`, with ASCII strings only. Three
 characters match an ASCII letter case-insensitively in `re` although their `lower()` is not that
-letter (`CASE_FOLDS_TO_ASCII`); a line holding one of them skips the pre-check.
+letter (`CASE_FOLDS_TO_ASCII`); a line holding one of them skips the pre-check (and such a
+first character is taken to start any case-insensitive word).
 """
 
 from __future__ import annotations
