@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from scraper.clean.alternation import Alternation, Rule
 from scraper.clean.corpus import CorpusPolicy, corpus_pass
 from scraper.clean.engine import (
     DATELINE_KEEP,
@@ -23,7 +24,7 @@ from scraper.clean.engine import (
     uncertain_boundaries,
 )
 from scraper.clean.functions import FUNCTIONS
-from scraper.clean.rules import Alternation, Rule, RuleSet, merge, parse_clean_table
+from scraper.clean.rules import RuleSet, merge, parse_clean_table
 from scraper.config import CleanConfig
 from scraper.document import Document, Removal, parse_dump
 from scraper.errors import ConfigError

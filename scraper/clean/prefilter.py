@@ -8,7 +8,7 @@ lines out before the regex runs. The rules stay as written: the check is derived
 it never rules out a line the regex would match (when in doubt it returns None: no pre-check).
 
 `first_chars(pattern)` does the same for the first character of a match: a line that starts
-with another one cannot match the rule, so `rules.Alternation` only tries the rules that can.
+with another one cannot match the rule, so `alternation.Alternation` only tries the rules that can.
 
 Case-insensitive parts are compared on the line's `str.lower()`, with ASCII strings only. Three
 characters match an ASCII letter case-insensitively in `re` although their `lower()` is not that
