@@ -1,6 +1,7 @@
 """Cleaning throughput: MB/s of the clean stage on one core, against another version of it.
 
     python bench/bench_clean.py [--mb 50] [--small-mb 10] [--seed 7] [--anchor-src DIR]
+                                [--corpus dumps|scale]
 
 It generates dirty dumps deterministically from our own sentence templates and realistic chrome
 of several outlets (page headers, captions, "Baca juga" inserts glued and on their own lines,
@@ -20,12 +21,17 @@ clean stage) is the floor that reading the dumps costs. The cost per MB at 50 MB
 (interleaved) after a warm-up and the fastest run is reported (the machine is shared; the
 fastest run is the one least disturbed by other processes). The end-to-end rows time the whole
 `scraper clean` command in one process (read, clean, dedup, write), so they include the disk.
+
+`--corpus scale` times the same protocol on the records that `bench_scale.py` generates for
+issue 10 instead (JSONL records with a title and a URL: long paragraphs of pseudo-Indonesian
+sentences, one header and one footer line each, 10% exact and 10% near copies).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import os
 import random
@@ -36,6 +42,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_scale import Generator, _records
+
 from scraper.clean import Cleaner
 from scraper.config import CleanConfig, Config, override
 from scraper.document import Document, parse_dump
@@ -44,6 +52,7 @@ from scraper.profiles import load_profiles
 from scraper.stats import Stats
 
 TARGET_MB_S = 10.0
+SCALE_SENTENCES = 20_000  # bench_scale.py's sentence pool for runs of up to 20k records
 SUBJECTS = ["Pemerintah daerah", "Menteri Keuangan", "Warga desa", "Tim peneliti", "Polisi",
             "Kepala dinas", "Para pedagang", "Gubernur", "Komisi pemilihan", "Petani muda"]
 VERBS = ["meresmikan", "membahas", "menolak", "mengusulkan", "menyiapkan", "memeriksa",
@@ -117,12 +126,36 @@ def make_corpus(mb: float, seed: int) -> list[str]:
     return texts
 
 
+def make_scale_corpus(mb: float, seed: int) -> list[str]:
+    """`bench_scale.py`'s records, as JSONL lines, up to `mb` MB."""
+    generator, recent = Generator(seed, sentences=SCALE_SENTENCES), []
+    lines: list[str] = []
+    size, limit = 0, int(mb * 1_000_000)
+    while size < limit:
+        batch = io.StringIO()
+        _records(generator, recent, range(len(lines), len(lines) + 100), batch)
+        for line in batch.getvalue().splitlines():
+            lines.append(line)
+            size += len(line.encode("utf-8"))
+    return lines
+
+
+def parse(item: str, index: int) -> Document:
+    """A dump as `scraper clean` reads it: a text, or a JSONL record (`--corpus scale`)."""
+    if not item.startswith("{"):
+        return parse_dump(item, source=f"dump{index}")
+    record = json.loads(item)
+    doc = parse_dump(record["text"], source=f"record{index}")
+    doc.title, doc.url = record["title"], record["url"]
+    return doc
+
+
 def time_clean(texts: list[str], cleaner: Cleaner) -> tuple[float, float, float, str]:
     """CPU seconds for parse + clean and for the clean stage alone, wall seconds for parse +
     clean, and a digest of the output (to tell that two trees clean alike). CPU time is what one
     core spends, whatever else runs."""
     wall, start = time.perf_counter(), time.process_time()
-    docs: list[Document] = [parse_dump(t, source=f"dump{i}") for i, t in enumerate(texts)]
+    docs: list[Document] = [parse(t, i) for i, t in enumerate(texts)]
     parsed = time.process_time()
     cleaned = list(cleaner.run(docs, Stats()))
     done = time.process_time()
@@ -149,8 +182,9 @@ def command_rows(sizes: list[tuple[str, list[str], float]], workdir: str | None)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         for label, texts, mb in sizes:
             path = Path(tmp) / f"{label}.jsonl"
-            lines = (json.dumps({"title": f"dump {i}", "text": t.split("\n\n", 1)[-1]},
-                                ensure_ascii=False) for i, t in enumerate(texts))
+            lines = (t if t.startswith("{") else json.dumps(
+                {"title": f"dump {i}", "text": t.split("\n\n", 1)[-1]}, ensure_ascii=False)
+                for i, t in enumerate(texts))
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             for dedup in (False, True):
                 cpu, wall, written = time_command(path, dedup)
@@ -167,7 +201,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     cleaner = Cleaner(CleanConfig(), load_profiles())
-    big = make_corpus(args.mb, args.seed)
+    make = make_scale_corpus if args.corpus == "scale" else make_corpus
+    big = make(args.mb, args.seed)
     small: list[str] = []
     size = 0.0
     for text in big:
@@ -191,7 +226,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 def run_tree(tree: str, args: argparse.Namespace) -> dict[str, Any]:
     """`measure` in a child process that imports `scraper` from the source tree `tree`."""
     argv = [sys.executable, __file__, "--child", "--mb", str(args.mb), "--small-mb",
-            str(args.small_mb), "--seed", str(args.seed), "--repeat", str(args.repeat)]
+            str(args.small_mb), "--seed", str(args.seed), "--repeat", str(args.repeat),
+            "--corpus", args.corpus]
     argv += ["--skip-command"] if args.skip_command else []
     argv += ["--workdir", args.workdir] if args.workdir else []
     env = {**os.environ, "PYTHONPATH": tree}
@@ -234,13 +270,16 @@ def main() -> None:
     parser.add_argument("--anchor-src", default=None,
                         help="another source tree of scraper (e.g. a worktree of main) measured "
                              "the same way in the same run, as the anchor")
+    parser.add_argument("--corpus", choices=("dumps", "scale"), default="dumps",
+                        help="the generated dirty dumps (default), or bench_scale.py's records")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(args)))
         return
     here = str(Path(__file__).resolve().parent.parent)
-    print(f"{args.mb:.0f} MB of generated dirty dumps (seed {args.seed}); each tree in its own "
+    corpus = "bench_scale.py records" if args.corpus == "scale" else "generated dirty dumps"
+    print(f"{args.mb:.0f} MB of {corpus} (seed {args.seed}); each tree in its own "
           "process on one core, the anchor first")
     anchor = run_tree(args.anchor_src, args) if args.anchor_src else None
     if anchor is not None:

@@ -80,3 +80,23 @@ def test_the_profile_of_a_host_is_remembered_and_the_memory_is_bounded(monkeypat
     assert site("https://news.detik.com/berita/d-9/judul") == "detik"  # after the cache emptied
     assert site("https://www.kompas.com/read/1") == "kompas"
     assert len(cleaner._by_host) <= 3
+
+
+def test_the_profile_picked_by_text_is_the_first_profile_with_a_marker_anywhere() -> None:
+    import random
+
+    from scraper.clean import Cleaner
+    from scraper.config import CleanConfig
+    from scraper.document import Document
+    from scraper.profiles import load_profiles
+
+    profiles = load_profiles()
+    cleaner = Cleaner(CleanConfig(), profiles)
+    pieces = ["Kabar hari ini.", "SINDOnews.com", "Kompas.com", "CNN Indonesia", "Okezone",
+              "[Gambas:Video 20detik]", "jfid - ", "(ANTARA) -", "TEMPO.CO, ", "Liputan6.com"]
+    rng = random.Random(3)
+    for _ in range(300):
+        paragraphs = [rng.choice(pieces) for _ in range(rng.randint(1, 5))]
+        doc = Document(title=None, paragraphs=paragraphs)
+        expected = profiles.for_text("\n".join(["", *paragraphs])) or profiles.generic
+        assert cleaner.rules_for(doc).profile == expected.name, paragraphs

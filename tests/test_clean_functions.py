@@ -146,3 +146,17 @@ def test_glued_headlines_end_where_the_dump_glued_the_article_on(text: str, kept
 def test_a_signoff_after_a_headline_is_not_taken_for_prose() -> None:
     text = "Warga senang. Baca Juga: Pasar Lama Kembali Dibuka (abc)"
     assert _cut(text) == ["Baca Juga: Pasar Lama Kembali Dibuka"]
+
+
+def test_promo_hints_found_before_colons_are_what_the_regex_finds_anywhere() -> None:
+    import random
+
+    from scraper.clean.functions import _PROMO_HINT, _hints
+
+    pieces = ["juga", "Juga", "JUGA", "pula", "lengkapnya", "TERKAIT", "Baca", "x", " ", "  ",
+              "\n", ":", " :", "\t:", "kabarjuga", "lengkapnyajuga", "selengkapnya", ".", "a"]
+    rng = random.Random(11)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        expected = [m.span() for m in _PROMO_HINT.finditer(text)]
+        assert [m.span() for m in _hints(text)] == expected, text

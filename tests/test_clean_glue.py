@@ -92,3 +92,16 @@ GLUE_PIECES = st.sampled_from(["a", "B", "Ba", " ", ".", "!", "?", "...", '"', "
 def test_the_glue_regex_finds_what_its_look_behind_form_finds(text: str) -> None:
     spans = [m.span() for m in _GLUE.finditer(text)]
     assert spans == [m.span() for m in LOOK_BEHIND_FIRST.finditer(text)]
+
+
+def test_the_cheap_glue_check_never_misses_a_boundary_the_glue_regex_finds() -> None:
+    import random
+
+    from scraper.clean.glue import _GLUE, _may_be_glued
+
+    pieces = [".", "!", "?", "...", "\"", "“", "”", "’", " ", "\n", "A", "Ab", "ab", "1", "%", ")"]
+    rng = random.Random(5)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        if _GLUE.search(text):
+            assert _may_be_glued(text), text

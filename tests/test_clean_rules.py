@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from scraper.clean import Cleaner
+from scraper.clean.alternation import Alternation, Rule
 from scraper.clean.functions import FUNCTIONS
-from scraper.clean.rules import Alternation, Rule, merge, parse_clean_table
+from scraper.clean.rules import merge, parse_clean_table
 from scraper.config import CleanConfig
 from scraper.errors import ConfigError, ProfileError
 from scraper.profiles import load_profiles, parse_profile

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from scraper.clean.alternation import Alternation, Rule
 from scraper.clean.corpus import CorpusPolicy, corpus_pass
 from scraper.clean.engine import (
     DATELINE_KEEP,
@@ -66,6 +67,10 @@ class Cleaner:
             for name, table in tables.items()
         }
         self._by_host: dict[str, Profile | None] = {}
+        # Every profile's text markers in one regex: most texts hold none, and one scan tells.
+        self._markers = Alternation(
+            tuple(Rule(p.name, marker) for p in profiles for marker in p.text_markers)
+        )
         self.policy = CorpusPolicy(
             min_docs=config.corpus_min_docs,
             min_share=config.corpus_min_share,
@@ -79,8 +84,21 @@ class Cleaner:
         profile = self._for_url(doc.url)  # None for a malformed URL: pick by text
         if profile is None:
             text = "\n".join([doc.title or "", *doc.paragraphs])
-            profile = self.profiles.for_text(text) or self.profiles.generic
+            profile = self._for_text(text) or self.profiles.generic
         return self._rules[profile.name]
+
+    def _for_text(self, text: str) -> Profile | None:
+        """`profiles.for_text`: the first profile with a marker anywhere in `text`. One scan of
+        all markers finds the leftmost one; its profile matches, so only the profiles before it
+        are searched one by one (most texts hold no marker: one scan then tells)."""
+        index = self._markers.search(text)
+        if index is None:
+            return None
+        found = self.profiles.get(self._markers.rules[index].name)
+        for profile in self.profiles:
+            if profile is found or any(m.search(text) for m in profile.text_markers):
+                return profile
+        return found
 
     def _for_url(self, url: str | None) -> Profile | None:
         """`profiles.for_url`, remembered by host (a run meets few hosts, many URLs)."""

@@ -35,7 +35,7 @@ from scraper.document import Document, Removal, normalize_line, split_lines
 
 # What `normalize_line` would change: odd spaces, invisible characters, runs of spaces, ends.
 # Substring tests (each a fast C scan), much faster than one regex over the same text.
-_UNNORMAL = (
+_UNNORMAL = (  # the ASCII ones first
     "\t", "\r", "  ", "\u00a0", "\u1680", "\u202f", "\u205f", "\u3000", "\u2060",
     "\ufeff", "\u00ad", *(chr(c) for c in range(0x2000, 0x200E)),
 )
@@ -214,8 +214,9 @@ def _cut_footer(work: Work, rules: RuleSet) -> None:
     if not rules.footers:
         return
     seen_content = False
+    verdicts, limit = rules.verdicts, rules.max_chrome_chars
     for i, line in enumerate(work.lines):
-        rule = judge(line, rules).footer
+        rule = (verdicts.get(line) or judge(line, rules)).footer if len(line) <= limit else None
         if rule is None:
             seen_content = seen_content or work.why[i] is None
         elif not seen_content or not _tail_is_smaller(work, i):
@@ -234,7 +235,8 @@ def _signoff_at(work: Work, i: int, rules: RuleSet) -> tuple[str, int] | None:
     rule = judge(line, rules).signoff
     if rule is not None:
         return rule, 0
-    tail = _TAIL.search(line)
+    # `_TAIL` ends with ")" at the end (`$` also before a final line break): a cheap test first.
+    tail = _TAIL.search(line) if line.endswith((")", ")\n")) else None
     rule = rules.signoffs.fullmatch(tail[1]) if tail else None
     return (rule, tail.start()) if tail and rule else None
 
@@ -297,8 +299,11 @@ def _normalized(paragraphs: list[str]) -> list[str]:
     """The rules expect one line per paragraph, as `normalize_line` gives it; the readers do
     that, other callers may not."""
     text = "\n".join(paragraphs)
-    odd = any(not p or p[0].isspace() or p[-1].isspace() or "\n" in p for p in paragraphs)
-    if not odd and not any(s in text for s in _UNNORMAL) and unicodedata.is_normalized("NFC", text):
+    odd = bool(paragraphs) and text.count("\n") != len(paragraphs) - 1  # a line break inside
+    odd = odd or any(not p or p[0].isspace() or p[-1].isspace() for p in paragraphs)
+    # An ASCII text can only hold the ASCII ones.
+    unnormal = _UNNORMAL[:3] if text.isascii() else _UNNORMAL
+    if not odd and not any(s in text for s in unnormal) and unicodedata.is_normalized("NFC", text):
         return paragraphs
     return [q for p in paragraphs for q in map(normalize_line, split_lines(p)) if q]
 

@@ -9,7 +9,7 @@ Two kinds:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -77,8 +77,10 @@ COMMON_SUBJECTS = frozenset(
 _PROMO_LABEL = re.compile(_LABEL + r"\s*")
 _LABEL_AT_END = re.compile(_LABEL + r"\Z")  # with `endpos`: the label that ends right there
 # Case-sensitive literals: scanned much faster than the case-insensitive label regex.
-_PROMO_HINT = re.compile(r"(?:juga|Juga|JUGA|pula|Pula|PULA|lengkapnya|LENGKAPNYA|terkait|Terkait"
-                         r"|TERKAIT)\s*:")
+_HINT_WORDS = ("juga", "Juga", "JUGA", "pula", "Pula", "PULA", "lengkapnya", "LENGKAPNYA",
+               "terkait", "Terkait", "TERKAIT")
+_PROMO_HINT = re.compile(f"(?:{'|'.join(_HINT_WORDS)})\\s*:")
+_LONGEST_HINT = max(map(len, _HINT_WORDS))
 _TOKEN = re.compile(r"\S+")
 _PUNCT = "\"“”'‘’()[],:;-–—|"
 MAX_HEADLINE_WORDS = 20
@@ -174,6 +176,23 @@ def _glued_headlines_end(text: str, pos: int) -> int | None:
     return None if end is None else pos + end
 
 
+def _hints(text: str) -> Iterator[re.Match[str]]:
+    """What `_PROMO_HINT.finditer(text)` finds, looked for only before each colon: a regex that
+    starts with a choice of words tries every position of the text, `str.find` jumps to the few
+    colons. A hint is one of the words, spaces, then the colon: it starts at most the longest
+    word before the spaces that end at the colon."""
+    done, colon = 0, text.find(":")
+    while colon >= 0:
+        start = colon
+        while start > done and text[start - 1].isspace():
+            start -= 1
+        hint = _PROMO_HINT.search(text, max(done, start - _LONGEST_HINT), colon + 1)
+        if hint is not None:
+            yield hint
+            done = hint.end()
+        colon = text.find(":", colon + 1)
+
+
 def inline_promo(text: str) -> list[Span]:
     """"Baca juga: <headline>" glued into a paragraph, with its headline. When the headline's
     end is unsure, only the label goes and the headline is kept (a removed article word is
@@ -183,7 +202,7 @@ def inline_promo(text: str) -> list[Span]:
     if ":" not in text:
         return []
     spans = []
-    for hint in _PROMO_HINT.finditer(text):
+    for hint in _hints(text):
         label = _LABEL_AT_END.search(text, max(0, hint.start() - 24), hint.end())
         if label is None:
             continue

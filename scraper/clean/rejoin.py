@@ -27,6 +27,7 @@ _DASH_START = re.compile(r"[-–—]\s")
 # "jfid – Pada bulan …": a lead that opens with its own dateline starts a paragraph.
 _LEAD_DATELINE = re.compile(r"[^\s,]{2,30}(?:,[^–—-]{1,40})?\s[-–—]\s")
 _CONTINUES = frozenset(",-–—(/&")
+_DASHES = ("-", "–", "—")
 # Words that cannot end an Indonesian (or English) sentence: a line ending in one is cut short.
 _OPEN_WORDS = frozenset(
     (
@@ -123,10 +124,19 @@ def _glue(current: str, line: str) -> str:
     return f"{current} {line}"
 
 
+def _closed(line: str, is_chrome: Callable[[str], bool]) -> bool:
+    """Whether no line after `line` can join it: it ends a sentence or a list's introduction,
+    or it is no prose line (removed whole, or without a letter, but for a dateline's dash). When
+    every line but the last is closed, nothing joins and the lines stay as they are."""
+    if _ends_sentence(line) or line.endswith(":"):
+        return True
+    return line not in _DASHES and (not _letters(line) or is_chrome(line))
+
+
 def _is_dateline_dash(lines: list[str], i: int, prose: set[int]) -> bool:
     """"Jakarta" / "-": the dash of a dateline whose place was a link joins that place."""
     return (
-        lines[i] in ("-", "–", "—")
+        lines[i] in _DASHES
         and i - 1 in prose
         and len(lines[i - 1].split()) <= FRAGMENT_WORDS
         and not _ends_sentence(lines[i - 1])
@@ -141,8 +151,13 @@ def rejoin_lines(lines: list[str], is_chrome: Callable[[str], bool]) -> list[str
     the output again finds nothing more to join. Lines without a letter or digit are passed by
     in the same way, but for the dash of a dateline.
     """
+    if all(_closed(line, is_chrome) for line in lines[:-1]):
+        return list(lines)
     prose_set = {i for i, line in enumerate(lines) if _letters(line) and not is_chrome(line)}
-    prose_set |= {i for i in range(len(lines)) if _is_dateline_dash(lines, i, prose_set)}
+    prose_set |= {
+        i for i, line in enumerate(lines)
+        if line in _DASHES and _is_dateline_dash(lines, i, prose_set)
+    }
     prose = sorted(prose_set)
     out: list[str] = []
     last = -1  # the index in `out` of the last prose line

@@ -30,9 +30,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
+from scraper.clean.alternation import Alternation, Rule
 from scraper.clean.functions import FUNCTIONS, LineFunction, SegmentFunction
 from scraper.document import normalize_line
 from scraper.errors import ProfileError
@@ -53,16 +53,6 @@ _PROBES = (
     "zq",
     "2024",
 )
-_LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
-_ANCHOR = re.compile(r"(?<![\[\\])\^|(?<!\\)\$|\\[AZ]")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One named regex rule; `name` is qualified as `<profile>:<rule>`."""
-
-    name: str
-    pattern: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -91,63 +81,6 @@ class ProfileRules:
         for family in REGEX_FAMILIES:
             names |= {rule.name.split(":", 1)[1] for rule in getattr(self, family)}
         return names
-
-
-class Alternation:
-    """Several named regexes combined into one, so that a line is scanned once, not per rule."""
-
-    def __init__(self, rules: tuple[Rule, ...]) -> None:
-        self.rules = rules
-        # Anchored regexes (^, $, \A, \Z) only mean the same on one line as on a whole text.
-        self.anchored = any(_ANCHOR.search(rule.pattern.pattern) for rule in rules)
-
-    @cached_property
-    def regex(self) -> re.Pattern[str] | None:
-        """The combined regex, compiled when first used: a run that meets three sites does not
-        pay for compiling the rule sets of the other ten (about 80 ms each)."""
-        parts = [f"(?P<_r{i}>{_scoped(r.pattern.pattern)})" for i, r in enumerate(self.rules)]
-        try:
-            return re.compile("|".join(parts)) if parts else None
-        except re.error:
-            return None  # e.g. clashing group names: fall back to one regex per rule
-
-    def __bool__(self) -> bool:
-        return bool(self.rules)
-
-    def fullmatch(self, text: str) -> str | None:
-        """The name of the first rule that matches all of `text`, or None."""
-        index = self.fullmatch_index(text)
-        return None if index is None else self.rules[index].name
-
-    def fullmatch_index(self, text: str) -> int | None:
-        """The index in `rules` of the first rule that matches all of `text`, or None."""
-        if self.regex is not None:
-            match = self.regex.fullmatch(text)
-            return int((match.lastgroup or "_r0")[2:]) if match else None
-        return next((i for i, r in enumerate(self.rules) if r.pattern.fullmatch(text)), None)
-
-    def finditer(self, text: str) -> list[tuple[str, re.Match[str]]]:
-        """Non-overlapping matches, each with the name of its rule, in text order.
-
-        Each rule first searches on its own: a regex that starts with a literal scans far faster
-        alone than inside an alternation, and most paragraphs match no segment rule at all."""
-        found = [(r.name, m) for r in self.rules for m in r.pattern.finditer(text)]
-        if len(found) <= 1:
-            return found
-        found.sort(key=lambda item: (item[1].start(), -item[1].end()))
-        kept: list[tuple[str, re.Match[str]]] = []
-        for name, match in found:
-            if not kept or match.start() >= kept[-1][1].end():
-                kept.append((name, match))
-        return kept
-
-
-def _scoped(pattern: str) -> str:
-    """`(?i)abc` -> `(?i:abc)`: global flags are only allowed at the start of a whole regex."""
-    match = _LEADING_FLAGS.match(pattern)
-    if not match:
-        return pattern
-    return f"(?{match[1]}:{pattern[match.end():]})"
 
 
 def _check_regex(pattern: Any, family: str, where: str, rule: str) -> re.Pattern[str]:
