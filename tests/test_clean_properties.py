@@ -53,6 +53,9 @@ def test_never_raises_on_arbitrary_text(text: str, url: str | None) -> None:
 # Found by hypothesis: the final rejoin moved a line next to the end, where the source rule
 # removed it only on a second cleaning.
 @example("A\nKAMIS 0 JUL 00000:00WIB\nAA AA.SuMBER:0\n0", None)
+# Found by hypothesis: the lines cut after a sign-off left a headline-like line at the end,
+# which the related-headline rule removed only on a second cleaning.
+@example("0 A\n0\x850\n0 0 0 .\n0 0 0 0\n(aa)\n0", "detik")
 def test_cleaning_is_idempotent(text: str, site: str | None) -> None:
     # The profile is picked once, on the dirty text: cleaning can remove the very marker that
     # picked it, so the second run is given the profile the first one used.
@@ -145,6 +148,7 @@ TRICKY = [*"aB. ,:-\n\n\t()!?1", "\u00ad", "\u200b", "\u00a0", "\ufeff", "\u2028
 @given(st.lists(st.sampled_from(TRICKY), max_size=30).map("".join),
        st.sampled_from([None, "sindonews", "detik"]))
 @example("Judul berita.\u00ad\n\nIsi satu.", None)  # a title that ends in "." once cleaned
+@example("a\n)!Foto", None)  # the rejoined "a)!Foto" is glued at the seam: split on the first run
 def test_cleaning_tricky_characters_is_idempotent(text: str, site: str | None) -> None:
     first = clean_text(text, site=site).document
     once = first.to_seed()

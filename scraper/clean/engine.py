@@ -274,6 +274,9 @@ def _truncate_after_signoff(work: Work, rules: RuleSet) -> None:
             for j in range(i + 1, len(work.lines)):
                 if j in kept:
                     work.remove(j, SIGNOFF_TAIL)
+            # What now ends the text ("Related Headline" above a cut tag line) was judged
+            # while more followed it: the rules see it again.
+            work.tail_cut = True
             return
 
 
@@ -310,8 +313,12 @@ def _normalized(paragraphs: list[str]) -> list[str]:
 
 def clean_lines(doc: Document, rules: RuleSet) -> Work:
     """Run every rule of `rules` over one document; the result says what was kept and why not."""
+    chrome = _chrome_test(rules)
     lines = repair_glue(_normalized(doc.paragraphs), rules.abbreviations)
-    paragraphs = rejoin_lines(lines, _chrome_test(rules))
+    paragraphs = rejoin_lines(lines, chrome)
+    if len(paragraphs) != len(lines):
+        # A join makes new seams ("a" + ")!Foto"), where glue can show that no line held.
+        paragraphs = rejoin_lines(repair_glue(paragraphs, rules.abbreviations), chrome)
     title = normalize_line(" ".join(split_lines(doc.title))) or None if doc.title else None
     work = Work(title=title, lines=paragraphs)
     _check_title(work, rules)

@@ -20,8 +20,9 @@ class Work:
     where: list[int] = field(default_factory=list)
     date: str | None = None
     author: str | None = None
-    # Set when a sign-off tail was cut from the last line: the steps before the sign-off step
-    # have not seen the shortened line, so the engine runs the rules once more.
+    # Set when a sign-off step cut the end of the text (a tail from the last line, or the lines
+    # after a sign-off): the steps before it have not seen the new end, so the engine runs the
+    # rules once more.
     tail_cut: bool = False
     # Text a segment function kept because it was unsure where its removal should end.
     uncertain: list[Removal] = field(default_factory=list)
