@@ -37,9 +37,30 @@ class Candidates:
     index_docs: list[set[int]]  # indexed doc ids
     peers: list[set[int]]  # positions of better documents of the batch
     rows: dict[int, Row]  # every indexed candidate's row
-    samples: list[NDArray[np.uint32]]  # each document's distinct folded samples
-    rare: list[int]  # how many of them are rare: its `nsamples` when indexed
-    sample_df: list[NDArray[np.int64]]  # for each sample, the indexed documents holding it
+    # Each document's distinct folded samples, concatenated (document i's are
+    # samples[sample_at[i]:sample_at[i + 1]]), and for each sample the indexed documents holding
+    # it. One array for the batch: a thousand small ones cost more to make than to search.
+    samples: NDArray[np.uint32]
+    sample_at: NDArray[np.int64]
+    sample_df: NDArray[np.int64]
+    rare: NDArray[np.int64]  # how many of each document's samples are rare: its `nsamples`
+
+    def samples_of(self, positions: Sequence[int]) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
+        """The samples of the documents at `positions` (increasing), concatenated, and each
+        one's sample count."""
+        chosen, counts = self._chosen(positions)
+        return self.samples[np.repeat(chosen, counts)], counts[chosen]
+
+    def sample_df_of(self, positions: Sequence[int]) -> NDArray[np.int64]:
+        """`sample_df` of the documents at `positions` (increasing), concatenated."""
+        chosen, counts = self._chosen(positions)
+        df: NDArray[np.int64] = self.sample_df[np.repeat(chosen, counts)]
+        return df
+
+    def _chosen(self, positions: Sequence[int]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+        chosen = np.zeros(len(self.sample_at) - 1, dtype=bool)
+        chosen[list(positions)] = True
+        return chosen, np.diff(self.sample_at)
 
 
 def _owners(parts: Sequence[NDArray[Any]]) -> NDArray[np.int64]:
@@ -78,10 +99,10 @@ def find_candidates(
         index_docs[i].add(doc)
     for later, earlier, _ in zip(*_earlier_pairs(all_buckets, owner, rank), strict=True):
         peers[later].add(earlier)
-    samples, rare, df = _containment(index, feats, rank, config, index_docs, peers)
+    samples, sample_at, df, rare = _containment(index, feats, rank, config, index_docs, peers)
     missing = {d for found in index_docs for d in found} - rows.keys()
     rows.update((row.doc, row) for row in index.rows(sorted(missing)))
-    return Candidates(index_docs, peers, rows, samples, rare, df)
+    return Candidates(index_docs, peers, rows, samples, sample_at, df, rare)
 
 
 def _earlier_pairs(
@@ -115,13 +136,13 @@ def _earlier_pairs(
 def _samples(
     feats: list[Features], config: DedupConfig
 ) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
-    """The distinct folded samples of each document, concatenated, and their owners."""
+    """The distinct folded samples of each document, concatenated, and each one's offsets."""
     offsets = np.zeros(len(feats) + 1, dtype=np.int64)
     np.cumsum([len(f.long_hashes) for f in feats], out=offsets[1:])
     long = _concat([f.long_hashes for f in feats], np.uint64)
     picked, at = sampled(long, offsets, config.containment_sample)
     keys, key_at = distinct_per_text(fold_samples(picked), at)
-    return keys, np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(key_at))
+    return keys, key_at
 
 
 def _containment(
@@ -131,26 +152,25 @@ def _containment(
     config: DedupConfig,
     index_docs: list[set[int]],
     peers: list[set[int]],
-) -> tuple[list[NDArray[np.uint32]], list[int], list[NDArray[np.int64]]]:
-    """Add the containment candidates; return each document's folded samples, its rare count
-    and the samples' document frequencies in the index.
+) -> tuple[NDArray[np.uint32], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Add the containment candidates; return the documents' folded samples and their offsets
+    (`_samples`), the samples' document frequencies in the index and each document's rare count.
 
     A pair is a candidate when it shares at least `containment_candidate` of the smaller of
     the two documents' rare sample counts."""
-    keys, owner = _samples(feats, config)
-    counts = np.bincount(owner, minlength=len(feats))
-    split = np.cumsum(counts)[:-1]
-    samples = np.split(keys, split) if len(feats) else []
+    samples, key_at = _samples(feats, config)
+    owner = np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(key_at))
+    # One search gives the document frequency of every sample, then the holders of rare ones.
+    found = index.keys["samples"].search(samples)
+    df = found.counts()
     cap = config.containment_max_df
-    df = index.sample_df(keys)
-    rare = np.ones(len(keys), dtype=bool)
-    if cap > 0 and len(keys):
-        _, inverse, in_batch = np.unique(keys, return_inverse=True, return_counts=True)
+    rare = np.ones(len(samples), dtype=bool)
+    if cap > 0 and len(samples):
+        _, inverse, in_batch = np.unique(samples, return_inverse=True, return_counts=True)
         rare = df + in_batch[inverse] - 1 <= cap
     nrare = np.bincount(owner[rare], minlength=len(feats)).astype(np.int64)
-    keys, owner = keys[rare], owner[rare]
     # Indexed documents: shared rare samples over the smaller of the two sample counts.
-    query, holders = index.keys["samples"].lookup(keys)
+    query, holders = found.holders(rare)
     live = index.live(holders)
     if live.any():
         codes = (owner[query[live]] << 32) | holders[live].astype(np.int64)
@@ -161,7 +181,8 @@ def _containment(
         for i, doc in zip(who[keep].tolist(), docs[keep].tolist(), strict=True):
             index_docs[i].add(doc)
     # Documents of the batch, in the same way.
-    for later, earlier, count in zip(*_earlier_pairs(keys, owner, rank), strict=True):
+    pairs_in_batch = _earlier_pairs(samples[rare], owner[rare], rank)
+    for later, earlier, count in zip(*pairs_in_batch, strict=True):
         if count / max(min(nrare[later], nrare[earlier]), 1) >= config.containment_candidate:
             peers[later].add(earlier)
-    return samples, nrare.tolist(), np.split(df, split) if len(feats) else []
+    return samples, key_at, df, nrare

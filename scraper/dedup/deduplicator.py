@@ -250,26 +250,22 @@ class Deduplicator:
         replaced: dict[int, list[Row]],
     ) -> list[_Kept]:
         """Name the kept documents in arrival order and index them as PENDING."""
-        for ahead, item in enumerate(kept):
+        positions = [k.position for k in kept]
+        rare = found.rare[positions].tolist()
+        rows = []
+        for ahead, (item, nsamples) in enumerate(zip(kept, rare, strict=True)):
             item.file = self.writer.next_name(item.doc, ahead=ahead)
-        rows = [
-            (
-                k.file,
-                feats[k.position].exact,
-                feats[k.position].words,
-                feats[k.position].chars,
-                found.rare[k.position],
-            )
-            for k in kept
-        ]
-        samples = [found.samples[k.position] for k in kept]
-        ids = self.index.add_many(rows, [buckets[k.position] for k in kept], samples, PENDING)
+            f = feats[item.position]
+            rows.append((item.file, f.exact, f.words, f.chars, nsamples))
+        bands = [buckets[i] for i in positions]
+        band_keys = np.concatenate(bands) if bands else np.zeros(0, dtype=np.int64)
+        samples = found.samples_of(positions)
+        band_counts = np.array([len(b) for b in bands], dtype=np.int64)
+        ids = self.index.add_many(rows, (band_keys, band_counts), samples, PENDING)
         if self.config.containment_max_df > 0 and kept:
             # Each kept document holds a sample once: a key's count grew by its holders here.
-            keys, first, held = np.unique(
-                np.concatenate(samples), return_index=True, return_counts=True
-            )
-            before = np.concatenate([found.sample_df[k.position] for k in kept])[first]
+            keys, first, held = np.unique(samples[0], return_index=True, return_counts=True)
+            before = found.sample_df_of(positions)[first]
             self.index.retire(keys, self.config.containment_max_df, before, before + held)
         for item, row in zip(kept, ids, strict=True):
             item.row = row

@@ -28,12 +28,12 @@ _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 
-def _compiled(function: _F) -> _F:
+def compiled(function: _F) -> _F:
     """numba's `njit`, cached on disk, so a run compiles nothing after the first one."""
     return cast(_F, numba.njit(cache=True, nogil=True)(function))
 
 
-@_compiled
+@compiled
 def mix(value: np.uint64) -> np.uint64:
     """splitmix64's finaliser."""
     value ^= value >> _S30
@@ -44,14 +44,14 @@ def mix(value: np.uint64) -> np.uint64:
     return value
 
 
-@_compiled
+@compiled
 def _is_word_byte(byte: np.uint8) -> Any:
     """ASCII letters and digits, and every byte of a non-ASCII character (the text was
     prepared so that only letters and digits are left among those)."""
     return byte >= 128 or 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122
 
 
-@_compiled
+@compiled
 def _count_words(data: NDArray[np.uint8], starts: NDArray[np.int64]) -> int:
     count = 0
     for t in range(len(starts) - 1):
@@ -64,7 +64,7 @@ def _count_words(data: NDArray[np.uint8], starts: NDArray[np.int64]) -> int:
     return count
 
 
-@_compiled
+@compiled
 def _hash_words(
     data: NDArray[np.uint8], starts: NDArray[np.int64], table: NDArray[np.uint64]
 ) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
@@ -101,7 +101,7 @@ def hash_words(
     return hashes, offsets
 
 
-@_compiled
+@compiled
 def _ngrams(
     hashes: NDArray[np.uint64],
     offsets: NDArray[np.int64],
@@ -139,7 +139,7 @@ def shingles(
     return out, out_offsets
 
 
-@_compiled
+@compiled
 def _sequence_keys(hashes: NDArray[np.uint64], offsets: NDArray[np.int64]) -> NDArray[np.uint64]:
     keys = np.zeros(len(offsets) - 1, dtype=np.uint64)
     for t in range(len(offsets) - 1):
@@ -157,7 +157,7 @@ def sequence_keys(hashes: NDArray[np.uint64], offsets: NDArray[np.int64]) -> NDA
     return keys
 
 
-@_compiled
+@compiled
 def _band_keys(
     signatures: NDArray[np.uint32], bands: int, rows: int, namespace: int
 ) -> NDArray[np.uint64]:
@@ -180,7 +180,7 @@ def band_keys(
     return keys.view(np.int64)
 
 
-@_compiled
+@compiled
 def _sampled(
     hashes: NDArray[np.uint64], offsets: NDArray[np.int64], sample: int
 ) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
@@ -209,7 +209,7 @@ def sampled(
     return out, out_offsets
 
 
-@_compiled
+@compiled
 def _distinct_per_text(
     values: NDArray[np.uint32], offsets: NDArray[np.int64]
 ) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:

@@ -98,6 +98,8 @@ def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
 
 
 Dups = list[tuple[str | None, str | None]]
+# Keys of several documents: all of them concatenated, and how many are each document's.
+Keys = tuple[NDArray[np.generic], NDArray[np.int64]]
 
 
 def _name_key(file: str) -> int:
@@ -256,12 +258,13 @@ class Index:
     def add_many(
         self,
         rows: Sequence[tuple[str, bytes, int, int, int]],
-        buckets: Sequence[NDArray[np.int64]],
-        samples: Sequence[NDArray[np.uint32]],
+        buckets: Keys,
+        samples: Keys,
         state: int,
     ) -> list[int]:
         """Index documents given as (file, exact, words, chars, nsamples), with their band keys
-        and folded samples, in one statement; returns their doc ids."""
+        and folded samples (`Keys`: all documents' keys, and how many are each one's), in one
+        statement; returns their doc ids."""
         if not rows:
             return []
         first = 1 + int(
@@ -269,31 +272,22 @@ class Index:
                 "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'docs'"
             ).fetchone()[0]
         )
-        docs = list(range(first, first + len(rows)))
+        docs = range(first, first + len(rows))
         self.db.executemany(
             "INSERT INTO docs(doc, file, exact, words, chars, nsamples, state) "
             "VALUES (?,?,?,?,?,?,?)",
-            ((doc, *row, state) for doc, row in zip(docs, rows, strict=True)),
+            [(doc, *row, state) for doc, row in zip(docs, rows, strict=True)],
         )
         self._grow(docs[-1])
         self.state[first : first + len(rows)] = state
         self.nsamples[first : first + len(rows)] = [row[4] for row in rows]
-        self._add_postings(docs, buckets, samples)
-        return docs
+        self._add_postings(np.arange(first, first + len(rows)), buckets, samples)
+        return list(docs)
 
-    def _add_postings(
-        self,
-        docs: Sequence[int],
-        buckets: Sequence[NDArray[np.int64]],
-        samples: Sequence[NDArray[np.uint32]],
-    ) -> None:
-        for name, keys in (("lsh", buckets), ("samples", samples)):
-            counts = [len(k) for k in keys]
-            if sum(counts):
-                self.keys[name].add(
-                    np.concatenate(list(keys)),
-                    np.repeat(np.asarray(docs, dtype=np.uint32), counts),
-                )
+    def _add_postings(self, docs: NDArray[np.integer], buckets: Keys, samples: Keys) -> None:
+        for name, (keys, counts) in (("lsh", buckets), ("samples", samples)):
+            if len(keys):
+                self.keys[name].add(keys, np.repeat(docs.astype(np.uint32), counts))
         self.buffered += len(docs)
 
     def retire(
@@ -330,8 +324,10 @@ class Index:
 
     def add_keys(self, doc: int, buckets: Iterable[int], samples: Sequence[int]) -> None:
         """Band and sample keys of a document."""
+        band = np.asarray(list(buckets), dtype=np.int64)
+        folded = fold_samples(samples)
         self._add_postings(
-            [doc], [np.asarray(list(buckets), dtype=np.int64)], [fold_samples(samples)]
+            np.array([doc]), (band, np.array([len(band)])), (folded, np.array([len(folded)]))
         )
 
     def merge(self, min_docs: int = 1) -> None:

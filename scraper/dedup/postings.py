@@ -22,6 +22,8 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from scraper.dedup.hashing import compiled
+
 MAX_RUN = 1 << 23  # 8M postings: at most ~100 MB copied by one merge
 DIRECTORY_MIN = 1 << 16  # smaller runs are searched with `np.searchsorted` alone
 
@@ -67,24 +69,77 @@ def _directory(keys: NDArray[np.generic]) -> tuple[NDArray[np.int64], int]:
     return at.astype(np.int64), shift
 
 
+@compiled
 def _narrow(
     keys: NDArray[np.generic],
     query: NDArray[np.generic],
-    low: NDArray[np.int64],
-    high: NDArray[np.int64],
-    below: np.ufunc,
-) -> NDArray[np.int64]:
-    """The first position in [low, high] whose key is not `below` the query (a binary search
-    per query, all at once); keys[high] must not be below it, or high be len(keys)."""
-    last = len(keys) - 1
-    while True:
-        open_ = low < high
-        if not open_.any():
-            return low
-        mid = (low + high) >> 1
-        go = below(keys[np.minimum(mid, last)], query) & open_
-        low = np.where(go, mid + 1, low)
-        high = np.where(go, high, mid)
+    start: NDArray[np.int64],
+    end: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Where each query's postings start and end inside its range [start, end) of the sorted
+    `keys` (`np.searchsorted`'s two sides, searched in that range only)."""
+    left, right = np.empty(len(query), np.int64), np.empty(len(query), np.int64)
+    for i in range(len(query)):
+        value, low, high = query[i], start[i], end[i]
+        while low < high:
+            mid = (low + high) >> 1
+            if keys[mid] < value:
+                low = mid + 1
+            else:
+                high = mid
+        left[i], high = low, end[i]
+        while low < high:
+            mid = (low + high) >> 1
+            if keys[mid] <= value:
+                low = mid + 1
+            else:
+                high = mid
+        right[i] = low
+    return left, right
+
+
+class Found:
+    """The postings of some keys (`Postings.search`): for each run, where each key's postings
+    start and end (keys in sorted order; `order` takes them back to the order asked)."""
+
+    def __init__(
+        self,
+        order: NDArray[np.intp],
+        ranges: list[tuple[NDArray[np.int64], NDArray[np.int64]]],
+        run_docs: list[NDArray[np.uint32]],
+    ) -> None:
+        self.order, self.ranges, self.run_docs = order, ranges, run_docs
+
+    def counts(self) -> NDArray[np.int64]:
+        """How many postings each key has (documents holding it, deleted ones included)."""
+        total = np.zeros(len(self.order), dtype=np.int64)
+        for low, high in self.ranges:
+            total += high - low
+        out = np.empty_like(total)
+        out[self.order] = total
+        return out
+
+    def holders(
+        self, wanted: NDArray[np.bool_] | None = None
+    ) -> tuple[NDArray[np.int64], NDArray[np.uint32]]:
+        """Every (i, doc) such that doc holds key i; only for the keys `wanted` (all: None)."""
+        chosen = None if wanted is None else wanted[self.order]
+        found_q: list[NDArray[np.int64]] = []
+        found_d: list[NDArray[np.uint32]] = []
+        for (low, high), run_docs in zip(self.ranges, self.run_docs, strict=True):
+            counts = high - low if chosen is None else np.where(chosen, high - low, 0)
+            total = int(counts.sum())
+            if total == 0:
+                continue
+            query = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+            # Position of each hit: its range start plus its rank inside the range.
+            ends = np.cumsum(counts)
+            position = np.repeat(low - (ends - counts), counts) + np.arange(total)
+            found_q.append(self.order[query])
+            found_d.append(run_docs[position])
+        if not found_q:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
+        return np.concatenate(found_q), np.concatenate(found_d)
 
 
 class Postings:
@@ -137,41 +192,22 @@ class Postings:
         self.pending = []
         return records.tobytes()
 
-    # -- lookups --------------------------------------------------------------------------------
-    def lookup(self, keys: NDArray[np.generic]) -> tuple[NDArray[np.int64], NDArray[np.uint32]]:
-        """Every (i, doc) such that doc holds keys[i]."""
+    # -- lookups -------------------------------------------------------------------------------
+    def search(self, keys: NDArray[np.generic]) -> Found:
+        """Where each of `keys` is in every run: its document count, and its holders on demand."""
         # Sorted queries walk each run in order: far fewer cache misses than random probes.
         order = np.argsort(keys := np.asarray(keys, dtype=self.key_dtype), kind="stable")
         keys = keys[order]
-        found_q: list[NDArray[np.int64]] = []
-        found_d: list[NDArray[np.uint32]] = []
-        for at, (_, run_docs) in enumerate(self.runs):
-            low, high = self._bounds(at, keys)
-            counts = high - low
-            total = int(counts.sum())
-            if total == 0:
-                continue
-            query = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
-            # Position of each hit: its range start plus its rank inside the range.
-            ends = np.cumsum(counts)
-            position = np.repeat(low - (ends - counts), counts) + np.arange(total)
-            found_q.append(order[query])
-            found_d.append(run_docs[position])
-        if not found_q:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
-        return np.concatenate(found_q), np.concatenate(found_d)
+        ranges = [self._bounds(at, keys) for at in range(len(self.runs))]
+        return Found(order, ranges, [docs for _, docs in self.runs])
+
+    def lookup(self, keys: NDArray[np.generic]) -> tuple[NDArray[np.int64], NDArray[np.uint32]]:
+        """Every (i, doc) such that doc holds keys[i]."""
+        return self.search(keys).holders()
 
     def counts(self, keys: NDArray[np.generic]) -> NDArray[np.int64]:
         """How many postings each key has (documents holding it, deleted ones included)."""
-        order = np.argsort(keys := np.asarray(keys, dtype=self.key_dtype), kind="stable")
-        keys = keys[order]
-        total = np.zeros(len(keys), dtype=np.int64)
-        for at in range(len(self.runs)):
-            low, high = self._bounds(at, keys)
-            total += high - low
-        out = np.empty_like(total)
-        out[order] = total
-        return out
+        return self.search(keys).counts()
 
     def _bounds(
         self, at: int, keys: NDArray[np.generic]
@@ -186,8 +222,8 @@ class Postings:
         directory, shift = self._directories[at]  # type: ignore[misc]
         prefix = (_ordered(keys) >> np.uint64(shift)).astype(np.intp)
         start, end = directory[prefix], directory[prefix + 1]
-        left = _narrow(run_keys, keys, start, end, np.less)
-        return left, _narrow(run_keys, keys, left, end, np.less_equal)
+        left, right = _narrow(run_keys, keys, start, end)
+        return left, right
 
     def nbytes(self) -> int:
         directories = sum(d[0].nbytes for d in self._directories if d is not None)
