@@ -89,12 +89,13 @@ def find_candidates(
         for row in exact_rows.get(f.exact, []):
             index_docs[i].add(row.doc)
             rows[row.doc] = row
-    exact = np.array([int.from_bytes(f.exact[:8], "little", signed=True) for f in feats])
-    for later, earlier, _ in zip(*_earlier_pairs(exact, np.arange(len(feats)), rank), strict=True):
+    exact = np.frombuffer(b"".join(f.exact[:8] for f in feats), dtype="<i8")
+    for later, earlier, _ in zip(*_earlier_pairs(*_by_key(exact, np.arange(len(feats))), rank),
+                                 strict=True):
         peers[later].add(earlier)
     # LSH bands: one vectorised lookup for the whole batch.
-    all_buckets, owner = _concat(buckets, np.int64), _owners(buckets)
-    query, docs = index.bucket_pairs(all_buckets)
+    all_buckets, owner = _by_key(_concat(buckets, np.int64), _owners(buckets))
+    query, docs = index.bucket_pairs(all_buckets, presorted=True)
     for i, doc in zip(owner[query].tolist(), docs.tolist(), strict=True):
         index_docs[i].add(doc)
     for later, earlier, _ in zip(*_earlier_pairs(all_buckets, owner, rank), strict=True):
@@ -105,20 +106,34 @@ def find_candidates(
     return Candidates(index_docs, peers, rows, samples, sample_at, df, rare)
 
 
+def _by_key(
+    keys: NDArray[Any], owner: NDArray[np.int64]
+) -> tuple[NDArray[Any], NDArray[np.int64]]:
+    """Keys and their owners, sorted by key."""
+    order = np.argsort(keys, kind="stable")
+    return keys[order], owner[order]
+
+
 def _earlier_pairs(
     keys: NDArray[Any], owner: NDArray[np.int64], rank: NDArray[np.int64]
 ) -> tuple[list[int], list[int], list[int]]:
     """(later, earlier, shared keys) for each two documents of a batch that share keys, the
-    earlier one better (smaller rank). Each document holds a key at most once."""
+    earlier one better (smaller rank); `keys` sorted, each held at most once by a document."""
     if len(keys) < 2:
         return [], [], []
+    # Only keys held more than once pair documents: most keys of a batch are held once.
+    repeated = np.zeros(len(keys), dtype=bool)
+    same = keys[1:] == keys[:-1]
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    keys, owner = keys[repeated], owner[repeated]
     order = np.lexsort((rank[owner], keys))
     keys, owner = keys[order], owner[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])
     later: list[NDArray[np.int64]] = []
     earlier: list[NDArray[np.int64]] = []
-    for size in np.unique(sizes[sizes > 1]).tolist():
+    for size in np.unique(sizes).tolist():
         group = starts[sizes == size]
         for b in range(1, size):
             for a in range(min(b, _GROUP_HEAD)):
@@ -145,6 +160,13 @@ def _samples(
     return keys, key_at
 
 
+def _sorted_positions(samples: NDArray[np.uint32]) -> NDArray[np.int64]:
+    """The positions of `samples` in increasing order of sample, then position (one sort of
+    the 64-bit packed pairs: cheaper than a stable argsort)."""
+    packed = (samples.astype(np.uint64) << np.uint64(32)) | np.arange(len(samples), dtype=np.uint64)
+    return (np.sort(packed) & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
 def _containment(
     index: Index,
     feats: list[Features],
@@ -160,20 +182,25 @@ def _containment(
     the two documents' rare sample counts."""
     samples, key_at = _samples(feats, config)
     owner = np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(key_at))
-    # One search gives the document frequency of every sample, then the holders of rare ones.
-    found = index.keys["samples"].search(samples)
-    df = found.counts()
-    cap = config.containment_max_df
+    # One sort by sample serves the index search, the counts in the batch and the pairs.
+    where = _sorted_positions(samples)
+    keys, owner_by_key = samples[where], owner[where]
+    found = index.keys["samples"].search(keys, presorted=True)
+    df = np.empty(len(samples), dtype=np.int64)
+    df[where] = found.counts()
     rare = np.ones(len(samples), dtype=bool)
+    cap = config.containment_max_df
     if cap > 0 and len(samples):
-        _, inverse, in_batch = np.unique(samples, return_inverse=True, return_counts=True)
-        rare = df + in_batch[inverse] - 1 <= cap
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        sizes = np.diff(np.r_[starts, len(keys)])
+        rare[where] = df[where] + np.repeat(sizes, sizes) - 1 <= cap
     nrare = np.bincount(owner[rare], minlength=len(feats)).astype(np.int64)
+    rare_by_key = rare[where]
     # Indexed documents: shared rare samples over the smaller of the two sample counts.
-    query, holders = found.holders(rare)
+    query, holders = found.holders(rare_by_key)
     live = index.live(holders)
     if live.any():
-        codes = (owner[query[live]] << 32) | holders[live].astype(np.int64)
+        codes = (owner_by_key[query[live]] << 32) | holders[live].astype(np.int64)
         pairs, shared = np.unique(codes, return_counts=True)
         who, docs = pairs >> 32, pairs & 0xFFFFFFFF
         bound = np.maximum(np.minimum(nrare[who], index.nsamples[docs]), 1)
@@ -181,7 +208,7 @@ def _containment(
         for i, doc in zip(who[keep].tolist(), docs[keep].tolist(), strict=True):
             index_docs[i].add(doc)
     # Documents of the batch, in the same way.
-    pairs_in_batch = _earlier_pairs(samples[rare], owner[rare], rank)
+    pairs_in_batch = _earlier_pairs(keys[rare_by_key], owner_by_key[rare_by_key], rank)
     for later, earlier, count in zip(*pairs_in_batch, strict=True):
         if count / max(min(nrare[later], nrare[earlier]), 1) >= config.containment_candidate:
             peers[later].add(earlier)

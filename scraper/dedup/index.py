@@ -402,10 +402,11 @@ class Index:
         return found
 
     def bucket_pairs(
-        self, buckets: NDArray[np.int64]
+        self, buckets: NDArray[np.int64], presorted: bool = False
     ) -> tuple[NDArray[np.int64], NDArray[np.uint32]]:
-        """(i, doc) for each live document in the bucket buckets[i]."""
-        query, docs = self.keys["lsh"].lookup(buckets)
+        """(i, doc) for each live document in the bucket buckets[i] (`presorted`: the buckets
+        are in increasing order)."""
+        query, docs = self.keys["lsh"].search(buckets, presorted).holders()
         keep = self.live(docs)
         return query[keep], docs[keep]
 

@@ -100,21 +100,26 @@ def _narrow(
 
 class Found:
     """The postings of some keys (`Postings.search`): for each run, where each key's postings
-    start and end (keys in sorted order; `order` takes them back to the order asked)."""
+    start and end (keys in sorted order; `order` takes them back to the order asked, None when
+    they were asked in that order)."""
 
     def __init__(
         self,
-        order: NDArray[np.intp],
+        order: NDArray[np.intp] | None,
         ranges: list[tuple[NDArray[np.int64], NDArray[np.int64]]],
         run_docs: list[NDArray[np.uint32]],
+        size: int,
     ) -> None:
         self.order, self.ranges, self.run_docs = order, ranges, run_docs
+        self.size = size
 
     def counts(self) -> NDArray[np.int64]:
         """How many postings each key has (documents holding it, deleted ones included)."""
-        total = np.zeros(len(self.order), dtype=np.int64)
+        total = np.zeros(self.size, dtype=np.int64)
         for low, high in self.ranges:
             total += high - low
+        if self.order is None:
+            return total
         out = np.empty_like(total)
         out[self.order] = total
         return out
@@ -123,7 +128,7 @@ class Found:
         self, wanted: NDArray[np.bool_] | None = None
     ) -> tuple[NDArray[np.int64], NDArray[np.uint32]]:
         """Every (i, doc) such that doc holds key i; only for the keys `wanted` (all: None)."""
-        chosen = None if wanted is None else wanted[self.order]
+        chosen = wanted if wanted is None or self.order is None else wanted[self.order]
         found_q: list[NDArray[np.int64]] = []
         found_d: list[NDArray[np.uint32]] = []
         for (low, high), run_docs in zip(self.ranges, self.run_docs, strict=True):
@@ -135,7 +140,7 @@ class Found:
             # Position of each hit: its range start plus its rank inside the range.
             ends = np.cumsum(counts)
             position = np.repeat(low - (ends - counts), counts) + np.arange(total)
-            found_q.append(self.order[query])
+            found_q.append(query if self.order is None else self.order[query])
             found_d.append(run_docs[position])
         if not found_q:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
@@ -193,13 +198,16 @@ class Postings:
         return records.tobytes()
 
     # -- lookups -------------------------------------------------------------------------------
-    def search(self, keys: NDArray[np.generic]) -> Found:
-        """Where each of `keys` is in every run: its document count, and its holders on demand."""
+    def search(self, keys: NDArray[np.generic], presorted: bool = False) -> Found:
+        """Where each of `keys` is in every run: its document count, and its holders on demand.
+        `presorted`: the keys are in increasing order already."""
+        keys = np.asarray(keys, dtype=self.key_dtype)
         # Sorted queries walk each run in order: far fewer cache misses than random probes.
-        order = np.argsort(keys := np.asarray(keys, dtype=self.key_dtype), kind="stable")
-        keys = keys[order]
+        order = None if presorted else np.argsort(keys, kind="stable")
+        if order is not None:
+            keys = keys[order]
         ranges = [self._bounds(at, keys) for at in range(len(self.runs))]
-        return Found(order, ranges, [docs for _, docs in self.runs])
+        return Found(order, ranges, [docs for _, docs in self.runs], len(keys))
 
     def lookup(self, keys: NDArray[np.generic]) -> tuple[NDArray[np.int64], NDArray[np.uint32]]:
         """Every (i, doc) such that doc holds keys[i]."""
