@@ -42,8 +42,8 @@ def test_indexed_documents_are_found_by_band_and_by_samples(tmp_path):
     with index.transaction():
         (doc,) = index.add_many(
             [("whole.txt", indexed.exact, indexed.words, indexed.chars, int(found.rare[0]))],
-            (bands, np.array([len(bands)])),
-            found.samples_of([0]),
+            (bands, np.zeros(len(bands), dtype=np.int64)),
+            found.kept_samples([0])[:2],
             OK,
         )
     near, page, unrelated = features(
@@ -61,7 +61,7 @@ def test_each_document_has_its_distinct_folded_samples(tmp_path):
     feats = features(texts, CONFIG)
     index = Index(tmp_path / "i.sqlite", "fp")
     found = find_candidates(index, feats, bucket_keys(feats, CONFIG), np.arange(4), CONFIG)
-    per_doc = [found.samples_of([i])[0] for i in range(4)]
+    per_doc = np.split(found.samples, found.sample_at[1:-1])
     for f, samples in zip(feats, per_doc, strict=True):
         assert samples.dtype == np.uint32
         assert samples.tolist() == sorted({(h ^ (h >> 32)) & 0xFFFFFFFF for h in f.samples})
@@ -69,7 +69,10 @@ def test_each_document_has_its_distinct_folded_samples(tmp_path):
     # The same text twice over holds each of its samples once (and maybe one where they join).
     assert set(per_doc[0].tolist()) <= set(per_doc[3].tolist())
     assert len(per_doc[3]) <= len(per_doc[0]) + 4
-    both, counts = found.samples_of([0, 3])
-    assert both.tolist() == per_doc[0].tolist() + per_doc[3].tolist()
-    assert counts.tolist() == [len(per_doc[0]), len(per_doc[3])]
+    # The samples of some documents, by sample: each with its document's place among them.
+    kept, holder, df = found.kept_samples([0, 3])
+    assert sorted(zip(kept.tolist(), holder.tolist(), strict=True)) == sorted(
+        [(k, 0) for k in per_doc[0].tolist()] + [(k, 1) for k in per_doc[3].tolist()]
+    )
+    assert np.all(kept[1:] >= kept[:-1]) and df.tolist() == [0] * len(kept)
     index.close()

@@ -42,25 +42,21 @@ class Candidates:
     # it. One array for the batch: a thousand small ones cost more to make than to search.
     samples: NDArray[np.uint32]
     sample_at: NDArray[np.int64]
+    sample_order: NDArray[np.int64]  # positions in `samples` by sample, then position
     sample_df: NDArray[np.int64]
     rare: NDArray[np.int64]  # how many of each document's samples are rare: its `nsamples`
 
-    def samples_of(self, positions: Sequence[int]) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
-        """The samples of the documents at `positions` (increasing), concatenated, and each
-        one's sample count."""
-        chosen, counts = self._chosen(positions)
-        return self.samples[np.repeat(chosen, counts)], counts[chosen]
-
-    def sample_df_of(self, positions: Sequence[int]) -> NDArray[np.int64]:
-        """`sample_df` of the documents at `positions` (increasing), concatenated."""
-        chosen, counts = self._chosen(positions)
-        df: NDArray[np.int64] = self.sample_df[np.repeat(chosen, counts)]
-        return df
-
-    def _chosen(self, positions: Sequence[int]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
-        chosen = np.zeros(len(self.sample_at) - 1, dtype=bool)
-        chosen[list(positions)] = True
-        return chosen, np.diff(self.sample_at)
+    def kept_samples(
+        self, positions: Sequence[int]
+    ) -> tuple[NDArray[np.uint32], NDArray[np.int64], NDArray[np.int64]]:
+        """The samples of the documents at `positions` (increasing), in increasing order of
+        sample then document; for each one, the index in `positions` of its document and
+        its `sample_df`."""
+        owner = np.repeat(np.arange(len(self.sample_at) - 1), np.diff(self.sample_at))
+        row = np.full(len(self.sample_at) - 1, -1, dtype=np.int64)
+        row[list(positions)] = np.arange(len(positions))
+        order = self.sample_order[row[owner[self.sample_order]] >= 0]
+        return self.samples[order], row[owner[order]], self.sample_df[order]
 
 
 def _owners(parts: Sequence[NDArray[Any]]) -> NDArray[np.int64]:
@@ -100,10 +96,12 @@ def find_candidates(
         index_docs[i].add(doc)
     for later, earlier, _ in zip(*_earlier_pairs(all_buckets, owner, rank), strict=True):
         peers[later].add(earlier)
-    samples, sample_at, df, rare = _containment(index, feats, rank, config, index_docs, peers)
+    samples, sample_at, where, df, rare = _containment(
+        index, feats, rank, config, index_docs, peers
+    )
     missing = {d for found in index_docs for d in found} - rows.keys()
     rows.update((row.doc, row) for row in index.rows(sorted(missing)))
-    return Candidates(index_docs, peers, rows, samples, sample_at, df, rare)
+    return Candidates(index_docs, peers, rows, samples, sample_at, where, df, rare)
 
 
 def _by_key(
@@ -174,9 +172,12 @@ def _containment(
     config: DedupConfig,
     index_docs: list[set[int]],
     peers: list[set[int]],
-) -> tuple[NDArray[np.uint32], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+) -> tuple[
+    NDArray[np.uint32], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]
+]:
     """Add the containment candidates; return the documents' folded samples and their offsets
-    (`_samples`), the samples' document frequencies in the index and each document's rare count.
+    (`_samples`), their positions in sorted order, the samples' document frequencies in the
+    index and each document's rare count.
 
     A pair is a candidate when it shares at least `containment_candidate` of the smaller of
     the two documents' rare sample counts."""
@@ -212,4 +213,4 @@ def _containment(
     for later, earlier, count in zip(*pairs_in_batch, strict=True):
         if count / max(min(nrare[later], nrare[earlier]), 1) >= config.containment_candidate:
             peers[later].add(earlier)
-    return samples, key_at, df, nrare
+    return samples, key_at, where, df, nrare

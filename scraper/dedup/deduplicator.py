@@ -259,14 +259,15 @@ class Deduplicator:
             rows.append((item.file, f.exact, f.words, f.chars, nsamples))
         bands = [buckets[i] for i in positions]
         band_keys = np.concatenate(bands) if bands else np.zeros(0, dtype=np.int64)
-        samples = found.samples_of(positions)
-        band_counts = np.array([len(b) for b in bands], dtype=np.int64)
-        ids = self.index.add_many(rows, (band_keys, band_counts), samples, PENDING)
-        if self.config.containment_max_df > 0 and kept:
+        band_rows = np.repeat(np.arange(len(bands)), [len(b) for b in bands])
+        samples, sample_rows, df = found.kept_samples(positions)
+        ids = self.index.add_many(rows, (band_keys, band_rows), (samples, sample_rows), PENDING)
+        if self.config.containment_max_df > 0 and len(samples):
             # Each kept document holds a sample once: a key's count grew by its holders here.
-            keys, first, held = np.unique(samples[0], return_index=True, return_counts=True)
-            before = found.sample_df_of(positions)[first]
-            self.index.retire(keys, self.config.containment_max_df, before, before + held)
+            first = np.flatnonzero(np.r_[True, samples[1:] != samples[:-1]])
+            held = np.diff(np.r_[first, len(samples)])
+            before = df[first]
+            self.index.retire(samples[first], self.config.containment_max_df, before, before + held)
         for item, row in zip(kept, ids, strict=True):
             item.row = row
             if replaced[item.position]:

@@ -98,7 +98,8 @@ def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
 
 
 Dups = list[tuple[str | None, str | None]]
-# Keys of several documents: all of them concatenated, and how many are each document's.
+# Keys of several documents: the keys, and for each one the document holding it (by its place
+# among the documents given).
 Keys = tuple[NDArray[np.generic], NDArray[np.int64]]
 
 
@@ -263,8 +264,7 @@ class Index:
         state: int,
     ) -> list[int]:
         """Index documents given as (file, exact, words, chars, nsamples), with their band keys
-        and folded samples (`Keys`: all documents' keys, and how many are each one's), in one
-        statement; returns their doc ids."""
+        and folded samples (`Keys`), in one statement; returns their doc ids."""
         if not rows:
             return []
         first = 1 + int(
@@ -285,9 +285,9 @@ class Index:
         return list(docs)
 
     def _add_postings(self, docs: NDArray[np.integer], buckets: Keys, samples: Keys) -> None:
-        for name, (keys, counts) in (("lsh", buckets), ("samples", samples)):
+        for name, (keys, holder) in (("lsh", buckets), ("samples", samples)):
             if len(keys):
-                self.keys[name].add(keys, np.repeat(docs.astype(np.uint32), counts))
+                self.keys[name].add(keys, docs.astype(np.uint32)[holder])
         self.buffered += len(docs)
 
     def retire(
@@ -301,12 +301,13 @@ class Index:
 
         A hash crosses once, when its (max_df + 1)-th document arrives: then each of those
         documents stops counting it. Call this after the keys of the newest documents are
-        added, with `folded` their distinct keys and `before` the keys' counts before them
+        added, with `folded` their keys and `before` the keys' counts before them
         (default: one less, for a single document), and `after` their counts now, when the
-        caller knows them (default: looked up). Deletions do not give the count back, which
-        can only make a pair look more contained (one more exact check), never less.
+        caller knows them (default: looked up; given, `folded` must hold each key once).
+        Deletions do not give the count back, which can only make a pair look more contained
+        (one more exact check), never less.
         """
-        keys = np.unique(folded)
+        keys = folded if after is not None else np.unique(folded)
         if after is None:
             after = self.keys["samples"].counts(keys)
         if before is None:
@@ -327,7 +328,9 @@ class Index:
         band = np.asarray(list(buckets), dtype=np.int64)
         folded = fold_samples(samples)
         self._add_postings(
-            np.array([doc]), (band, np.array([len(band)])), (folded, np.array([len(folded)]))
+            np.array([doc]),
+            (band, np.zeros(len(band), dtype=np.int64)),
+            (folded, np.zeros(len(folded), dtype=np.int64)),
         )
 
     def merge(self, min_docs: int = 1) -> None:

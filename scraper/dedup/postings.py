@@ -175,8 +175,11 @@ class Postings:
         self._add_run(keys, docs)
 
     def _add_run(self, keys: NDArray[np.generic], docs: NDArray[np.uint32]) -> None:
-        order = np.argsort(keys, kind="stable")
-        self.runs.append((keys[order], docs[order]))
+        # Keys often come sorted (a batch's samples): checking is much cheaper than sorting.
+        if len(keys) > 1 and not np.all(np.greater_equal(keys[1:], keys[:-1])):
+            order = np.argsort(keys, kind="stable")
+            keys, docs = keys[order], docs[order]
+        self.runs.append((keys, docs))
         self._directories.append(None)
         while len(self.runs) > 1:
             older, newer = self.runs[-2], self.runs[-1]
