@@ -131,14 +131,17 @@ def test_queued_duplicates_read_back_per_file_in_the_order_queued(tmp_path):
         index.add_dup("001_a.txt", "dump.jsonl:3", "https://b.example.id/1")
         index.add_dup("002_b.txt", "dump.jsonl:4", None)
         index.add_dup("001_a.txt", "dump.jsonl:9", "https://c.example.id/2")
+        index.add_dup("010_é.txt", None, "https://d.example.id/3")
+        index.add_dup("010_z.txt", None, "https://d.example.id/4")
     queued = index.dups()
-    assert len(queued) == 2 and sorted(queued) == ["001_a.txt", "002_b.txt"]
+    files = ["001_a.txt", "002_b.txt", "010_z.txt", "010_é.txt"]
+    assert len(queued) == 4 and sorted(queued) == files and list(queued.in_order()) == files
     assert queued["001_a.txt"] == [
         ("dump.jsonl:3", "https://b.example.id/1"), ("dump.jsonl:9", "https://c.example.id/2")
     ]
     assert queued.get("002_b.txt") == [("dump.jsonl:4", None)]
     assert queued.get("003_c.txt", []) == [] and "003_c.txt" not in queued
     with index.transaction():
-        index.clear_dups(["001_a.txt", "002_b.txt"])
+        index.clear_dups()
     assert not index.dups() and index.dups_for("001_a.txt") == []
     index.close()

@@ -134,6 +134,12 @@ class QueuedDups(Mapping[str, Dups]):
         for (file,) in self.db.execute("SELECT DISTINCT file FROM dup_updates"):
             yield str(file)
 
+    def in_order(self) -> Iterator[str]:
+        """The files, sorted as Python sorts them (SQLite compares the UTF-8 bytes, which
+        order as the code points do), streamed from the table."""
+        for (file,) in self.db.execute("SELECT DISTINCT file FROM dup_updates ORDER BY file"):
+            yield str(file)
+
     def __len__(self) -> int:
         return self._count
 
@@ -376,8 +382,9 @@ class Index:
     def add_dup(self, file: str, source: str | None, url: str | None) -> None:
         self.db.execute("INSERT INTO dup_updates VALUES (?, ?, ?)", (file, source, url))
 
-    def clear_dups(self, files: Iterable[str]) -> None:
-        self.db.executemany("DELETE FROM dup_updates WHERE file = ?", ((f,) for f in files))
+    def clear_dups(self) -> None:
+        """Forget every queued duplicate (the flush has applied them all)."""
+        self.db.execute("DELETE FROM dup_updates")
 
     # -- lookups -------------------------------------------------------------------------------
     def live(self, docs: NDArray[np.integer]) -> NDArray[np.bool_]:
