@@ -44,20 +44,30 @@ def mix(value: np.uint64) -> np.uint64:
     return value
 
 
-@compiled
-def _is_word_byte(byte: np.uint8) -> Any:
-    """ASCII letters and digits, and every byte of a non-ASCII character (the text was
-    prepared so that only letters and digits are left among those)."""
-    return byte >= 128 or 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122
+def _fold_table() -> NDArray[np.uint16]:
+    """For each byte: 0 when it is not a word byte, else the byte the word hash reads (ASCII
+    letters in lower case). Word bytes: ASCII letters and digits, and every byte of a non-ASCII
+    character (the text was prepared so that only letters and digits are left among those)."""
+    fold = np.zeros(256, dtype=np.uint16)
+    for byte in range(256):
+        if byte >= 128 or 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122:
+            fold[byte] = byte | 32 if byte < 128 else byte
+    return fold
+
+
+FOLD = _fold_table()
+ONE_PASS_BYTES = 8 << 20  # 8 MB: 32 MB of room at most
 
 
 @compiled
-def _count_words(data: NDArray[np.uint8], starts: NDArray[np.int64]) -> int:
+def _count_words(
+    data: NDArray[np.uint8], starts: NDArray[np.int64], fold: NDArray[np.uint16]
+) -> int:
     count = 0
     for t in range(len(starts) - 1):
         inside = False
         for i in range(starts[t], starts[t + 1]):
-            word = _is_word_byte(data[i])
+            word = fold[data[i]] != 0
             if word and not inside:
                 count += 1
             inside = word
@@ -66,17 +76,20 @@ def _count_words(data: NDArray[np.uint8], starts: NDArray[np.int64]) -> int:
 
 @compiled
 def _hash_words(
-    data: NDArray[np.uint8], starts: NDArray[np.int64], table: NDArray[np.uint64]
+    data: NDArray[np.uint8],
+    starts: NDArray[np.int64],
+    table: NDArray[np.uint64],
+    fold: NDArray[np.uint16],
+    capacity: int,
 ) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
-    hashes = np.empty(_count_words(data, starts), dtype=np.uint64)
+    hashes = np.empty(capacity, dtype=np.uint64)
     offsets = np.zeros(len(starts), dtype=np.int64)
     k = 0
     for t in range(len(starts) - 1):
         acc, position = np.uint64(0), 0
         for i in range(starts[t], starts[t + 1]):
-            byte = data[i]
-            if _is_word_byte(byte):
-                folded = byte | 32 if byte < 128 else byte  # ASCII letters to lower case
+            folded = fold[data[i]]
+            if folded:
                 acc += table[((position & 63) << 8) | folded]
                 position += 1
             elif position:
@@ -87,7 +100,7 @@ def _hash_words(
             hashes[k] = mix(acc)
             k += 1
         offsets[t + 1] = k
-    return hashes, offsets
+    return hashes[:k], offsets
 
 
 def hash_words(
@@ -97,7 +110,13 @@ def hash_words(
     data[starts[t]:starts[t + 1]]; and each text's offsets into them (len(starts)).
 
     A word is a run of ASCII letters and digits (case folded) and non-ASCII bytes."""
-    hashes, offsets = _hash_words(data, starts, TABLE)
+    # Up to a batch's size, room for the most words the bytes can hold (every other byte a
+    # separator) costs less than counting them first; past it, memory matters more.
+    if len(data) <= ONE_PASS_BYTES:
+        capacity = (len(data) + len(starts)) // 2 + 1
+    else:
+        capacity = _count_words(data, starts, FOLD)
+    hashes, offsets = _hash_words(data, starts, TABLE, FOLD, capacity)
     return hashes, offsets
 
 
