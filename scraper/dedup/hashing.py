@@ -203,16 +203,20 @@ def band_keys(
 def _sampled(
     hashes: NDArray[np.uint64], offsets: NDArray[np.int64], sample: int
 ) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
-    divisor = np.uint64(sample)
+    # A power of two (the usual sample) is tested with a mask: a 64-bit division is slow.
+    divisor, mask = np.uint64(sample), np.uint64(sample - 1)
+    power = sample & (sample - 1) == 0
+    picked = np.empty(len(hashes), dtype=np.bool_)
     count = 0
-    for value in hashes:
-        count += value % divisor == 0
+    for i in range(len(hashes)):
+        picked[i] = (hashes[i] & mask) == 0 if power else hashes[i] % divisor == 0
+        count += picked[i]
     out = np.empty(count, dtype=np.uint64)
     out_offsets = np.zeros(len(offsets), dtype=np.int64)
     k = 0
     for t in range(len(offsets) - 1):
         for i in range(offsets[t], offsets[t + 1]):
-            if hashes[i] % divisor == 0:
+            if picked[i]:
                 out[k] = hashes[i]
                 k += 1
         out_offsets[t + 1] = k
