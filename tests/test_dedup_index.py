@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from scraper.dedup.index import OK, PENDING, REPLACED, Index
@@ -144,4 +145,20 @@ def test_queued_duplicates_read_back_per_file_in_the_order_queued(tmp_path):
     with index.transaction():
         index.clear_dups()
     assert not index.dups() and index.dups_for("001_a.txt") == []
+    index.close()
+
+
+def test_states_set_on_a_run_of_ids_or_on_scattered_ones_reach_the_rows(tmp_path):
+    index = Index(tmp_path / "i.sqlite", "fp")
+    with index.transaction():
+        docs = [index.add(f"{k}.txt", bytes([k]), 10, 60, [k], [], PENDING) for k in range(6)]
+    with index.transaction():
+        index.set_state(docs[1:4], OK)  # consecutive ids: one statement
+        index.set_state([docs[0], docs[5]], REPLACED, docs[2])
+    assert [r.doc for r in index.in_state(PENDING)] == [docs[4]]
+    assert [(r.doc, r.replaced_by) for r in index.in_state(REPLACED)] == [
+        (docs[0], docs[2]), (docs[5], docs[2])
+    ]
+    assert [r.state for r in index.rows(docs[1:4])] == [OK] * 3
+    assert index.live(np.array(docs)).tolist() == [False, True, True, True, True, False]
     index.close()
