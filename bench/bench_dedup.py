@@ -549,7 +549,7 @@ def report(args: argparse.Namespace, size: int) -> None:
         print(
             f"anchor {old['scraper_src']}: {1e6 / old['docs_per_cpu_s']:,.1f} CPU µs/doc; "
             f"this tree: {1e6 / new['docs_per_cpu_s']:,.1f} "
-            f"({old['docs_per_cpu_s'] and new['docs_per_cpu_s'] / old['docs_per_cpu_s']:.2f}x "
+            f"({new['docs_per_cpu_s'] / old['docs_per_cpu_s']:.2f}x "
             f"the anchor's docs per CPU second); files and manifest: {same}"
         )
 
