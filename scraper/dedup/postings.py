@@ -9,7 +9,9 @@ Lookups are vectorised: one search per run for all the keys of a batch. A binary
 run of millions of keys misses the cache at each of its ~23 steps, which made lookups cost
 ~14 ms per run and batch at 8M postings; a large run therefore gets a directory (the start of
 each range of key prefixes, 0.25 to 0.5 bytes a posting), and a key is searched only inside its
-prefix's range, a few dozen postings of uniform hashes.
+prefix's range, a few dozen postings of uniform hashes. That search is a compiled loop (numba):
+as numpy passes over the whole batch it took ~23 µs a document at 10 000 documents. `search`
+finds the ranges once; the counts and the holders (of only the keys wanted) come from them.
 
 Persistence is the caller's: `take_pending()` hands over the postings added since the last call
 as one blob of records, and `load(blobs)` rebuilds the lists from the blobs saved so far.
