@@ -4,6 +4,8 @@
     python bench/bench_dedup.py --sizes 10000 --spacy-max 0   # quick: no spaCy anchor
     python bench/bench_dedup.py --anchors ours,rensa          # only some of the runs
     python bench/bench_dedup.py --phases --sizes 10000        # CPU time per phase of ours
+    python bench/bench_dedup.py --anchors ours --anchor-src /work/wt/main-copy   # ours, then
+                                                   # the same stage from another source tree
 
 Every run is a child process, so that each peak RSS is its own. The runs, on the same corpus:
   - ours: `Deduplicator.commit` in batches of --batch documents into a fresh folder. The stage
@@ -17,6 +19,10 @@ Every run is a child process, so that each peak RSS is its own. The runs, on the
   - datatrove: its MinHash dedup as shipped (spaCy's Indonesian tokenizer; only up to
     --spacy-max documents, it runs at ~120 docs/s) and with a whitespace tokenizer, one worker
     (bench/anchor_datatrove.py).
+With `--anchor-src DIR` (a source tree of another version, e.g. a worktree of main), each of our
+runs also runs with that tree first, in a child process whose PYTHONPATH and working folder are
+that tree (the bench checks which `scraper` the child imported), and the report gives the CPU
+ratio and whether both wrote the very same corpus (files and manifest, compared by digest).
 The exact baseline is every pair of documents sharing a 5-word shingle, with its exact Jaccard
 and containment (pairs that share none are at 0 for both): the same answer as comparing all pairs.
 Recall counts a planted pair as found when the two are not both kept.
@@ -25,6 +31,7 @@ Recall counts a planted pair as found when the two are not both kept.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -39,8 +46,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The tree whose `scraper` is measured: this one, or the anchor's (set by `spawn` with
+# PYTHONPATH, since this script's own folder comes first on sys.path): see SRC_ENV.
+sys.path.insert(0, os.environ.get("BENCH_DEDUP_SRC") or str(Path(__file__).resolve().parent.parent))
 
+import scraper
 from scraper.config import DedupConfig
 from scraper.dedup import Deduplicator
 from scraper.dedup.match import bucket_keys
@@ -49,6 +59,7 @@ from scraper.document import Document
 from scraper.stats import Stats
 from scraper.write import BatchItem, CorpusWriter
 
+SRC_ENV = "BENCH_DEDUP_SRC"
 WORDS_PER_DOC = (400, 480)  # about 3 KB of text
 SYLLABLES = [
     "ka",
@@ -236,7 +247,8 @@ class PhaseClock:
         for (module, cls, name), phase in self.TIMED.items():
             owner: Any = importlib.import_module(f"scraper.dedup.{module}")
             owner = getattr(owner, cls) if cls else owner
-            setattr(owner, name, self._timed(phase, getattr(owner, name)))
+            if hasattr(owner, name):  # another tree (--anchor-src) may not have it
+                setattr(owner, name, self._timed(phase, getattr(owner, name)))
         for name in ("write_batch", "rewrite"):
             timed = self._timed("writing (left out)", getattr(BenchWriter, name))
             setattr(BenchWriter, name, timed)
@@ -272,9 +284,26 @@ class Stopwatch:
             self.cpu += time.process_time() - cpu
 
 
-def warm_up(config: DedupConfig) -> None:
-    """Load the compiled hashing kernels (numba's disk cache; compiled on a first run)."""
+def warm_up(config: DedupConfig, workdir: str) -> None:
+    """Load the compiled kernels (numba's disk cache; compiled on a first run): one small batch
+    through the whole stage, a copy and a page of one document included."""
     bucket_keys(features(["satu dua tiga empat lima enam"], config), config)
+    words = Corpus(1, vocab=500).words(np.random.default_rng(1), 300)
+    docs = [to_doc(words, "a"), to_doc(words[:150], "b"), to_doc(words[::-1], "c")]
+    with (
+        tempfile.TemporaryDirectory(dir=workdir) as tmp,
+        Deduplicator(config, CorpusWriter(Path(tmp))) as dedup,
+    ):
+        dedup.commit(docs[:1], Stats())
+        dedup.commit(docs[1:], Stats())
+
+
+def corpus_digest(folder: Path) -> str:
+    """A digest of the corpus: every file's name and bytes, and the manifest."""
+    digest = hashlib.sha256()
+    for path in [*sorted(folder.glob("*.txt")), folder / "manifest.jsonl"]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def child_ours(args: argparse.Namespace) -> dict[str, Any]:
@@ -285,7 +314,7 @@ def child_ours(args: argparse.Namespace) -> dict[str, Any]:
     config = DedupConfig()
     startup, stage = Stopwatch(), Stopwatch()
     with startup.timing():
-        warm_up(config)
+        warm_up(config, args.workdir)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         writer = BenchWriter(Path(tmp))
         stats = Stats()
@@ -301,6 +330,7 @@ def child_ours(args: argparse.Namespace) -> dict[str, Any]:
         with stage.timing():
             dedup.close()
         kept = [str(e["source"]) for e in writer.entries()]
+        digest = corpus_digest(Path(tmp))
         sqlite_mb = (Path(tmp) / ".scraper" / "dedup.sqlite").stat().st_size / 2**20
     seconds, cpu = stage.wall - writer.clock.wall, stage.cpu - writer.clock.cpu
     return {
@@ -308,6 +338,8 @@ def child_ours(args: argparse.Namespace) -> dict[str, Any]:
         "seconds": seconds,
         "docs_per_s": args.size / seconds,
         "docs_per_cpu_s": args.size / cpu,
+        "corpus_digest": digest,
+        "scraper_src": str(Path(scraper.__file__).resolve().parent.parent),
         "startup_seconds": startup.wall,
         "writer_seconds": writer.clock.wall,
         "peak_rss_mb": peak_rss_mb(),
@@ -413,15 +445,23 @@ CHILDREN = {
 
 
 # -- parent ---------------------------------------------------------------------------------------
-def spawn(args: argparse.Namespace, child: str, size: int, **extra: object) -> dict[str, Any]:
+def spawn(
+    args: argparse.Namespace, child: str, size: int, src: str | None = None, **extra: object
+) -> dict[str, Any]:
+    """Run a child; `src`: the source tree whose `scraper` it measures (default: this one)."""
     cmd = [sys.executable, __file__, "--child", child, "--size", str(size)]
     cmd += ["--workdir", args.workdir, "--batch", str(args.batch)]
     for key, value in extra.items():
         cmd += [f"--{key}"] if value is True else [f"--{key}", str(value)]
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": src, SRC_ENV: src} if src else None
     with tempfile.TemporaryFile("w+") as out:
-        subprocess.run(cmd, stdout=out, check=True, cwd=Path(__file__).resolve().parent.parent)
+        subprocess.run(cmd, stdout=out, check=True, cwd=src or root, env=env)
         out.seek(0)
         result: dict[str, Any] = json.loads(out.read().strip().splitlines()[-1])
+    measured = result.get("scraper_src")
+    if measured is not None and measured != str(Path(src or root).resolve()):
+        raise SystemExit(f"the {child} run measured {measured}, not {src or root}")
     return result
 
 
@@ -441,20 +481,27 @@ def score(result: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def runs_for(args: argparse.Namespace, size: int) -> list[tuple[str, str, dict[str, Any]]]:
+Run = tuple[str, str, dict[str, Any], "str | None"]  # label, child, its options, source tree
+
+
+def runs_for(args: argparse.Namespace, size: int) -> list[Run]:
     anchors = args.anchors.split(",")
-    plan: list[tuple[str, str, dict[str, Any]]] = []
+    plan: list[Run] = []
     if "ours" in anchors:
-        plan.append(("scraper dedup stage", "ours", {}))
+        if args.anchor_src:
+            plan.append(("scraper dedup stage, anchor tree", "ours", {}, args.anchor_src))
+        plan.append(("scraper dedup stage", "ours", {}, None))
     if "rensa" in anchors:
-        plan.append(("bare rensa LSH (Python shingling)", "rensa", {}))
+        plan.append(("bare rensa LSH (Python shingling)", "rensa", {}, None))
     if "datatrove" in anchors:
         if size <= args.spacy_max:
             plan.append(
-                ("datatrove MinHash, as shipped (spaCy id)", "datatrove", {"tokenizer": "spacy"})
+                ("datatrove MinHash, as shipped (spaCy id)", "datatrove",
+                 {"tokenizer": "spacy"}, None)
             )
         plan.append(
-            ("datatrove MinHash, whitespace tokenizer", "datatrove", {"tokenizer": "whitespace"})
+            ("datatrove MinHash, whitespace tokenizer", "datatrove",
+             {"tokenizer": "whitespace"}, None)
         )
     return plan
 
@@ -462,9 +509,9 @@ def runs_for(args: argparse.Namespace, size: int) -> list[tuple[str, str, dict[s
 def report(args: argparse.Namespace, size: int) -> None:
     baseline = spawn(args, "baseline", size)
     results = []
-    for label, child, extra in runs_for(args, size):
+    for label, child, extra, src in runs_for(args, size):
         try:
-            results.append((label, score(spawn(args, child, size, **extra), baseline)))
+            results.append((label, score(spawn(args, child, size, src, **extra), baseline)))
         except subprocess.CalledProcessError as exc:
             print(f"{label}: failed ({exc})", file=sys.stderr)
     anchor = next(
@@ -475,14 +522,15 @@ def report(args: argparse.Namespace, size: int) -> None:
         f"{len(baseline['contained']):,} more at containment >= 0.8), batches of {args.batch}"
     )
     print(
-        "| run | docs/s | vs datatrove (whitespace) | peak RSS MB | recall near "
+        "| run | docs/s | CPU µs/doc | vs datatrove (whitespace) | peak RSS MB | recall near "
         "| recall contained | false drops | kept |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for label, r in results:
         ratio = f"{r['docs_per_s'] / anchor['docs_per_s']:.1f}x" if anchor else "-"
+        cpu = f"{1e6 / r['docs_per_cpu_s']:,.1f}" if "docs_per_cpu_s" in r else "-"
         print(
-            f"| {label} | {r['docs_per_s']:,.0f} | {ratio} | {r['peak_rss_mb']:,.0f} | "
+            f"| {label} | {r['docs_per_s']:,.0f} | {cpu} | {ratio} | {r['peak_rss_mb']:,.0f} | "
             f"{r['recall_near']:.3f} | {r['recall_contained']:.3f} | {r['false_drops']} | "
             f"{r['kept']:,} |"
         )
@@ -494,22 +542,42 @@ def report(args: argparse.Namespace, size: int) -> None:
                 f"{r['writer_seconds']:.1f} s; {r['docs_per_cpu_s']:,.0f} docs per CPU second; "
                 f"loading the compiled kernels once: {r['startup_seconds']:.2f} s (not in docs/s)"
             )
+    ours = [r for label, r in results if label.startswith("scraper dedup stage")]
+    if args.anchor_src and len(ours) == 2:
+        old, new = ours
+        same = "the same corpus" if old["corpus_digest"] == new["corpus_digest"] else "DIFFERENT"
+        print(
+            f"anchor {old['scraper_src']}: {1e6 / old['docs_per_cpu_s']:,.1f} CPU µs/doc; "
+            f"this tree: {1e6 / new['docs_per_cpu_s']:,.1f} "
+            f"({new['docs_per_cpu_s'] / old['docs_per_cpu_s']:.2f}x "
+            f"the anchor's docs per CPU second); files and manifest: {same}"
+        )
 
 
 def phase_report(args: argparse.Namespace, size: int) -> None:
-    """Where our stage's time goes: microseconds per document in each phase (exclusive)."""
-    result = spawn(args, "ours", size, phases=True)
+    """Where our stage's time goes: microseconds per document in each phase (exclusive); with
+    --anchor-src, the anchor tree's phases beside."""
+    trees = ([("anchor", args.anchor_src)] if args.anchor_src else []) + [("this tree", None)]
+    results = [(name, spawn(args, "ours", size, src, phases=True)) for name, src in trees]
     print(f"\n### phases of the scraper dedup stage, {size:,} documents, batches of {args.batch}")
-    print(
-        f"stage: {result['docs_per_s']:,.0f} docs/s, {result['docs_per_cpu_s']:,.0f} docs per "
-        "CPU second (timing wrappers included)\n"
-    )
-    print("| phase | CPU µs/doc | share of the stage |")
-    print("|---|---|---|")
-    stage = sum(v for k, v in result["phases"].items() if "left out" not in k)
-    for phase, seconds in result["phases"].items():
-        share = "-" if "left out" in phase else f"{seconds / stage:.0%}"
-        print(f"| {phase} | {seconds * 1e6 / size:,.1f} | {share} |")
+    for name, result in results:
+        print(
+            f"{name} ({result['scraper_src']}): {result['docs_per_s']:,.0f} docs/s, "
+            f"{result['docs_per_cpu_s']:,.0f} docs per CPU second (timing wrappers included)"
+        )
+    if len(results) == 2:
+        same = results[0][1]["corpus_digest"] == results[1][1]["corpus_digest"]
+        print(f"files and manifest: {'the same corpus' if same else 'DIFFERENT'}")
+    print("\n| phase | " + " | ".join(f"CPU µs/doc, {name}" for name, _ in results) + " |")
+    print("|---|" + "---|" * len(results))
+    for phase in results[-1][1]["phases"]:
+        cells = [f"{r['phases'].get(phase, 0.0) * 1e6 / size:,.1f}" for _, r in results]
+        print(f"| {phase} | " + " | ".join(cells) + " |")
+    totals = [
+        sum(v for k, v in r["phases"].items() if "left out" not in k) * 1e6 / size
+        for _, r in results
+    ]
+    print("| the stage (writing left out) | " + " | ".join(f"{t:,.1f}" for t in totals) + " |")
 
 
 def main() -> None:
@@ -520,7 +588,12 @@ def main() -> None:
     parser.add_argument("--spacy-max", type=int, default=10000, help="largest size for spaCy")
     parser.add_argument("--workdir", default=tempfile.gettempdir())
     parser.add_argument(
-        "--phases", action="store_true", help="time the phases of our stage (no anchors)"
+        "--phases", action="store_true",
+        help="time the phases of our stage (no anchors but --anchor-src)",
+    )
+    parser.add_argument(
+        "--anchor-src", default=None,
+        help="also run our stage from this source tree (e.g. a worktree of main), as the anchor",
     )
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)

@@ -29,7 +29,7 @@ def test_copies_and_pages_in_one_batch_are_peers_of_the_better_ones_only(tmp_pat
     found = find_candidates(index, feats, bucket_keys(feats, CONFIG), rank, CONFIG)
     assert found.peers == [{2, 3}, set(), set(), {2}]  # page 1 (contained) and the copy
     assert found.index_docs == [set(), set(), set(), set()]
-    assert found.rare == [len(s) for s in found.samples]  # nothing is frequent yet
+    assert found.rare.tolist() == np.diff(found.sample_at).tolist()  # nothing is frequent yet
     index.close()
 
 
@@ -38,11 +38,12 @@ def test_indexed_documents_are_found_by_band_and_by_samples(tmp_path):
     index = Index(tmp_path / "i.sqlite", "fp")
     (indexed,) = features([" ".join(whole)], CONFIG)
     found = find_candidates(index, [indexed], bucket_keys([indexed], CONFIG), np.zeros(1), CONFIG)
+    (bands,) = bucket_keys([indexed], CONFIG)
     with index.transaction():
         (doc,) = index.add_many(
-            [("whole.txt", indexed.exact, indexed.words, indexed.chars, found.rare[0])],
-            bucket_keys([indexed], CONFIG),
-            found.samples,
+            [("whole.txt", indexed.exact, indexed.words, indexed.chars, int(found.rare[0]))],
+            (bands, np.zeros(len(bands), dtype=np.int64)),
+            found.kept_samples([0])[:2],
             OK,
         )
     near, page, unrelated = features(
@@ -60,11 +61,18 @@ def test_each_document_has_its_distinct_folded_samples(tmp_path):
     feats = features(texts, CONFIG)
     index = Index(tmp_path / "i.sqlite", "fp")
     found = find_candidates(index, feats, bucket_keys(feats, CONFIG), np.arange(4), CONFIG)
-    for f, samples in zip(feats, found.samples, strict=True):
+    per_doc = np.split(found.samples, found.sample_at[1:-1])
+    for f, samples in zip(feats, per_doc, strict=True):
         assert samples.dtype == np.uint32
         assert samples.tolist() == sorted({(h ^ (h >> 32)) & 0xFFFFFFFF for h in f.samples})
-    assert found.samples[1].tolist() == []
+    assert per_doc[1].tolist() == []
     # The same text twice over holds each of its samples once (and maybe one where they join).
-    assert set(found.samples[0].tolist()) <= set(found.samples[3].tolist())
-    assert len(found.samples[3]) <= len(found.samples[0]) + 4
+    assert set(per_doc[0].tolist()) <= set(per_doc[3].tolist())
+    assert len(per_doc[3]) <= len(per_doc[0]) + 4
+    # The samples of some documents, by sample: each with its document's place among them.
+    kept, holder, df = found.kept_samples([0, 3])
+    assert sorted(zip(kept.tolist(), holder.tolist(), strict=True)) == sorted(
+        [(k, 0) for k in per_doc[0].tolist()] + [(k, 1) for k in per_doc[3].tolist()]
+    )
+    assert np.all(kept[1:] >= kept[:-1]) and df.tolist() == [0] * len(kept)
     index.close()

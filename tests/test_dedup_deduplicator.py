@@ -387,3 +387,16 @@ def test_a_file_named_in_another_encoding_is_left_alone(tmp_path):
     assert main(["clean", str(source), "-o", str(out)]) == 0  # it crashed the dedup index
     assert os.path.exists(foreign)
     assert len(list(out.glob("[0-9][0-9][0-9]_*.txt"))) == 1
+
+
+def test_corpus_files_are_counted_as_they_are_listed(tmp_path):
+    from scraper.dedup.deduplicator import corpus_files, count_corpus_files
+
+    for name in ("002_b.txt", "001_a.txt", ".hidden.txt", "notes.md"):
+        (tmp_path / name).write_text("Judul\n\nIsi.", encoding="utf-8")
+    (tmp_path / "folder.txt").mkdir()
+    with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt"), "wb") as handle:
+        handle.write(b"Judul\n\nIsi.")
+    assert corpus_files(tmp_path) == ["001_a.txt", "002_b.txt"]
+    assert count_corpus_files(tmp_path) == 2
+

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from scraper.dedup.hashing import TABLE, band_keys, hash_words, sequence_keys, shingles
+from scraper.dedup.hashing import (
+    TABLE,
+    band_keys,
+    hash_words,
+    sampled,
+    sequence_keys,
+    shingles,
+)
 
 M64 = (1 << 64) - 1
 POLY = 0x9E3779B97F4A7C15
@@ -104,3 +111,22 @@ def test_band_keys_hash_each_band_with_its_number_and_namespace():
         for row in signatures.tolist()
     ]
     assert keys.view(np.uint64).tolist() == expected
+
+
+def test_sampled_keeps_the_hashes_divisible_by_the_sample_of_each_text():
+    rng = np.random.default_rng(3)
+    hashes = rng.integers(0, 2**64, 500, dtype=np.uint64)
+    offsets = np.array([0, 0, 120, 500], dtype=np.int64)
+    for sample in (1, 3, 8, 10):  # powers of two take a mask, the others a division
+        out, at = sampled(hashes, offsets, sample)
+        for t in range(3):
+            text = hashes[offsets[t] : offsets[t + 1]].tolist()
+            assert out[at[t] : at[t + 1]].tolist() == [h for h in text if h % sample == 0]
+
+
+def test_one_letter_words_fill_the_room_a_batch_is_given():
+    """Every other byte a separator: the most words bytes can hold, hashed in one pass."""
+    texts = [b"a b c", b"d", b"", b"e f"]
+    hashes, offsets = _hash(texts)
+    assert hashes == [word_hash(w) for w in b"a b c d e f".split()]
+    assert offsets == [0, 3, 4, 4, 6]

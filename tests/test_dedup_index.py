@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from scraper.dedup.index import OK, PENDING, REPLACED, Index
@@ -131,14 +132,33 @@ def test_queued_duplicates_read_back_per_file_in_the_order_queued(tmp_path):
         index.add_dup("001_a.txt", "dump.jsonl:3", "https://b.example.id/1")
         index.add_dup("002_b.txt", "dump.jsonl:4", None)
         index.add_dup("001_a.txt", "dump.jsonl:9", "https://c.example.id/2")
+        index.add_dup("010_é.txt", None, "https://d.example.id/3")
+        index.add_dup("010_z.txt", None, "https://d.example.id/4")
     queued = index.dups()
-    assert len(queued) == 2 and sorted(queued) == ["001_a.txt", "002_b.txt"]
+    files = ["001_a.txt", "002_b.txt", "010_z.txt", "010_é.txt"]
+    assert len(queued) == 4 and sorted(queued) == files and list(queued.in_order()) == files
     assert queued["001_a.txt"] == [
         ("dump.jsonl:3", "https://b.example.id/1"), ("dump.jsonl:9", "https://c.example.id/2")
     ]
     assert queued.get("002_b.txt") == [("dump.jsonl:4", None)]
     assert queued.get("003_c.txt", []) == [] and "003_c.txt" not in queued
     with index.transaction():
-        index.clear_dups(["001_a.txt", "002_b.txt"])
+        index.clear_dups()
     assert not index.dups() and index.dups_for("001_a.txt") == []
+    index.close()
+
+
+def test_states_set_on_a_run_of_ids_or_on_scattered_ones_reach_the_rows(tmp_path):
+    index = Index(tmp_path / "i.sqlite", "fp")
+    with index.transaction():
+        docs = [index.add(f"{k}.txt", bytes([k]), 10, 60, [k], [], PENDING) for k in range(6)]
+    with index.transaction():
+        index.set_state(docs[1:4], OK)  # consecutive ids: one statement
+        index.set_state([docs[0], docs[5]], REPLACED, docs[2])
+    assert [r.doc for r in index.in_state(PENDING)] == [docs[4]]
+    assert [(r.doc, r.replaced_by) for r in index.in_state(REPLACED)] == [
+        (docs[0], docs[2]), (docs[5], docs[2])
+    ]
+    assert [r.state for r in index.rows(docs[1:4])] == [OK] * 3
+    assert index.live(np.array(docs)).tolist() == [False, True, True, True, True, False]
     index.close()

@@ -78,3 +78,18 @@ def test_merged_runs_hold_every_posting_of_random_keys_in_key_order(
         found.setdefault(int(query[i]), []).append(doc)
     assert {k: sorted(v) for k, v in found.items()} == held
     assert postings.counts(query).tolist() == [len(held.get(k, [])) for k in query.tolist()]
+
+
+@pytest.mark.parametrize("directory_min", [1, postings_module.DIRECTORY_MIN])
+def test_one_search_gives_counts_and_the_holders_of_the_keys_wanted(directory_min, monkeypatch):
+    monkeypatch.setattr(postings_module, "DIRECTORY_MIN", directory_min)
+    postings = Postings("<u4")
+    held = _add_docs(postings, range(1, 200))
+    query = np.array([5000, 7, 1007, 4, 99999], dtype=np.uint32)
+    for keys, presorted in ((query, False), (np.sort(query), True)):
+        found = postings.search(keys, presorted)
+        assert found.counts().tolist() == [len(held.get(int(k), [])) for k in keys]
+        wanted = keys != 5000  # the frequent key's holders are not gathered
+        where, docs = found.holders(wanted)
+        pairs = sorted(zip(keys[where].tolist(), docs.tolist(), strict=True))
+        assert pairs == sorted((int(k), d) for k in keys[wanted] for d in held.get(int(k), []))

@@ -37,9 +37,26 @@ class Candidates:
     index_docs: list[set[int]]  # indexed doc ids
     peers: list[set[int]]  # positions of better documents of the batch
     rows: dict[int, Row]  # every indexed candidate's row
-    samples: list[NDArray[np.uint32]]  # each document's distinct folded samples
-    rare: list[int]  # how many of them are rare: its `nsamples` when indexed
-    sample_df: list[NDArray[np.int64]]  # for each sample, the indexed documents holding it
+    # Each document's distinct folded samples, concatenated (document i's are
+    # samples[sample_at[i]:sample_at[i + 1]]), and for each sample the indexed documents holding
+    # it. One array for the batch: a thousand small ones cost more to make than to search.
+    samples: NDArray[np.uint32]
+    sample_at: NDArray[np.int64]
+    sample_order: NDArray[np.int64]  # positions in `samples` by sample, then position
+    sample_df: NDArray[np.int64]
+    rare: NDArray[np.int64]  # how many of each document's samples are rare: its `nsamples`
+
+    def kept_samples(
+        self, positions: Sequence[int]
+    ) -> tuple[NDArray[np.uint32], NDArray[np.int64], NDArray[np.int64]]:
+        """The samples of the documents at `positions` (increasing), in increasing order of
+        sample then document; for each one, the index in `positions` of its document and
+        its `sample_df`."""
+        owner = np.repeat(np.arange(len(self.sample_at) - 1), np.diff(self.sample_at))
+        row = np.full(len(self.sample_at) - 1, -1, dtype=np.int64)
+        row[list(positions)] = np.arange(len(positions))
+        order = self.sample_order[row[owner[self.sample_order]] >= 0]
+        return self.samples[order], row[owner[order]], self.sample_df[order]
 
 
 def _owners(parts: Sequence[NDArray[Any]]) -> NDArray[np.int64]:
@@ -68,36 +85,53 @@ def find_candidates(
         for row in exact_rows.get(f.exact, []):
             index_docs[i].add(row.doc)
             rows[row.doc] = row
-    exact = np.array([int.from_bytes(f.exact[:8], "little", signed=True) for f in feats])
-    for later, earlier, _ in zip(*_earlier_pairs(exact, np.arange(len(feats)), rank), strict=True):
+    exact = np.frombuffer(b"".join(f.exact[:8] for f in feats), dtype="<i8")
+    for later, earlier, _ in zip(*_earlier_pairs(*_by_key(exact, np.arange(len(feats))), rank),
+                                 strict=True):
         peers[later].add(earlier)
     # LSH bands: one vectorised lookup for the whole batch.
-    all_buckets, owner = _concat(buckets, np.int64), _owners(buckets)
-    query, docs = index.bucket_pairs(all_buckets)
+    all_buckets, owner = _by_key(_concat(buckets, np.int64), _owners(buckets))
+    query, docs = index.bucket_pairs(all_buckets, presorted=True)
     for i, doc in zip(owner[query].tolist(), docs.tolist(), strict=True):
         index_docs[i].add(doc)
     for later, earlier, _ in zip(*_earlier_pairs(all_buckets, owner, rank), strict=True):
         peers[later].add(earlier)
-    samples, rare, df = _containment(index, feats, rank, config, index_docs, peers)
+    samples, sample_at, where, df, rare = _containment(
+        index, feats, rank, config, index_docs, peers
+    )
     missing = {d for found in index_docs for d in found} - rows.keys()
     rows.update((row.doc, row) for row in index.rows(sorted(missing)))
-    return Candidates(index_docs, peers, rows, samples, rare, df)
+    return Candidates(index_docs, peers, rows, samples, sample_at, where, df, rare)
+
+
+def _by_key(
+    keys: NDArray[Any], owner: NDArray[np.int64]
+) -> tuple[NDArray[Any], NDArray[np.int64]]:
+    """Keys and their owners, sorted by key."""
+    order = np.argsort(keys, kind="stable")
+    return keys[order], owner[order]
 
 
 def _earlier_pairs(
     keys: NDArray[Any], owner: NDArray[np.int64], rank: NDArray[np.int64]
 ) -> tuple[list[int], list[int], list[int]]:
     """(later, earlier, shared keys) for each two documents of a batch that share keys, the
-    earlier one better (smaller rank). Each document holds a key at most once."""
+    earlier one better (smaller rank); `keys` sorted, each held at most once by a document."""
     if len(keys) < 2:
         return [], [], []
+    # Only keys held more than once pair documents: most keys of a batch are held once.
+    repeated = np.zeros(len(keys), dtype=bool)
+    same = keys[1:] == keys[:-1]
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    keys, owner = keys[repeated], owner[repeated]
     order = np.lexsort((rank[owner], keys))
     keys, owner = keys[order], owner[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])
     later: list[NDArray[np.int64]] = []
     earlier: list[NDArray[np.int64]] = []
-    for size in np.unique(sizes[sizes > 1]).tolist():
+    for size in np.unique(sizes).tolist():
         group = starts[sizes == size]
         for b in range(1, size):
             for a in range(min(b, _GROUP_HEAD)):
@@ -115,13 +149,20 @@ def _earlier_pairs(
 def _samples(
     feats: list[Features], config: DedupConfig
 ) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
-    """The distinct folded samples of each document, concatenated, and their owners."""
+    """The distinct folded samples of each document, concatenated, and each one's offsets."""
     offsets = np.zeros(len(feats) + 1, dtype=np.int64)
     np.cumsum([len(f.long_hashes) for f in feats], out=offsets[1:])
     long = _concat([f.long_hashes for f in feats], np.uint64)
     picked, at = sampled(long, offsets, config.containment_sample)
     keys, key_at = distinct_per_text(fold_samples(picked), at)
-    return keys, np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(key_at))
+    return keys, key_at
+
+
+def _sorted_positions(samples: NDArray[np.uint32]) -> NDArray[np.int64]:
+    """The positions of `samples` in increasing order of sample, then position (one sort of
+    the 64-bit packed pairs: cheaper than a stable argsort)."""
+    packed = (samples.astype(np.uint64) << np.uint64(32)) | np.arange(len(samples), dtype=np.uint64)
+    return (np.sort(packed) & np.uint64(0xFFFFFFFF)).astype(np.int64)
 
 
 def _containment(
@@ -131,29 +172,36 @@ def _containment(
     config: DedupConfig,
     index_docs: list[set[int]],
     peers: list[set[int]],
-) -> tuple[list[NDArray[np.uint32]], list[int], list[NDArray[np.int64]]]:
-    """Add the containment candidates; return each document's folded samples, its rare count
-    and the samples' document frequencies in the index.
+) -> tuple[
+    NDArray[np.uint32], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]
+]:
+    """Add the containment candidates; return the documents' folded samples and their offsets
+    (`_samples`), their positions in sorted order, the samples' document frequencies in the
+    index and each document's rare count.
 
     A pair is a candidate when it shares at least `containment_candidate` of the smaller of
     the two documents' rare sample counts."""
-    keys, owner = _samples(feats, config)
-    counts = np.bincount(owner, minlength=len(feats))
-    split = np.cumsum(counts)[:-1]
-    samples = np.split(keys, split) if len(feats) else []
+    samples, key_at = _samples(feats, config)
+    owner = np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(key_at))
+    # One sort by sample serves the index search, the counts in the batch and the pairs.
+    where = _sorted_positions(samples)
+    keys, owner_by_key = samples[where], owner[where]
+    found = index.keys["samples"].search(keys, presorted=True)
+    df = np.empty(len(samples), dtype=np.int64)
+    df[where] = found.counts()
+    rare = np.ones(len(samples), dtype=bool)
     cap = config.containment_max_df
-    df = index.sample_df(keys)
-    rare = np.ones(len(keys), dtype=bool)
-    if cap > 0 and len(keys):
-        _, inverse, in_batch = np.unique(keys, return_inverse=True, return_counts=True)
-        rare = df + in_batch[inverse] - 1 <= cap
+    if cap > 0 and len(samples):
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        sizes = np.diff(np.r_[starts, len(keys)])
+        rare[where] = df[where] + np.repeat(sizes, sizes) - 1 <= cap
     nrare = np.bincount(owner[rare], minlength=len(feats)).astype(np.int64)
-    keys, owner = keys[rare], owner[rare]
+    rare_by_key = rare[where]
     # Indexed documents: shared rare samples over the smaller of the two sample counts.
-    query, holders = index.keys["samples"].lookup(keys)
+    query, holders = found.holders(rare_by_key)
     live = index.live(holders)
     if live.any():
-        codes = (owner[query[live]] << 32) | holders[live].astype(np.int64)
+        codes = (owner_by_key[query[live]] << 32) | holders[live].astype(np.int64)
         pairs, shared = np.unique(codes, return_counts=True)
         who, docs = pairs >> 32, pairs & 0xFFFFFFFF
         bound = np.maximum(np.minimum(nrare[who], index.nsamples[docs]), 1)
@@ -161,7 +209,8 @@ def _containment(
         for i, doc in zip(who[keep].tolist(), docs[keep].tolist(), strict=True):
             index_docs[i].add(doc)
     # Documents of the batch, in the same way.
-    for later, earlier, count in zip(*_earlier_pairs(keys, owner, rank), strict=True):
+    pairs_in_batch = _earlier_pairs(keys[rare_by_key], owner_by_key[rare_by_key], rank)
+    for later, earlier, count in zip(*pairs_in_batch, strict=True):
         if count / max(min(nrare[later], nrare[earlier]), 1) >= config.containment_candidate:
             peers[later].add(earlier)
-    return samples, nrare.tolist(), np.split(df, split) if len(feats) else []
+    return samples, key_at, where, df, nrare

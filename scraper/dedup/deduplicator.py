@@ -14,7 +14,7 @@ a crash left, so no index entry points at a missing file and no file is unknown 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,16 +67,24 @@ def fingerprint(config: DedupConfig) -> str:
 
 
 def corpus_files(folder: Path) -> list[str]:
-    """The corpus files of a folder: visible `*.txt` files at its top level whose names are
-    UTF-8 (another tool's file named in another encoding is left alone: the index, like every
-    name this tool writes, is UTF-8)."""
+    """The corpus files of a folder, sorted: visible `*.txt` files at its top level whose names
+    are UTF-8 (another tool's file named in another encoding is left alone: the index, like
+    every name this tool writes, is UTF-8)."""
+    return sorted(_corpus_names(folder))
+
+
+def count_corpus_files(folder: Path) -> int:
+    """How many `corpus_files` the folder has, counted while scanning (no list of names)."""
+    return sum(1 for _ in _corpus_names(folder))
+
+
+def _corpus_names(folder: Path) -> Iterator[str]:
     with os.scandir(folder) as entries:
-        return sorted(
-            e.name
-            for e in entries
-            if e.name.endswith(".txt") and not e.name.startswith(".") and _utf8(e.name)
-            and e.is_file()
-        )
+        for e in entries:
+            if e.name.endswith(".txt") and not e.name.startswith(".") and _utf8(e.name) and (
+                e.is_file()
+            ):
+                yield e.name
 
 
 def _utf8(name: str) -> bool:
@@ -250,27 +258,24 @@ class Deduplicator:
         replaced: dict[int, list[Row]],
     ) -> list[_Kept]:
         """Name the kept documents in arrival order and index them as PENDING."""
-        for ahead, item in enumerate(kept):
+        positions = [k.position for k in kept]
+        rare = found.rare[positions].tolist()
+        rows = []
+        for ahead, (item, nsamples) in enumerate(zip(kept, rare, strict=True)):
             item.file = self.writer.next_name(item.doc, ahead=ahead)
-        rows = [
-            (
-                k.file,
-                feats[k.position].exact,
-                feats[k.position].words,
-                feats[k.position].chars,
-                found.rare[k.position],
-            )
-            for k in kept
-        ]
-        samples = [found.samples[k.position] for k in kept]
-        ids = self.index.add_many(rows, [buckets[k.position] for k in kept], samples, PENDING)
-        if self.config.containment_max_df > 0 and kept:
+            f = feats[item.position]
+            rows.append((item.file, f.exact, f.words, f.chars, nsamples))
+        bands = [buckets[i] for i in positions]
+        band_keys = np.concatenate(bands) if bands else np.zeros(0, dtype=np.int64)
+        band_rows = np.repeat(np.arange(len(bands)), [len(b) for b in bands])
+        samples, sample_rows, df = found.kept_samples(positions)
+        ids = self.index.add_many(rows, (band_keys, band_rows), (samples, sample_rows), PENDING)
+        if self.config.containment_max_df > 0 and len(samples):
             # Each kept document holds a sample once: a key's count grew by its holders here.
-            keys, first, held = np.unique(
-                np.concatenate(samples), return_index=True, return_counts=True
-            )
-            before = np.concatenate([found.sample_df[k.position] for k in kept])[first]
-            self.index.retire(keys, self.config.containment_max_df, before, before + held)
+            first = np.flatnonzero(np.r_[True, samples[1:] != samples[:-1]])
+            held = np.diff(np.r_[first, len(samples)])
+            before = df[first]
+            self.index.retire(samples[first], self.config.containment_max_df, before, before + held)
         for item, row in zip(kept, ids, strict=True):
             item.row = row
             if replaced[item.position]:
@@ -306,9 +311,9 @@ class Deduplicator:
                 if row.replaced_by is None or not self.index.rows([row.replaced_by]):
                     self.index.set_state([row.doc], OK)  # the longer copy never arrived
         self._reindex(self.index.unmerged())
-        files = corpus_files(out)
-        if len(files) != self.index.count() or self.index.rebuilt:
-            self._reconcile(files)
+        # Only counted here: at a million files, their sorted names would take ~80 MB.
+        if self.index.rebuilt or count_corpus_files(out) != self.index.count():
+            self._reconcile(corpus_files(out))
         self.flush()
         self.index.merge()
 
@@ -379,9 +384,12 @@ class Deduplicator:
             extra = [dup_record(s, u) for s, u in queued.get(str(entry["file"]), [])]
             return {**entry, "duplicates": merge_dups(entry, extra)} if extra else entry
 
+        # Files with queued duplicates but no manifest entry: another tool's, in name order.
         unlisted = [
-            file for file in sorted(set(queued) - gone)
-            if self.writer.entry(file) is None and (self.writer.out / file).exists()
+            file for file in queued.in_order()
+            if file not in gone
+            and self.writer.entry(file) is None
+            and (self.writer.out / file).exists()
         ]
         self.writer.rewrite(updated, (self._adopted_entry(f, queued[f]) for f in unlisted))
         for row in replaced:
@@ -389,7 +397,7 @@ class Deduplicator:
         with self.index.transaction():
             for row in replaced:
                 self.index.delete(row.doc)  # its keys stay behind, skipped by lookups
-            self.index.clear_dups(set(queued) | gone)
+            self.index.clear_dups()  # every queued file was handled, and every gone one
 
     def _adopted_entry(self, file: str, dups: list[tuple[Any, Any]]) -> dict[str, Any]:
         """An entry for a file another tool wrote, listing the duplicates queued for it."""

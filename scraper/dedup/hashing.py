@@ -28,12 +28,12 @@ _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 
-def _compiled(function: _F) -> _F:
+def compiled(function: _F) -> _F:
     """numba's `njit`, cached on disk, so a run compiles nothing after the first one."""
     return cast(_F, numba.njit(cache=True, nogil=True)(function))
 
 
-@_compiled
+@compiled
 def mix(value: np.uint64) -> np.uint64:
     """splitmix64's finaliser."""
     value ^= value >> _S30
@@ -44,39 +44,52 @@ def mix(value: np.uint64) -> np.uint64:
     return value
 
 
-@_compiled
-def _is_word_byte(byte: np.uint8) -> Any:
-    """ASCII letters and digits, and every byte of a non-ASCII character (the text was
-    prepared so that only letters and digits are left among those)."""
-    return byte >= 128 or 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122
+def _fold_table() -> NDArray[np.uint16]:
+    """For each byte: 0 when it is not a word byte, else the byte the word hash reads (ASCII
+    letters in lower case). Word bytes: ASCII letters and digits, and every byte of a non-ASCII
+    character (the text was prepared so that only letters and digits are left among those)."""
+    fold = np.zeros(256, dtype=np.uint16)
+    for byte in range(256):
+        if byte >= 128 or 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122:
+            fold[byte] = byte | 32 if byte < 128 else byte
+    return fold
 
 
-@_compiled
-def _count_words(data: NDArray[np.uint8], starts: NDArray[np.int64]) -> int:
+FOLD = _fold_table()
+ONE_PASS_BYTES = 8 << 20  # 8 MB: 32 MB of room at most
+
+
+@compiled
+def _count_words(
+    data: NDArray[np.uint8], starts: NDArray[np.int64], fold: NDArray[np.uint16]
+) -> int:
     count = 0
     for t in range(len(starts) - 1):
         inside = False
         for i in range(starts[t], starts[t + 1]):
-            word = _is_word_byte(data[i])
+            word = fold[data[i]] != 0
             if word and not inside:
                 count += 1
             inside = word
     return count
 
 
-@_compiled
+@compiled
 def _hash_words(
-    data: NDArray[np.uint8], starts: NDArray[np.int64], table: NDArray[np.uint64]
+    data: NDArray[np.uint8],
+    starts: NDArray[np.int64],
+    table: NDArray[np.uint64],
+    fold: NDArray[np.uint16],
+    capacity: int,
 ) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
-    hashes = np.empty(_count_words(data, starts), dtype=np.uint64)
+    hashes = np.empty(capacity, dtype=np.uint64)
     offsets = np.zeros(len(starts), dtype=np.int64)
     k = 0
     for t in range(len(starts) - 1):
         acc, position = np.uint64(0), 0
         for i in range(starts[t], starts[t + 1]):
-            byte = data[i]
-            if _is_word_byte(byte):
-                folded = byte | 32 if byte < 128 else byte  # ASCII letters to lower case
+            folded = fold[data[i]]
+            if folded:
                 acc += table[((position & 63) << 8) | folded]
                 position += 1
             elif position:
@@ -87,7 +100,7 @@ def _hash_words(
             hashes[k] = mix(acc)
             k += 1
         offsets[t + 1] = k
-    return hashes, offsets
+    return hashes[:k], offsets
 
 
 def hash_words(
@@ -97,11 +110,17 @@ def hash_words(
     data[starts[t]:starts[t + 1]]; and each text's offsets into them (len(starts)).
 
     A word is a run of ASCII letters and digits (case folded) and non-ASCII bytes."""
-    hashes, offsets = _hash_words(data, starts, TABLE)
+    # Up to a batch's size, room for the most words the bytes can hold (every other byte a
+    # separator) costs less than counting them first; past it, memory matters more.
+    if len(data) <= ONE_PASS_BYTES:
+        capacity = (len(data) + len(starts)) // 2 + 1
+    else:
+        capacity = _count_words(data, starts, FOLD)
+    hashes, offsets = _hash_words(data, starts, TABLE, FOLD, capacity)
     return hashes, offsets
 
 
-@_compiled
+@compiled
 def _ngrams(
     hashes: NDArray[np.uint64],
     offsets: NDArray[np.int64],
@@ -139,7 +158,7 @@ def shingles(
     return out, out_offsets
 
 
-@_compiled
+@compiled
 def _sequence_keys(hashes: NDArray[np.uint64], offsets: NDArray[np.int64]) -> NDArray[np.uint64]:
     keys = np.zeros(len(offsets) - 1, dtype=np.uint64)
     for t in range(len(offsets) - 1):
@@ -157,7 +176,7 @@ def sequence_keys(hashes: NDArray[np.uint64], offsets: NDArray[np.int64]) -> NDA
     return keys
 
 
-@_compiled
+@compiled
 def _band_keys(
     signatures: NDArray[np.uint32], bands: int, rows: int, namespace: int
 ) -> NDArray[np.uint64]:
@@ -180,20 +199,24 @@ def band_keys(
     return keys.view(np.int64)
 
 
-@_compiled
+@compiled
 def _sampled(
     hashes: NDArray[np.uint64], offsets: NDArray[np.int64], sample: int
 ) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
-    divisor = np.uint64(sample)
+    # A power of two (the usual sample) is tested with a mask: a 64-bit division is slow.
+    divisor, mask = np.uint64(sample), np.uint64(sample - 1)
+    power = sample & (sample - 1) == 0
+    picked = np.empty(len(hashes), dtype=np.bool_)
     count = 0
-    for value in hashes:
-        count += value % divisor == 0
+    for i in range(len(hashes)):
+        picked[i] = (hashes[i] & mask) == 0 if power else hashes[i] % divisor == 0
+        count += picked[i]
     out = np.empty(count, dtype=np.uint64)
     out_offsets = np.zeros(len(offsets), dtype=np.int64)
     k = 0
     for t in range(len(offsets) - 1):
         for i in range(offsets[t], offsets[t + 1]):
-            if hashes[i] % divisor == 0:
+            if picked[i]:
                 out[k] = hashes[i]
                 k += 1
         out_offsets[t + 1] = k
@@ -209,7 +232,7 @@ def sampled(
     return out, out_offsets
 
 
-@_compiled
+@compiled
 def _distinct_per_text(
     values: NDArray[np.uint32], offsets: NDArray[np.int64]
 ) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:

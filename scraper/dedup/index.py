@@ -98,6 +98,9 @@ def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
 
 
 Dups = list[tuple[str | None, str | None]]
+# Keys of several documents: the keys, and for each one the document holding it (by its place
+# among the documents given).
+Keys = tuple[NDArray[np.generic], NDArray[np.int64]]
 
 
 def _name_key(file: str) -> int:
@@ -129,6 +132,12 @@ class QueuedDups(Mapping[str, Dups]):
 
     def __iter__(self) -> Iterator[str]:
         for (file,) in self.db.execute("SELECT DISTINCT file FROM dup_updates"):
+            yield str(file)
+
+    def in_order(self) -> Iterator[str]:
+        """The files, sorted as Python sorts them (SQLite compares the UTF-8 bytes, which
+        order as the code points do), streamed from the table."""
+        for (file,) in self.db.execute("SELECT DISTINCT file FROM dup_updates ORDER BY file"):
             yield str(file)
 
     def __len__(self) -> int:
@@ -256,12 +265,12 @@ class Index:
     def add_many(
         self,
         rows: Sequence[tuple[str, bytes, int, int, int]],
-        buckets: Sequence[NDArray[np.int64]],
-        samples: Sequence[NDArray[np.uint32]],
+        buckets: Keys,
+        samples: Keys,
         state: int,
     ) -> list[int]:
         """Index documents given as (file, exact, words, chars, nsamples), with their band keys
-        and folded samples, in one statement; returns their doc ids."""
+        and folded samples (`Keys`), in one statement; returns their doc ids."""
         if not rows:
             return []
         first = 1 + int(
@@ -269,31 +278,22 @@ class Index:
                 "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'docs'"
             ).fetchone()[0]
         )
-        docs = list(range(first, first + len(rows)))
+        docs = range(first, first + len(rows))
         self.db.executemany(
             "INSERT INTO docs(doc, file, exact, words, chars, nsamples, state) "
             "VALUES (?,?,?,?,?,?,?)",
-            ((doc, *row, state) for doc, row in zip(docs, rows, strict=True)),
+            [(doc, *row, state) for doc, row in zip(docs, rows, strict=True)],
         )
         self._grow(docs[-1])
         self.state[first : first + len(rows)] = state
         self.nsamples[first : first + len(rows)] = [row[4] for row in rows]
-        self._add_postings(docs, buckets, samples)
-        return docs
+        self._add_postings(np.arange(first, first + len(rows)), buckets, samples)
+        return list(docs)
 
-    def _add_postings(
-        self,
-        docs: Sequence[int],
-        buckets: Sequence[NDArray[np.int64]],
-        samples: Sequence[NDArray[np.uint32]],
-    ) -> None:
-        for name, keys in (("lsh", buckets), ("samples", samples)):
-            counts = [len(k) for k in keys]
-            if sum(counts):
-                self.keys[name].add(
-                    np.concatenate(list(keys)),
-                    np.repeat(np.asarray(docs, dtype=np.uint32), counts),
-                )
+    def _add_postings(self, docs: NDArray[np.integer], buckets: Keys, samples: Keys) -> None:
+        for name, (keys, holder) in (("lsh", buckets), ("samples", samples)):
+            if len(keys):
+                self.keys[name].add(keys, docs.astype(np.uint32)[holder])
         self.buffered += len(docs)
 
     def retire(
@@ -307,12 +307,13 @@ class Index:
 
         A hash crosses once, when its (max_df + 1)-th document arrives: then each of those
         documents stops counting it. Call this after the keys of the newest documents are
-        added, with `folded` their distinct keys and `before` the keys' counts before them
+        added, with `folded` their keys and `before` the keys' counts before them
         (default: one less, for a single document), and `after` their counts now, when the
-        caller knows them (default: looked up). Deletions do not give the count back, which
-        can only make a pair look more contained (one more exact check), never less.
+        caller knows them (default: looked up; given, `folded` must hold each key once).
+        Deletions do not give the count back, which can only make a pair look more contained
+        (one more exact check), never less.
         """
-        keys = np.unique(folded)
+        keys = folded if after is not None else np.unique(folded)
         if after is None:
             after = self.keys["samples"].counts(keys)
         if before is None:
@@ -330,8 +331,12 @@ class Index:
 
     def add_keys(self, doc: int, buckets: Iterable[int], samples: Sequence[int]) -> None:
         """Band and sample keys of a document."""
+        band = np.asarray(list(buckets), dtype=np.int64)
+        folded = fold_samples(samples)
         self._add_postings(
-            [doc], [np.asarray(list(buckets), dtype=np.int64)], [fold_samples(samples)]
+            np.array([doc]),
+            (band, np.zeros(len(band), dtype=np.int64)),
+            (folded, np.zeros(len(folded), dtype=np.int64)),
         )
 
     def merge(self, min_docs: int = 1) -> None:
@@ -361,10 +366,17 @@ class Index:
 
     def set_state(self, docs: Iterable[int], state: int, replaced_by: int | None = None) -> None:
         docs = list(docs)
-        self.db.executemany(
-            "UPDATE docs SET state = ?, replaced_by = ? WHERE doc = ?",
-            ((state, replaced_by, d) for d in docs),
-        )
+        if len(docs) > 1 and docs == list(range(docs[0], docs[-1] + 1)):
+            # A batch's kept documents have consecutive ids: one statement for all of them.
+            self.db.execute(
+                "UPDATE docs SET state = ?, replaced_by = ? WHERE doc BETWEEN ? AND ?",
+                (state, replaced_by, docs[0], docs[-1]),
+            )
+        else:
+            self.db.executemany(
+                "UPDATE docs SET state = ?, replaced_by = ? WHERE doc = ?",
+                ((state, replaced_by, d) for d in docs),
+            )
         self.state[docs] = state
 
     def delete(self, doc: int, buckets: Iterable[int] = (), samples: Iterable[int] = ()) -> None:
@@ -377,8 +389,9 @@ class Index:
     def add_dup(self, file: str, source: str | None, url: str | None) -> None:
         self.db.execute("INSERT INTO dup_updates VALUES (?, ?, ?)", (file, source, url))
 
-    def clear_dups(self, files: Iterable[str]) -> None:
-        self.db.executemany("DELETE FROM dup_updates WHERE file = ?", ((f,) for f in files))
+    def clear_dups(self) -> None:
+        """Forget every queued duplicate (the flush has applied them all)."""
+        self.db.execute("DELETE FROM dup_updates")
 
     # -- lookups -------------------------------------------------------------------------------
     def live(self, docs: NDArray[np.integer]) -> NDArray[np.bool_]:
@@ -406,10 +419,11 @@ class Index:
         return found
 
     def bucket_pairs(
-        self, buckets: NDArray[np.int64]
+        self, buckets: NDArray[np.int64], presorted: bool = False
     ) -> tuple[NDArray[np.int64], NDArray[np.uint32]]:
-        """(i, doc) for each live document in the bucket buckets[i]."""
-        query, docs = self.keys["lsh"].lookup(buckets)
+        """(i, doc) for each live document in the bucket buckets[i] (`presorted`: the buckets
+        are in increasing order)."""
+        query, docs = self.keys["lsh"].search(buckets, presorted).holders()
         keep = self.live(docs)
         return query[keep], docs[keep]
 
