@@ -27,7 +27,7 @@ from scraper.document import Document, canonical_url
 from scraper.flow import Frontier, left_over, lookahead, prefetched, round_robin, store_first
 from scraper.known import SeenKeys, record_key, url_key
 from scraper.lock import folder_lock
-from scraper.parallel import Batch, Record, default_jobs, process_batches
+from scraper.parallel import Batch, Record, default_jobs, pool_read_clean, process_batches
 from scraper.stats import Stats
 from scraper.write import CorpusWriter
 
@@ -267,12 +267,15 @@ def run_clean(
         results: Iterable[tuple[list[Record], Stats]]
         # Files only, and no --explain (it shows each skipped record as read): the workers read
         # them. A progress display's `explain` sees only settled documents, so it may stay.
-        if config.engine.kind == "dask" and store is None and not config.clean.explain \
-                and "-" not in inputs:
+        workers_read = store is None and not config.clean.explain and "-" not in inputs
+        if workers_read and config.engine.kind == "dask":
             from scraper.dask_engine import dask_read_clean
 
             results = dask_read_clean(inputs, out, config, sink, url=url, debug=stats.debug,
                                       workers=config.engine.workers or jobs)
+        elif workers_read and config.engine.kind == "local" and jobs > 1:
+            results = pool_read_clean(inputs, out, config, sink, jobs=jobs, url=url,
+                                      debug=stats.debug)
         else:
             docs: Iterator[Document] = read_dumps(inputs, out, config, stats, url=url,
                                                   stdin=stdin)
