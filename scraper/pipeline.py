@@ -259,7 +259,9 @@ def run_clean(
         profiles.get(config.clean.site)  # an unknown --site is a usage error before any work
     with ExitStack() as stack:
         stack.enter_context(folder_lock(out, "scraper clean"))
-        writer = CorpusWriter(out)
+        # Files made ahead, one batch's worth, while the run decides what goes in them.
+        writer = CorpusWriter(out, files_ahead=config.write.batch_size)
+        stack.callback(writer.close)
         sink = Sink(writer, SeenKeys(out), stats, explain)
         if config.dedup.enabled:
             sink.dedup = stack.enter_context(Deduplicator(config.dedup, writer))

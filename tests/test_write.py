@@ -196,3 +196,17 @@ def test_the_manifest_names_a_profile_miss(tmp_path):
     writer.write(missed)
     writer.write(doc("Teks lain yang dibaca dengan profil situsnya.", source="b.txt"))
     assert [e["profile_miss"] for e in manifest(tmp_path)] == ["detik:body_not_found", None]
+
+
+def test_files_made_ahead_are_filled_in_order_and_the_unused_ones_removed(tmp_path):
+    writer = CorpusWriter(tmp_path, files_ahead=3)
+    entries = writer.write_batch(write_batch_test_docs(5)) + writer.write_batch(
+        write_batch_test_docs(8)[5:])
+    writer.close()
+    assert [e["file"][:3] for e in entries] == [f"{i:03d}" for i in range(8)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([MANIFEST] + [
+        e["file"] for e in entries])
+    assert [(tmp_path / e["file"]).read_text() for e in entries] == [
+        f"Judul\n\nKalimat nomor {i}." for i in range(8)]
+    assert oct((tmp_path / entries[0]["file"]).stat().st_mode & 0o777) == oct(
+        (tmp_path / MANIFEST).stat().st_mode & 0o777)  # a new file's mode, not mkstemp's 0600
