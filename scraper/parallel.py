@@ -185,16 +185,17 @@ def process_batches(
 
 # -- the workers read their own inputs -----------------------------------------------------------
 # A partition's records as a first read finds them: each one's key and URL (what the known-work
-# check needs), and the lines and records its range holds (what the next range's base needs).
-Scan = tuple[list[tuple[int | None, str | None]], tuple[int, int]]
+# check needs), the lines and records its range holds (what the next range's base needs), and
+# what the read counted (its error lines name records as if the range began the file).
+Scan = tuple[list[tuple[int | None, str | None]], tuple[int, int], Stats]
 
 
 def _scan(url: str | None, partition: Partition) -> Scan:
     assert _worker is not None, "the pool initializer builds the worker"
     config = _worker.config
-    docs, _ = read_partition(config, url, False, partition, FIRST)  # names and errors: later
+    docs, stats = read_partition(config, url, _worker.debug, partition, FIRST)
     counted = count_piece(config, partition[0]) if continues(partition) else (0, 0)
-    return [(record_key(doc), doc.url) for doc in docs], counted
+    return [(record_key(doc), doc.url) for doc in docs], counted, stats
 
 
 def _read_clean(url: str | None, partition: Partition, base: Base,
@@ -210,6 +211,12 @@ def _read_clean(url: str | None, partition: Partition, base: Base,
     records, counted = _worker.process_and_hash(batch)
     stats.merge(counted)
     return records, stats
+
+
+def _done(result: Result) -> Future[Result]:
+    future: Future[Result] = Future()
+    future.set_result(result)
+    return future
 
 
 class _Bases:
@@ -247,11 +254,14 @@ def pool_read_clean(
 
         def settle(partition: Partition, scan: Future[Scan]) -> None:
             """Check a scanned partition's keys, in input order, and clean what is left to do."""
-            found, counted = scan.result()
+            found, counted, read = scan.result()
             base = bases.of(partition, counted)
             todo = [sink.known_work(key, record_url) is None for key, record_url in found]
-            keys = [key for key, _ in found]
-            cleaning.append(pool.submit(_read_clean, url, partition, base, keys, todo))
+            if any(todo) or read.error_count:
+                keys = [key for key, _ in found]
+                cleaning.append(pool.submit(_read_clean, url, partition, base, keys, todo))
+            else:  # all done already (a rerun): what the first read counted is all there is
+                cleaning.append(_done(([], read)))
 
         for partition in partitions(inputs, out, PARTITION_BYTES):
             scanning.append((partition, pool.submit(_scan, url, partition)))

@@ -94,7 +94,7 @@ def test_a_partition_that_changed_between_its_two_reads_is_one_error_line(tmp_pa
                               + "\n" for i in range(3)))
     _start(Config(), None, False)
     partition = [Piece(str(source))]
-    found, _ = _scan(None, partition)
+    found, _, _ = _scan(None, partition)
     with source.open("a") as handle:  # a fourth record arrives before the second read
         handle.write(json.dumps({"title": "Judul 3", "text": "Isi berita 3."}) + "\n")
     keys = [key for key, _ in found]
