@@ -10,7 +10,9 @@ subprocess, into a fresh folder:
   * `scraper clean DUMP -o OUT --no-dedup`, then `scraper clean DUMP -o OUT` (with dedup);
   * the same dedup command again into the same OUT (a no-op rerun: known work is skipped).
 Peak RSS is sampled from /proc over the command's whole process tree (the main process plus its
-workers, summed) and also read from the kernel for the largest single process (wait4).
+workers, summed) and also read from the kernel for the largest single process (wait4); the CPU
+column is the user + system seconds of the command and its workers (wait4), which the load of a
+shared machine disturbs less than the wall time.
 
 With `--anchor-src DIR` (a source tree of another version, e.g. a worktree of main), each run
 also runs with that tree just before, into its own folder, and the docs/s column gives the
@@ -155,8 +157,10 @@ def run_command(args: list[str], src: str | None = None) -> dict[str, float]:
         raise SystemExit(f"scraper {' '.join(args)} failed:\n{err.decode()[-2000:]}")
     summary = err.decode().strip().splitlines()[-1]
     # ru_maxrss is in KiB; every figure here is in MB (10^6 bytes), as the tree sampler gives.
+    # CPU seconds of the command and its workers (waited for by it): less noisy than the wall
+    # time on a shared machine.
     return {"wall": wall, "tree_mb": peak[0], "max_mb": usage.ru_maxrss * 1024 / 1e6,
-            "summary": summary}  # type: ignore[dict-item]
+            "cpu": usage.ru_utime + usage.ru_stime, "summary": summary}  # type: ignore[dict-item]
 
 
 def dump_lines(folder: Path) -> Iterator[str]:
@@ -228,7 +232,7 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
             rows.append(
                 f"| {n:,} | `{label}`{suffix} | {wall:.0f} s | {n / wall:,.0f}{speedup} | "
                 f"{mb / wall:.1f} | {result['tree_mb']:,.0f} MB | {result['max_mb']:,.0f} MB | "
-                f"{n / wall / floors['batch']:.2f} | {before} → {load()} |"
+                f"{result['cpu']:,.0f} s | {n / wall / floors['batch']:.2f} | {before} → {load()} |"
             )
             # Each row as soon as it is measured: a long run's first rows survive an interruption.
             print(f"#   {label}{suffix}: {result['summary']}\n{rows[-1]}", file=sys.stderr,
@@ -236,7 +240,7 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
     for mode, title in (("none", "no fsync"), ("file", "one fsync per file"),
                         ("batch", f"one fsync per {BATCH} files")):
         rows.append(f"| {min(n, args.floor_docs):,} | I/O floor: JSONL to one file per doc, "
-                    f"{title} | — | {floors[mode]:,.0f} | — | — | — | — | — |")
+                    f"{title} | — | {floors[mode]:,.0f} | — | — | — | — | — | — |")
     for path in tmp.iterdir():  # keep the disk use to one size at a time
         subprocess.run(["rm", "-rf", str(path)], check=True)
     return rows
@@ -259,8 +263,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"# {os.cpu_count()} CPUs, load {load()}", file=sys.stderr)
     rows = ["| docs | run | wall | docs/s | MB/s | peak RSS (tree) | peak RSS (largest process)"
-            " | × I/O floor (fsync per batch) | load before → after |",
-            "|---|---|---|---|---|---|---|---|---|"]
+            " | CPU (tree) | × I/O floor (fsync per batch) | load before → after |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
             rows += bench_size(n, args, Path(tmp))

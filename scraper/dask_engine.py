@@ -5,9 +5,10 @@ read them (`dask_read_clean`). This process only cuts the inputs into partitions
 reading them: groups of whole files, and byte ranges of large JSONL files (a range holds the
 lines that start in it). Per partition:
 
-1. a worker counts the lines and records of each range but a file's last (`count_range`, no
-   JSON parsing); the first line and record numbers of the next range follow from them, in a
-   chain of tiny tasks, so each record gets the name a local read gives it (`file#index`);
+1. a worker counts the lines and records of each range but a file's last (`count_piece`, no
+   JSON parsing; `scraper.partitions`, shared with the local pool); the first line and record
+   numbers of the next range follow from them, in a chain of tiny tasks, so each record gets
+   the name a local read gives it (`file#index`);
 2. a worker reads the partition (`jsonl_range`, `read_input`) and keeps the records; only each
    record's key and URL, and the read errors, come back here;
 3. here the keys are checked against known work in input order (`Sink.known_work`), as a local
@@ -25,13 +26,10 @@ Dask is imported here only: the base install does not need it (`pip install 'scr
 
 from __future__ import annotations
 
-import dataclasses
-import os
 import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,13 +37,15 @@ from scraper.config import ENGINE_KINDS, Config
 from scraper.errors import ConfigError
 from scraper.known import record_key
 from scraper.parallel import Batch, Record, Result, Worker
-from scraper.sources.dumps import (
-    JsonlRange,
-    count_range,
-    documents,
-    jsonl_range,
-    read_input,
-    walk_inputs,
+from scraper.partitions import (
+    PARTITION_BYTES,
+    Base,
+    Partition,
+    Piece,
+    count_piece,
+    next_base,
+    partitions,
+    read_partition,
 )
 from scraper.stats import Stats
 
@@ -53,11 +53,6 @@ if TYPE_CHECKING:
     from distributed import Client
 
     from scraper.pipeline import Sink
-
-# A partition: one byte range of a JSONL file, or whole files up to this many bytes or files.
-PARTITION_BYTES = 1 << 20
-PARTITION_FILES = 64
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 # One Worker per Dask worker process and run: building one loads the profiles and rules.
 _workers: dict[str, Worker] = {}
@@ -120,82 +115,23 @@ def dask_batches(
 
 
 # -- the workers read their own partitions ---------------------------------------------------------
-@dataclass(frozen=True)
-class Piece:
-    """One input of a partition: a whole file, or (`part`) one byte range of a JSONL file."""
-
-    name: str
-    part: JsonlRange | None = None
-
-
-Partition = list[Piece]
-Base = tuple[int, int]  # the number of a range's first line, and the index of its first record
 Read = tuple[list[Record], Stats]  # a partition's records as read (kept on its worker)
 Keys = tuple[list[tuple[int | None, str | None]], Stats]  # their keys and URLs, the read errors
 
 
-def partitions(inputs: list[str], out: Path, size: int) -> Iterator[Partition]:
-    """The files of `inputs` in input order, cut into partitions (file sizes only, no reading)."""
-    group: Partition = []
-    held = 0
-    for name in walk_inputs(inputs, exclude=out):
-        ranges = _ranges(name, size)
-        if ranges is None:
-            group.append(Piece(name))
-            held += _size(name) or 0
-            if len(group) >= PARTITION_FILES or held >= size:
-                yield group
-                group, held = [], 0
-            continue
-        if group:
-            yield group
-            group, held = [], 0
-        yield from ([Piece(name, part)] for part in ranges)
-    if group:
-        yield group
-
-
-def _size(name: str) -> int | None:
-    try:
-        return os.stat(name).st_size
-    except OSError:
-        return None
-
-
-def _ranges(name: str, size: int) -> list[JsonlRange] | None:
-    """Byte ranges of a readable JSONL file; None for a file that is read whole (any other
-    kind, or one that cannot be read: its worker reports it as a local read does)."""
-    total = _size(name)
-    if not name.lower().endswith(JSONL_SUFFIXES) or total is None or not os.access(name, os.R_OK):
-        return None
-    count = max(1, -(-total // size))
-    return [JsonlRange(start=k * size, end=(k + 1) * size if k < count - 1 else None,
-                       last=k == count - 1) for k in range(count)]
-
-
 def _count(config: Config, piece: Piece) -> tuple[int, int]:
-    assert piece.part is not None
-    return count_range(piece.name, config.clean, piece.part)
+    return count_piece(config, piece)
 
 
 def _next_base(base: Base, counted: tuple[int, int]) -> Base:
-    return base[0] + counted[0], base[1] + counted[1]
+    return next_base(base, counted)
 
 
 def _read(config: Config, url: str | None, debug: bool, partition: Partition,
           base: Base) -> Read:
     """Read a partition on a worker, with the names, errors and counts of a local read."""
-    stats = Stats(debug=debug)
-    records: list[Record] = []
-    for piece in partition:
-        if piece.part is None:
-            items = read_input(piece.name, config.clean, url=url)
-        else:
-            part = dataclasses.replace(piece.part, first_line=base[0], first_index=base[1])
-            items = jsonl_range(piece.name, config.clean, part)
-        records += (Record(record_key(doc), doc.url, doc)
-                    for doc in documents(piece.name, items, stats))
-    return records, stats
+    docs, stats = read_partition(config, url, debug, partition, base)
+    return [Record(record_key(doc), doc.url, doc) for doc in docs], stats
 
 
 def _keys(read: Read) -> Keys:

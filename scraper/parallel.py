@@ -1,16 +1,25 @@
 """Extract and clean in a pool of processes, in bounded batches, results in input order.
 
-The main process reads the inputs and sends batches of records to the workers; each worker
-extracts (saved HTML) and cleans them one by one and sends back the cleaned documents and what
-it counted; with dedup on, also their dedup hashes, so the main process only decides and
-writes. At most `2 × jobs` batches are in flight, so memory stays flat. Results come back in
-the order the batches were sent, and a worker keeps no state from one batch to the next, so the
-output is the same for any number of workers, `--jobs 1` included (which runs in-process).
-With `[engine] kind = "dask"` the same batches go to a Dask cluster instead
+When every input is a file and there is more than one job, the workers read the inputs
+themselves (`pool_read_clean`), as Dask workers do (`scraper.partitions`): this process cuts the
+inputs into partitions by file size, a worker reads each partition once to find its records'
+keys (`_scan`), this process checks the keys against known work in input order
+(`Sink.known_work`, so a record already done is skipped before cleaning), and a worker reads
+the partition again, under the names a plain read gives, and cleans what is left to do
+(`_read_clean`). This process then neither parses JSON nor pickles raw records. Otherwise (stdin,
+a page store, `--explain`, `--jobs 1`) the main process reads the inputs and sends batches of
+records to the workers (`process_batches`).
+
+Each worker extracts (saved HTML) and cleans the records one by one and sends back the cleaned
+documents and what it counted; with dedup on, also their dedup hashes, so the main process only
+decides and writes. At most `2 × jobs` batches or partitions are in flight, so memory stays
+flat. Results come back in input order, and a worker keeps no state from one batch to the next,
+so the output is the same for any number of workers, `--jobs 1` included (which runs
+in-process). With `[engine] kind = "dask"` the same work goes to a Dask cluster instead
 (`scraper.dask_engine`), with the same guarantees.
 
-Every exception while extracting or cleaning one record becomes that record's error line; the
-other records of the batch go on.
+Every exception while reading, extracting or cleaning one record becomes that record's error
+line; the other records of the batch go on.
 """
 
 from __future__ import annotations
@@ -21,14 +30,28 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scraper.config import Config
 from scraper.document import Document
+from scraper.known import record_key
+from scraper.partitions import (
+    FIRST,
+    PARTITION_BYTES,
+    Base,
+    Partition,
+    continues,
+    count_piece,
+    next_base,
+    partitions,
+    read_partition,
+)
 from scraper.stats import Stats
 
 if TYPE_CHECKING:
     from scraper.dedup.prehash import Prehashed
+    from scraper.pipeline import Sink
 
 
 @dataclass(slots=True)
@@ -158,3 +181,96 @@ def process_batches(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+# -- the workers read their own inputs -----------------------------------------------------------
+# A partition's records as a first read finds them: each one's key and URL (what the known-work
+# check needs), the lines and records its range holds (what the next range's base needs), and
+# what the read counted (its error lines name records as if the range began the file).
+Scan = tuple[list[tuple[int | None, str | None]], tuple[int, int], Stats]
+
+
+def _scan(url: str | None, partition: Partition) -> Scan:
+    assert _worker is not None, "the pool initializer builds the worker"
+    config = _worker.config
+    docs, stats = read_partition(config, url, _worker.debug, partition, FIRST)
+    counted = count_piece(config, partition[0]) if continues(partition) else (0, 0)
+    return [(record_key(doc), doc.url) for doc in docs], counted, stats
+
+
+def _read_clean(url: str | None, partition: Partition, base: Base,
+                keys: list[int | None], todo: list[bool]) -> Result:
+    """Read the partition again, under its records' names, and clean those still to do."""
+    assert _worker is not None, "the pool initializer builds the worker"
+    docs, stats = read_partition(_worker.config, url, _worker.debug, partition, base)
+    if len(docs) != len(todo):  # the first read found other records
+        stats.error(f"{partition[0].name}: changed while it was read; run again to clean it")
+        return [], stats
+    batch = [Record(key, doc.url, doc)
+             for doc, key, keep in zip(docs, keys, todo, strict=True) if keep]
+    records, counted = _worker.process_and_hash(batch)
+    stats.merge(counted)
+    return records, stats
+
+
+def _done(result: Result) -> Future[Result]:
+    future: Future[Result] = Future()
+    future.set_result(result)
+    return future
+
+
+class _Bases:
+    """The base of each range, from the counts of the ranges before it in its file (partitions
+    come here in input order)."""
+
+    def __init__(self) -> None:
+        self.base = FIRST
+
+    def of(self, partition: Partition, counted: tuple[int, int]) -> Base:
+        part = partition[0].part
+        if part is None:
+            return FIRST
+        if part.start == 0:
+            self.base = FIRST
+        mine = self.base
+        if not part.last:
+            self.base = next_base(mine, counted)
+        return mine
+
+
+def pool_read_clean(
+    inputs: list[str], out: Path, config: Config, sink: Sink, *, jobs: int, url: str | None,
+    debug: bool,
+) -> Iterator[Result]:
+    """Each partition's result, in input order, read and cleaned by `jobs` processes, skipping
+    the records `sink` knows to be done before they are cleaned."""
+    context = multiprocessing.get_context("spawn")  # see process_batches
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
+                             initargs=(config, None, debug)) as pool:
+        limit = 2 * jobs
+        scanning: deque[tuple[Partition, Future[Scan]]] = deque()
+        cleaning: deque[Future[Result]] = deque()
+        bases = _Bases()
+
+        def settle(partition: Partition, scan: Future[Scan]) -> None:
+            """Check a scanned partition's keys, in input order, and clean what is left to do."""
+            found, counted, read = scan.result()
+            base = bases.of(partition, counted)
+            todo = [sink.known_work(key, record_url) is None for key, record_url in found]
+            if any(todo) or read.error_count:
+                keys = [key for key, _ in found]
+                cleaning.append(pool.submit(_read_clean, url, partition, base, keys, todo))
+            else:  # all done already (a rerun): what the first read counted is all there is
+                cleaning.append(_done(([], read)))
+
+        for partition in partitions(inputs, out, PARTITION_BYTES):
+            scanning.append((partition, pool.submit(_scan, url, partition)))
+            if len(scanning) >= limit:
+                settle(*scanning.popleft())
+            if len(cleaning) >= limit:
+                yield cleaning.popleft().result()
+        while scanning or cleaning:
+            if scanning:
+                settle(*scanning.popleft())
+            if cleaning and (len(cleaning) >= limit or not scanning):
+                yield cleaning.popleft().result()

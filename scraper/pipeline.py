@@ -27,7 +27,7 @@ from scraper.document import Document, canonical_url
 from scraper.flow import Frontier, left_over, lookahead, prefetched, round_robin, store_first
 from scraper.known import SeenKeys, record_key, url_key
 from scraper.lock import folder_lock
-from scraper.parallel import Batch, Record, default_jobs, process_batches
+from scraper.parallel import Batch, Record, default_jobs, pool_read_clean, process_batches
 from scraper.stats import Stats
 from scraper.write import CorpusWriter
 
@@ -259,7 +259,9 @@ def run_clean(
         profiles.get(config.clean.site)  # an unknown --site is a usage error before any work
     with ExitStack() as stack:
         stack.enter_context(folder_lock(out, "scraper clean"))
-        writer = CorpusWriter(out)
+        # Files made ahead, one batch's worth, while the run decides what goes in them.
+        writer = CorpusWriter(out, files_ahead=config.write.batch_size)
+        stack.callback(writer.close)
         sink = Sink(writer, SeenKeys(out), stats, explain)
         if config.dedup.enabled:
             sink.dedup = stack.enter_context(Deduplicator(config.dedup, writer))
@@ -267,12 +269,15 @@ def run_clean(
         results: Iterable[tuple[list[Record], Stats]]
         # Files only, and no --explain (it shows each skipped record as read): the workers read
         # them. A progress display's `explain` sees only settled documents, so it may stay.
-        if config.engine.kind == "dask" and store is None and not config.clean.explain \
-                and "-" not in inputs:
+        workers_read = store is None and not config.clean.explain and "-" not in inputs
+        if workers_read and config.engine.kind == "dask":
             from scraper.dask_engine import dask_read_clean
 
             results = dask_read_clean(inputs, out, config, sink, url=url, debug=stats.debug,
                                       workers=config.engine.workers or jobs)
+        elif workers_read and config.engine.kind == "local" and jobs > 1:
+            results = pool_read_clean(inputs, out, config, sink, jobs=jobs, url=url,
+                                      debug=stats.debug)
         else:
             docs: Iterator[Document] = read_dumps(inputs, out, config, stats, url=url,
                                                   stdin=stdin)

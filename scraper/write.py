@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -104,6 +106,61 @@ def read_entries(path: Path) -> Iterator[Entry]:
             yield entry
 
 
+class SpareFiles:
+    """Empty temp files in a folder, made ahead by a background thread, for the writer to fill.
+
+    Creating a file can wait on the filesystem's journal far longer than writing it takes (a
+    commit, a discard); made here, while the run decides the next batch, that wait leaves the
+    writer's path. At most `count` are made ahead. They carry the temp prefix, so a crash
+    leaves nothing that opening the folder does not delete; `close` removes those not used.
+    """
+
+    def __init__(self, folder: Path, count: int) -> None:
+        self.folder = folder
+        self._ready: queue.Queue[Path | BaseException] = queue.Queue(maxsize=max(1, count))
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._make, name="spare-files", daemon=True)
+        self._thread.start()
+
+    def _make(self) -> None:
+        while not self._closed.is_set():
+            try:
+                with temp_in(self.folder) as (fd, temp):
+                    os.close(fd)
+                made: Path | BaseException = temp
+            except OSError as exc:  # the writer meets it, and makes its files itself
+                made = exc
+            self._put(made)
+            if isinstance(made, BaseException):
+                return
+
+    def _put(self, made: Path | BaseException) -> None:
+        while not self._closed.is_set():
+            try:
+                self._ready.put(made, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+        if isinstance(made, Path):
+            made.unlink(missing_ok=True)
+
+    def take(self) -> Path | None:
+        """An empty temp file of the folder, or None once making them failed."""
+        made = self._ready.get()
+        if isinstance(made, BaseException):
+            self._ready.put(made)  # every later call gets None too
+            return None
+        return made
+
+    def close(self) -> None:
+        self._closed.set()
+        self._thread.join()
+        while not self._ready.empty():
+            made = self._ready.get_nowait()
+            if isinstance(made, Path):
+                made.unlink(missing_ok=True)
+
+
 class CorpusWriter:
     """An output folder of seed-format files and its manifest.
 
@@ -120,7 +177,9 @@ class CorpusWriter:
     The caller holds the folder's lock (`scraper.lock.folder_lock`).
     """
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, *, files_ahead: int = 0) -> None:
+        """`files_ahead`: make up to this many empty files ahead, in a thread (`SpareFiles`);
+        then `close()` the writer when done."""
         self.out = out
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -137,6 +196,13 @@ class CorpusWriter:
         self._next_seq = 0
         self._file_ids = KeySet()  # ids of seed-named files the manifest does not list
         self._scan_files()
+        self._spares = SpareFiles(out, files_ahead) if files_ahead > 0 else None
+
+    def close(self) -> None:
+        """Remove the empty files made ahead and not used."""
+        if self._spares is not None:
+            self._spares.close()
+            self._spares = None
 
     @property
     def manifest_path(self) -> Path:
@@ -241,9 +307,7 @@ class CorpusWriter:
         temps: list[Path] = []
         try:
             for doc, _ in items:
-                with temp_in(self.out) as (fd, temp):
-                    write_fd(fd, doc.to_seed().encode("utf-8", "replace"), sync=False)
-                temps.append(temp)
+                temps.append(self._temp_with(doc.to_seed().encode("utf-8", "replace")))
             self._append_manifest(entries)
             for temp, entry in zip(temps, entries, strict=True):
                 os.replace(temp, self.out / entry["file"])
@@ -252,6 +316,24 @@ class CorpusWriter:
                 temp.unlink(missing_ok=True)  # only those not renamed are still there
         self._next_seq += len(entries)
         return entries
+
+    def _temp_with(self, data: bytes) -> Path:
+        """A temp file of the folder holding `data` (not fsynced: the batch's commit is)."""
+        spare = self._spares.take() if self._spares is not None else None
+        try:
+            fd = os.open(spare, os.O_WRONLY) if spare is not None else None
+        except FileNotFoundError:  # removed by someone else: make one here
+            fd = None
+        if spare is None or fd is None:
+            with temp_in(self.out) as (fd, temp):
+                write_fd(fd, data, sync=False)
+            return temp
+        try:
+            write_fd(fd, data, sync=False)
+        except BaseException:
+            spare.unlink(missing_ok=True)
+            raise
+        return spare
 
     def _append_manifest(self, entries: list[Entry]) -> None:
         lines = [encode_entry(e) for e in entries]

@@ -1,5 +1,7 @@
 """The worker pool: results in input order for any --jobs; a failing record is its own error."""
 
+import json
+
 from scraper.config import Config, override
 from scraper.document import Document
 from scraper.parallel import Record, Worker, process_batches
@@ -48,3 +50,54 @@ def test_worker_processes_send_back_the_dedup_hashes_of_what_they_cleaned():
     no_dedup = override(config, "dedup", enabled=False)
     plain = process_batches(iter(batches), no_dedup, jobs=2, store=None, debug=False)
     assert all(r.hashed is None for rs, _ in plain for r in rs)
+
+
+def test_the_pool_workers_read_their_partitions_and_the_corpus_is_that_of_jobs_1(
+        tmp_path, capsys, monkeypatch):
+    """With --jobs 2 and files only, the workers read the inputs (cut into many partitions
+    here): the same corpus, error lines and summary as --jobs 1, and a rerun skips the work
+    done, while this process reads no record."""
+    from test_dask_engine import clean_cli, folder_bytes, split_inputs
+
+    from scraper import parallel
+    from scraper.sources import dumps
+
+    inputs = split_inputs(tmp_path)
+    local = clean_cli(capsys, inputs, tmp_path / "local", "--jobs", "1")
+    assert local[0] == 1 and local[1].count("error:") == 6, local[1]
+    again = clean_cli(capsys, inputs, tmp_path / "local", "--jobs", "1")
+    assert "wrote 0 to OUT" in again[1]
+    read_here = []
+    for name in ("_read_bytes", "decode_text", "record_to_document", "parse_dump"):
+        real = getattr(dumps, name)
+        monkeypatch.setattr(dumps, name, lambda *a, real=real, **k: read_here.append(a)
+                            or real(*a, **k))
+    monkeypatch.setattr(parallel, "PARTITION_BYTES", 2048)
+    pool = tmp_path / "pool"
+    assert clean_cli(capsys, inputs, pool, "--jobs", "2") == local
+    assert folder_bytes(pool) == folder_bytes(tmp_path / "local")
+    assert clean_cli(capsys, inputs, pool, "--jobs", "2") == again
+    assert folder_bytes(pool) == folder_bytes(tmp_path / "local")
+    assert read_here == []
+
+
+def test_a_partition_that_changed_between_its_two_reads_is_one_error_line(tmp_path,
+                                                                         monkeypatch):
+    from scraper import parallel
+    from scraper.parallel import _read_clean, _scan, _start
+    from scraper.partitions import FIRST, Piece
+
+    monkeypatch.setattr(parallel, "_worker", None)  # this process's worker, for this test only
+
+    source = tmp_path / "a.jsonl"
+    source.write_text("".join(json.dumps({"title": f"Judul {i}", "text": f"Isi berita {i}."})
+                              + "\n" for i in range(3)))
+    _start(Config(), None, False)
+    partition = [Piece(str(source))]
+    found, _, _ = _scan(None, partition)
+    with source.open("a") as handle:  # a fourth record arrives before the second read
+        handle.write(json.dumps({"title": "Judul 3", "text": "Isi berita 3."}) + "\n")
+    keys = [key for key, _ in found]
+    records, stats = _read_clean(None, partition, FIRST, keys, [True] * len(keys))
+    assert records == []
+    assert stats.errors == [f"{source}: changed while it was read; run again to clean it"]

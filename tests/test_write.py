@@ -141,9 +141,9 @@ def crash_dump(path):
     return path
 
 
-def command(source, out):
+def command(source, out, jobs=1):
     return [sys.executable, "-m", "scraper", "clean", str(source), "-o", str(out),
-            "--batch-size", "4", "--jobs", "1"]
+            "--batch-size", "4", "--jobs", str(jobs)]
 
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -170,11 +170,12 @@ def uninterrupted(tmp_path_factory):
     return source, corpus_bytes(out)
 
 
-@pytest.mark.parametrize("after", [1, 40, 150])
-def test_a_rerun_after_sigkill_equals_the_uninterrupted_run(tmp_path, uninterrupted, after):
+# With --jobs 2 the workers read the dump themselves; the corpus is that of --jobs 1.
+@pytest.mark.parametrize(("after", "jobs"), [(1, 1), (40, 1), (150, 1), (40, 2)])
+def test_a_rerun_after_sigkill_equals_the_uninterrupted_run(tmp_path, uninterrupted, after, jobs):
     source, expected = uninterrupted
     out = tmp_path / "out"
-    proc = subprocess.Popen(command(source, out), env=ENV, stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(command(source, out, jobs), env=ENV, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while manifest_lines(out) < after and proc.poll() is None and time.monotonic() < deadline:
@@ -182,7 +183,7 @@ def test_a_rerun_after_sigkill_equals_the_uninterrupted_run(tmp_path, uninterrup
     os.kill(proc.pid, signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL  # killed mid-run, not after it ended
     assert manifest_lines(out) < len(expected) - 1
-    rerun = subprocess.run(command(source, out), env=ENV, capture_output=True, text=True,
+    rerun = subprocess.run(command(source, out, jobs), env=ENV, capture_output=True, text=True,
                            timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert corpus_bytes(out) == expected
@@ -195,3 +196,17 @@ def test_the_manifest_names_a_profile_miss(tmp_path):
     writer.write(missed)
     writer.write(doc("Teks lain yang dibaca dengan profil situsnya.", source="b.txt"))
     assert [e["profile_miss"] for e in manifest(tmp_path)] == ["detik:body_not_found", None]
+
+
+def test_files_made_ahead_are_filled_in_order_and_the_unused_ones_removed(tmp_path):
+    writer = CorpusWriter(tmp_path, files_ahead=3)
+    entries = writer.write_batch(write_batch_test_docs(5)) + writer.write_batch(
+        write_batch_test_docs(8)[5:])
+    writer.close()
+    assert [e["file"][:3] for e in entries] == [f"{i:03d}" for i in range(8)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([MANIFEST] + [
+        e["file"] for e in entries])
+    assert [(tmp_path / e["file"]).read_text() for e in entries] == [
+        f"Judul\n\nKalimat nomor {i}." for i in range(8)]
+    assert oct((tmp_path / entries[0]["file"]).stat().st_mode & 0o777) == oct(
+        (tmp_path / MANIFEST).stat().st_mode & 0o777)  # a new file's mode, not mkstemp's 0600

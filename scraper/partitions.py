@@ -1,0 +1,118 @@
+"""Inputs cut into partitions that a worker process reads by itself (local pool or Dask).
+
+The process that cuts them only looks at file sizes: a partition is a group of whole files, or
+one byte range of a large JSONL file (a range holds the lines that start in it). A worker reads
+a partition (`read_partition`) with the names a plain read gives each record (`file#index`), once
+it knows where its range starts in the file: the number of its first line and the index of its
+first record (`Base`), which follow from counting the ranges before it (`count_piece`, no JSON
+parsing).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from scraper.config import Config
+from scraper.document import Document
+from scraper.sources.dumps import (
+    JsonlRange,
+    count_range,
+    documents,
+    jsonl_range,
+    read_input,
+    walk_inputs,
+)
+from scraper.stats import Stats
+
+# A partition: one byte range of a JSONL file, or whole files up to this many bytes or files.
+PARTITION_BYTES = 1 << 20
+PARTITION_FILES = 64
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+Base = tuple[int, int]  # the number of a range's first line, and the index of its first record
+FIRST: Base = (1, 0)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One input of a partition: a whole file, or (`part`) one byte range of a JSONL file."""
+
+    name: str
+    part: JsonlRange | None = None
+
+
+Partition = list[Piece]
+
+
+def partitions(inputs: list[str], out: Path, size: int) -> Iterator[Partition]:
+    """The files of `inputs` in input order, cut into partitions (file sizes only, no reading)."""
+    group: Partition = []
+    held = 0
+    for name in walk_inputs(inputs, exclude=out):
+        ranges = _ranges(name, size)
+        if ranges is None:
+            group.append(Piece(name))
+            held += _size(name) or 0
+            if len(group) >= PARTITION_FILES or held >= size:
+                yield group
+                group, held = [], 0
+            continue
+        if group:
+            yield group
+            group, held = [], 0
+        yield from ([Piece(name, part)] for part in ranges)
+    if group:
+        yield group
+
+
+def _size(name: str) -> int | None:
+    try:
+        return os.stat(name).st_size
+    except OSError:
+        return None
+
+
+def _ranges(name: str, size: int) -> list[JsonlRange] | None:
+    """Byte ranges of a readable JSONL file; None for a file that is read whole (any other
+    kind, or one that cannot be read: its worker reports it as a local read does)."""
+    total = _size(name)
+    if not name.lower().endswith(JSONL_SUFFIXES) or total is None or not os.access(name, os.R_OK):
+        return None
+    count = max(1, -(-total // size))
+    return [JsonlRange(start=k * size, end=(k + 1) * size if k < count - 1 else None,
+                       last=k == count - 1) for k in range(count)]
+
+
+def count_piece(config: Config, piece: Piece) -> tuple[int, int]:
+    """The lines and records of a range (what the base of the next range adds)."""
+    assert piece.part is not None
+    return count_range(piece.name, config.clean, piece.part)
+
+
+def next_base(base: Base, counted: tuple[int, int]) -> Base:
+    return base[0] + counted[0], base[1] + counted[1]
+
+
+def continues(partition: Partition) -> bool:
+    """Is the partition a range of a JSONL file that the next partition goes on with?"""
+    part = partition[0].part
+    return part is not None and not part.last
+
+
+def read_partition(config: Config, url: str | None, debug: bool, partition: Partition,
+                   base: Base) -> tuple[list[Document], Stats]:
+    """Read a partition, with the names, errors and counts of a plain read (`base`: where its
+    range starts; ignored for whole files)."""
+    stats = Stats(debug=debug)
+    docs: list[Document] = []
+    for piece in partition:
+        if piece.part is None:
+            items = read_input(piece.name, config.clean, url=url)
+        else:
+            part = dataclasses.replace(piece.part, first_line=base[0], first_index=base[1])
+            items = jsonl_range(piece.name, config.clean, part)
+        docs += documents(piece.name, items, stats)
+    return docs, stats
