@@ -3,11 +3,17 @@
     from bench.anchor_datatrove import run_datatrove
     result = run_datatrove(Path("corpus.jsonl"), tokenizer="whitespace")
 
-`source` is a JSONL file with `id` and `text` fields, or a folder of seed-format `*.txt` files
-(converted to such a JSONL first, untimed; the id is the file name). `tokenizer` is "spacy"
-(datatrove as shipped for Indonesian: spaCy's `id` tokenizer) or "whitespace" (str.split).
-datatrove's own MinHash settings are used as shipped (5-grams, 14 buckets × 8 hashes).
-The timed part is the four steps on one worker; the result holds the ids datatrove kept.
+`source` is a JSONL file with `id` and `text` fields, a folder of `*.jsonl` files (read as they
+are, in `workers` tasks; datatrove names each record by file and line), or a folder of
+seed-format `*.txt` files (converted to such a JSONL first, untimed; the id is the file name).
+
+    python bench/anchor_datatrove.py DUMP --tokenizer whitespace --workers 2
+
+runs it as a command (bench_scale.py's datatrove row) and prints a summary line on stderr.
+`tokenizer` is "spacy" (datatrove as shipped for Indonesian: spaCy's `id` tokenizer) or
+"whitespace" (str.split). datatrove's own MinHash settings are used as shipped (5-grams, 14
+buckets × 8 hashes). The timed part is the four steps (reading and signing, and the filter, in
+up to `workers` tasks); the result holds the ids datatrove kept.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ def _whitespace_tokenizer() -> Any:
 
 
 def _as_jsonl(source: Path, workdir: Path) -> Path:
-    if source.is_file():
+    if source.is_file() or any(source.glob("*.jsonl")):
         return source
     out = workdir / "input.jsonl"
     with out.open("w", encoding="utf-8") as handle:
@@ -73,14 +79,18 @@ def run_datatrove(source: Path, tokenizer: str = "spacy", workers: int = 1) -> d
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         data = _as_jsonl(source, work)
-        docs = sum(1 for _ in data.open(encoding="utf-8"))
+        files = sorted(data.glob("*.jsonl")) if data.is_dir() else [data]
+        docs = sum(1 for path in files for _ in path.open(encoding="utf-8"))
+        folder, pattern = (data, "*.jsonl") if data.is_dir() else (data.parent, data.name)
+        # Reading and signing, and the filter, split by file: one task per worker.
+        readers = min(workers, len(files))
         steps = [
             (
                 [
-                    JsonlReader(str(data.parent), glob_pattern=data.name),
+                    JsonlReader(str(folder), glob_pattern=pattern),
                     MinhashDedupSignature(str(work / "sigs"), config=config, language=language),
                 ],
-                1,
+                readers,
             ),
             (
                 [MinhashDedupBuckets(str(work / "sigs"), str(work / "buckets"), config=config)],
@@ -89,11 +99,11 @@ def run_datatrove(source: Path, tokenizer: str = "spacy", workers: int = 1) -> d
             ([MinhashDedupCluster(str(work / "buckets"), str(work / "remove"), config=config)], 1),
             (
                 [
-                    JsonlReader(str(data.parent), glob_pattern=data.name),
+                    JsonlReader(str(folder), glob_pattern=pattern),
                     MinhashDedupFilter(str(work / "remove")),
                     JsonlWriter(str(work / "kept"), compression=None),
                 ],
-                1,
+                readers,
             ),
         ]
         start = time.perf_counter()
@@ -118,3 +128,21 @@ def run_datatrove(source: Path, tokenizer: str = "spacy", workers: int = 1) -> d
         "docs_per_s": docs / seconds,
         "kept_ids": kept,
     }
+
+
+def main() -> None:
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("source", type=Path)
+    parser.add_argument("--tokenizer", choices=TOKENIZERS, default="whitespace")
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    result = run_datatrove(args.source, args.tokenizer, args.workers)
+    print(f"{result['anchor']}: {result['docs']} docs in {result['seconds']:.1f} s "
+          f"({result['docs_per_s']:.0f} docs/s), {len(result['kept_ids'])} kept", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,14 +1,17 @@
 """`scraper clean` end to end at scale: docs/s, MB/s and peak RSS, against the I/O floor.
 
     python bench/bench_scale.py [--sizes 10000,100000] [--jobs 0] [--workdir DIR] [--seed 3]
-                                [--anchor-src DIR]
+                                [--runs plain,dedup,rerun,datatrove] [--anchor-src DIR]
 
 For each size it generates Indonesian-news-like articles of 3-6 KB into a temporary folder of
 JSONL dumps of 10,000 records each (about 10% exact copies, 10% near copies, 5% truncated first
 pages; every record has its own URL, as syndicated copies do), then runs the real command in a
 subprocess, into a fresh folder:
   * `scraper clean DUMP -o OUT --no-dedup`, then `scraper clean DUMP -o OUT` (with dedup);
-  * the same dedup command again into the same OUT (a no-op rerun: known work is skipped).
+  * the same dedup command again into the same OUT (a no-op rerun: known work is skipped);
+  * `--runs datatrove`: datatrove's MinHash dedup alone on the same dump, with a whitespace
+    tokenizer and `--jobs` workers (`datatrove-spacy`: as shipped, spaCy's Indonesian one), the
+    dedup anchor of issue 10 (`pip install -e '.[bench]'`).
 Peak RSS is sampled from /proc over the command's whole process tree (the main process plus its
 workers, summed) and also read from the kernel for the largest single process (wait4); the CPU
 column is the user + system seconds of the command and its workers (wait4), which the load of a
@@ -127,15 +130,19 @@ def tree_rss_mb(root: int) -> float:
     return total / 1e6
 
 
-def run_command(args: list[str], src: str | None = None) -> dict[str, float]:
+def run_command(args: list[str], src: str | None = None, *,
+                script: str | None = None) -> dict[str, float]:
     """Wall seconds, peak tree RSS (sampled) and the largest process's max RSS (kernel);
-    `src`: the source tree of scraper to run (default: the installed one)."""
+    `src`: the source tree of scraper to run (default: the installed one); `script`: run this
+    file of bench/ with `args` instead of scraper."""
     start = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": src} if src else None
+    here = Path(__file__).resolve().parent
+    command = [str(here / script)] if script else ["-m", "scraper"]
     # `python -m` puts the working folder first on sys.path, before PYTHONPATH: run from the
     # tree to be measured, or the anchor's runs would import this tree's scraper.
-    proc = subprocess.Popen([sys.executable, "-m", "scraper", *args], env=env,
-                            cwd=src or Path(__file__).resolve().parent.parent,
+    proc = subprocess.Popen([sys.executable, *command, *args], env=env,
+                            cwd=src or here.parent,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0.0]
     done = threading.Event()
@@ -154,7 +161,7 @@ def run_command(args: list[str], src: str | None = None) -> dict[str, float]:
     sampler.join()
     wall = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit(f"scraper {' '.join(args)} failed:\n{err.decode()[-2000:]}")
+        raise SystemExit(f"{' '.join(command + args)} failed:\n{err.decode()[-2000:]}")
     summary = err.decode().strip().splitlines()[-1]
     # ru_maxrss is in KiB; every figure here is in MB (10^6 bytes), as the tree sampler gives.
     # CPU seconds of the command and its workers (waited for by it): less noisy than the wall
@@ -195,6 +202,24 @@ def io_floor(dump: Path, folder: Path, limit: int, mode: str) -> float:
     return count / (time.perf_counter() - start)
 
 
+# The dedup anchor on the same dump: datatrove's MinHash dedup alone (no cleaning, no files
+# written but its own), with `--jobs` workers for reading and signing.
+DATATROVE = {"datatrove": "whitespace", "datatrove-spacy": "spacy"}
+
+
+def datatrove_row(n: int, mb: float, dump: Path, name: str, workers: int, floor: float) -> str:
+    before = load()
+    result = run_command([str(dump), "--tokenizer", DATATROVE[name], "--workers", str(workers)],
+                         script="anchor_datatrove.py")
+    wall = float(result["wall"])
+    row = (f"| {n:,} | datatrove MinHash dedup only, {DATATROVE[name]} tokenizer, {workers} "
+           f"workers | {wall:.0f} s | {n / wall:,.0f} | {mb / wall:.1f} | "
+           f"{result['tree_mb']:,.0f} MB | {result['max_mb']:,.0f} MB | {result['cpu']:,.0f} s | "
+           f"{n / wall / floor:.2f} | {before} → {load()} |")
+    print(f"#   {name}: {result['summary']}\n{row}", file=sys.stderr, flush=True)
+    return row
+
+
 def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -220,6 +245,10 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
     # With --anchor-src, each run goes first with the anchor's tree, then with this one.
     trees = [(" (anchor)", args.anchor_src), ("", None)] if args.anchor_src else [("", None)]
     for name in args.runs.split(","):
+        if name in DATATROVE:
+            rows.append(datatrove_row(n, mb, dump, name, args.jobs or os.cpu_count() or 1,
+                                      floors["batch"]))
+            continue
         label, extra, out = runs[name]
         anchor_wall = None
         for suffix, src in trees:
@@ -256,7 +285,8 @@ def main() -> None:
                         help="where the temporary folder goes")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--runs", default="plain,dedup,rerun",
-                        help="which runs, in order: plain, dedup, rerun, plain-rerun")
+                        help="which runs, in order: plain, dedup, rerun, plain-rerun, datatrove "
+                             "(its MinHash dedup, whitespace tokenizer), datatrove-spacy")
     parser.add_argument("--anchor-src", default=None,
                         help="another source tree of scraper (e.g. a worktree of main): each "
                              "run also runs with it, just before, as the anchor")
