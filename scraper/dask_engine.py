@@ -43,6 +43,7 @@ from scraper.partitions import (
     Partition,
     Piece,
     count_piece,
+    in_two_steps,
     next_base,
     partitions,
     read_partition,
@@ -172,7 +173,6 @@ def dask_read_clean(
         client = connect(config, stack, workers)
         run = uuid.uuid4().hex
         limit = 2 * max(1, sum(client.nthreads().values()))
-        reading: deque[tuple[Any, Any]] = deque()
         cleaning: deque[Any] = deque()
 
         def settle(read: Any, keys: Any) -> None:
@@ -183,14 +183,5 @@ def dask_read_clean(
             cleaning.append(client.submit(_clean, run, config, debug, read, todo, pure=False))
 
         parts = partitions(inputs, out, PARTITION_BYTES)
-        for pair in _submit_reads(client, config, parts, url, debug):
-            reading.append(pair)
-            if len(reading) >= limit:
-                settle(*reading.popleft())
-            if len(cleaning) >= limit:
-                yield cleaning.popleft().result()
-        while reading or cleaning:
-            if reading:
-                settle(*reading.popleft())
-            if cleaning and (len(cleaning) >= limit or not reading):
-                yield cleaning.popleft().result()
+        reads = _submit_reads(client, config, parts, url, debug)
+        yield from in_two_steps(reads, lambda pair: settle(*pair), cleaning, limit)

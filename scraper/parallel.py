@@ -43,6 +43,7 @@ from scraper.partitions import (
     Partition,
     continues,
     count_piece,
+    in_two_steps,
     next_base,
     partitions,
     read_partition,
@@ -248,7 +249,6 @@ def pool_read_clean(
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
                              initargs=(config, None, debug)) as pool:
         limit = 2 * jobs
-        scanning: deque[tuple[Partition, Future[Scan]]] = deque()
         cleaning: deque[Future[Result]] = deque()
         bases = _Bases()
 
@@ -263,14 +263,6 @@ def pool_read_clean(
             else:  # all done already (a rerun): what the first read counted is all there is
                 cleaning.append(_done(([], read)))
 
-        for partition in partitions(inputs, out, PARTITION_BYTES):
-            scanning.append((partition, pool.submit(_scan, url, partition)))
-            if len(scanning) >= limit:
-                settle(*scanning.popleft())
-            if len(cleaning) >= limit:
-                yield cleaning.popleft().result()
-        while scanning or cleaning:
-            if scanning:
-                settle(*scanning.popleft())
-            if cleaning and (len(cleaning) >= limit or not scanning):
-                yield cleaning.popleft().result()
+        scans = ((partition, pool.submit(_scan, url, partition))
+                 for partition in partitions(inputs, out, PARTITION_BYTES))
+        yield from in_two_steps(scans, lambda scanned: settle(*scanned), cleaning, limit)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from scraper.config import Config
 from scraper.document import Document
@@ -116,3 +118,27 @@ def read_partition(config: Config, url: str | None, debug: bool, partition: Part
             items = jsonl_range(piece.name, config.clean, part)
         docs += documents(piece.name, items, stats)
     return docs, stats
+
+
+S = TypeVar("S")
+
+
+def in_two_steps(reads: Iterable[S], settle: Callable[[S], None],
+                 cleaning: deque[Any], limit: int) -> Iterator[Any]:
+    """The cleaned results, in input order, of partitions read in a first step: each submitted
+    read is settled (`settle` queues its cleaning on `cleaning`) once `limit` reads are in
+    flight, and a cleaning result is yielded once `limit` are, so at most `2 × limit` tasks are
+    pending. `cleaning` holds futures, local or Dask: the local pool and the Dask engine share
+    this."""
+    reading: deque[S] = deque()
+    for read in reads:
+        reading.append(read)
+        if len(reading) >= limit:
+            settle(reading.popleft())
+        if len(cleaning) >= limit:
+            yield cleaning.popleft().result()
+    while reading or cleaning:
+        if reading:
+            settle(reading.popleft())
+        if cleaning and (len(cleaning) >= limit or not reading):
+            yield cleaning.popleft().result()
