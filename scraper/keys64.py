@@ -25,9 +25,9 @@ U64 = NDArray[np.uint64]
 
 def _position(keys: U64, key: int) -> int:
     """The index of `key` in the sorted `keys`, or -1."""
-    if not 0 <= key < 1 << 64:
+    if not len(keys) or not 0 <= key < 1 << 64:  # (empty: the first TAIL keys of a run)
         return -1
-    at = int(np.searchsorted(keys, np.uint64(key)))
+    at = int(keys.searchsorted(np.uint64(key)))
     return at if at < len(keys) and int(keys[at]) == key else -1
 
 

@@ -55,19 +55,25 @@ class SeenKeys:
         self.path = folder / STATE_DIR / SEEN_NAME
         self.before = KeySet(_read_keys(self.path))
         self.now = KeySet()
+        self._unsaved: list[int] = []
 
     def __contains__(self, key: int) -> bool:
         return key in self.before or key in self.now
 
     def add(self, keys: list[int]) -> None:
-        """Remember keys of a committed batch (after the writer's commit, never before)."""
+        """Remember keys of a batch handed to the writer; `save` writes them to the file."""
         fresh = [k for k in keys if k not in self]
-        if not fresh:
-            return
         self.now.update(fresh)
+        self._unsaved.extend(fresh)
+
+    def save(self) -> None:
+        """Append the keys added so far (once their batch is on disk, never before)."""
+        if not self._unsaved:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("ab") as handle:
-            handle.write(np.array(fresh, dtype=KEY_DTYPE).tobytes())
+            handle.write(np.array(self._unsaved, dtype=KEY_DTYPE).tobytes())
+        self._unsaved = []
 
 
 def _read_keys(path: Path) -> U64:

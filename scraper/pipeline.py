@@ -177,8 +177,15 @@ class Sink:
                    else self.writer.write_batch([(d, ()) for d in docs]))
         self.written += len(entries)
         self._explain_batch(batch, entries)
+        # A write first waits for the batch in flight: the keys of the one before are safe to save.
+        self.seen.save()
         self.seen.add(_keys(settled))
         return entries
+
+    def finish(self) -> None:
+        """Wait for the last batch to be on disk, then save its keys."""
+        self.writer.settle()
+        self.seen.save()
 
     def _drop_repeat(self, record: Record, earlier: Record | None, kept: dict[str, Record]) -> None:
         """`record`'s id is in the folder already, or `earlier` in this batch has it too."""
@@ -259,8 +266,8 @@ def run_clean(
         profiles.get(config.clean.site)  # an unknown --site is a usage error before any work
     with ExitStack() as stack:
         stack.enter_context(folder_lock(out, "scraper clean"))
-        # Files made ahead, one batch's worth, while the run decides what goes in them.
-        writer = CorpusWriter(out, files_ahead=config.write.batch_size)
+        # A batch's files are written by a thread while the run makes the next batch.
+        writer = CorpusWriter(out, background=True)
         stack.callback(writer.close)
         sink = Sink(writer, SeenKeys(out), stats, explain)
         if config.dedup.enabled:
@@ -290,6 +297,7 @@ def run_clean(
         passed = corpus_windows(sink.link_pages(cleaned), config, stats)
         for chunk in chunked(passed, config.write.batch_size):
             sink.commit(chunk)
+        sink.finish()
     return RunReport(stats=stats, written=sink.written)
 
 

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -106,59 +105,33 @@ def read_entries(path: Path) -> Iterator[Entry]:
             yield entry
 
 
-class SpareFiles:
-    """Empty temp files in a folder, made ahead by a background thread, for the writer to fill.
+class _InFlight:
+    """One batch's file system work at a time, run by a thread while the caller goes on.
 
-    Creating a file can wait on the filesystem's journal far longer than writing it takes (a
-    commit, a discard); made here, while the run decides the next batch, that wait leaves the
-    writer's path. At most `count` are made ahead. They carry the temp prefix, so a crash
-    leaves nothing that opening the folder does not delete; `close` removes those not used.
+    Creating, filling and renaming a file are system calls, which let go of the GIL: done here,
+    they overlap with the run's next batch (reading, cleaning, dedup decisions) instead of
+    holding up the one process that writes. `settle` waits for the batch in flight and raises
+    what it raised.
     """
 
-    def __init__(self, folder: Path, count: int) -> None:
-        self.folder = folder
-        self._ready: queue.Queue[Path | BaseException] = queue.Queue(maxsize=max(1, count))
-        self._closed = threading.Event()
-        self._thread = threading.Thread(target=self._make, name="spare-files", daemon=True)
-        self._thread.start()
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-writer")
+        self._pending: Future[None] | None = None
 
-    def _make(self) -> None:
-        while not self._closed.is_set():
-            try:
-                with temp_in(self.folder) as (fd, temp):
-                    os.close(fd)
-                made: Path | BaseException = temp
-            except OSError as exc:  # the writer meets it, and makes its files itself
-                made = exc
-            self._put(made)
-            if isinstance(made, BaseException):
-                return
+    def submit(self, work: Callable[[], None]) -> None:
+        self.settle()
+        self._pending = self._pool.submit(work)
 
-    def _put(self, made: Path | BaseException) -> None:
-        while not self._closed.is_set():
-            try:
-                self._ready.put(made, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-        if isinstance(made, Path):
-            made.unlink(missing_ok=True)
-
-    def take(self) -> Path | None:
-        """An empty temp file of the folder, or None once making them failed."""
-        made = self._ready.get()
-        if isinstance(made, BaseException):
-            self._ready.put(made)  # every later call gets None too
-            return None
-        return made
+    def settle(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
 
     def close(self) -> None:
-        self._closed.set()
-        self._thread.join()
-        while not self._ready.empty():
-            made = self._ready.get_nowait()
-            if isinstance(made, Path):
-                made.unlink(missing_ok=True)
+        try:
+            self.settle()
+        finally:
+            self._pool.shutdown()
 
 
 class CorpusWriter:
@@ -166,6 +139,7 @@ class CorpusWriter:
 
     Public API (used by the pipeline, dedup, and any command that writes a corpus):
       write_batch(items) -> entries     group commit: one fsync for the whole batch
+      settle()                          wait for the batch in flight (`background=True`)
       write(doc, duplicates=()) -> entry
       next_name(doc, ahead=0) -> str    the name the `ahead`-th next write will use
       known(doc_id) -> bool             is this id in the folder (manifest or file name)?
@@ -177,10 +151,12 @@ class CorpusWriter:
     The caller holds the folder's lock (`scraper.lock.folder_lock`).
     """
 
-    def __init__(self, out: Path, *, files_ahead: int = 0) -> None:
-        """`files_ahead`: make up to this many empty files ahead, in a thread (`SpareFiles`);
-        then `close()` the writer when done."""
+    def __init__(self, out: Path, *, background: bool = False) -> None:
+        """`background`: a batch's files are written by a thread while the caller goes on
+        (`_InFlight`); every method that reads the folder waits for it first. Then `close()`
+        the writer when done."""
         self.out = out
+        self._in_flight: _InFlight | None = None
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -196,13 +172,18 @@ class CorpusWriter:
         self._next_seq = 0
         self._file_ids = KeySet()  # ids of seed-named files the manifest does not list
         self._scan_files()
-        self._spares = SpareFiles(out, files_ahead) if files_ahead > 0 else None
+        self._in_flight = _InFlight() if background else None
+
+    def settle(self) -> None:
+        """Wait until the last batch is on disk; raises the error that writing it met."""
+        if self._in_flight is not None:
+            self._in_flight.settle()
 
     def close(self) -> None:
-        """Remove the empty files made ahead and not used."""
-        if self._spares is not None:
-            self._spares.close()
-            self._spares = None
+        """Wait for the batch in flight and stop the writing thread."""
+        if self._in_flight is not None:
+            in_flight, self._in_flight = self._in_flight, None
+            in_flight.close()
 
     @property
     def manifest_path(self) -> Path:
@@ -263,6 +244,7 @@ class CorpusWriter:
         )
         if offset is None:
             return None
+        self.settle()
         with self.manifest_path.open("rb") as handle:
             handle.seek(offset)
             entry = parse_entry(handle.readline())
@@ -273,11 +255,13 @@ class CorpusWriter:
         offset = None if number is None else self._offsets.get(number)
         if offset is None:
             return None
+        self.settle()
         with self.manifest_path.open("rb") as handle:
             handle.seek(offset)
             return parse_entry(handle.readline())
 
     def entries(self) -> Iterator[Entry]:
+        self.settle()
         return read_entries(self.manifest_path)
 
     def __len__(self) -> int:
@@ -297,65 +281,69 @@ class CorpusWriter:
 
         Files are named in the order given. After a crash, reopening keeps a prefix of the
         batch (the files renamed before it) and drops the rest, which the next run redoes.
+        With `background=True` the files are written after this returns (`settle` waits).
         """
+        self.settle()  # one batch in flight at most, committed in order
         entries = [
             manifest_entry(doc, self.next_name(doc, ahead), dups)
             for ahead, (doc, dups) in enumerate(items)
         ]
         if not entries:
             return []
-        temps: list[Path] = []
-        try:
-            for doc, _ in items:
-                temps.append(self._temp_with(doc.to_seed().encode("utf-8", "replace")))
-            self._append_manifest(entries)
-            for temp, entry in zip(temps, entries, strict=True):
-                os.replace(temp, self.out / entry["file"])
-        finally:
-            for temp in temps:
-                temp.unlink(missing_ok=True)  # only those not renamed are still there
+        texts = [doc.to_seed().encode("utf-8", "replace") for doc, _ in items]
+        lines = [encode_entry(e) for e in entries]
+        names = [str(e["file"]) for e in entries]
+        if self._in_flight is not None:
+            self._in_flight.submit(lambda: self._commit(texts, names, b"".join(lines)))
+        else:
+            self._commit(texts, names, b"".join(lines))
+        self._remember_lines(entries, lines)
         self._next_seq += len(entries)
         return entries
 
-    def _temp_with(self, data: bytes) -> Path:
-        """A temp file of the folder holding `data` (not fsynced: the batch's commit is)."""
-        spare = self._spares.take() if self._spares is not None else None
+    def _commit(self, texts: list[bytes], names: list[str], lines: bytes) -> None:
+        """Temp files, then the manifest lines (one fsync), then the renames in order."""
+        temps: list[Path] = []
+        renamed = 0
         try:
-            fd = os.open(spare, os.O_WRONLY) if spare is not None else None
-        except FileNotFoundError:  # removed by someone else: make one here
-            fd = None
-        if spare is None or fd is None:
-            with temp_in(self.out) as (fd, temp):
-                write_fd(fd, data, sync=False)
-            return temp
-        try:
-            write_fd(fd, data, sync=False)
-        except BaseException:
-            spare.unlink(missing_ok=True)
-            raise
-        return spare
+            for data in texts:
+                with temp_in(self.out) as (fd, temp):
+                    temps.append(temp)
+                    write_fd(fd, data, sync=False)  # not fsynced: the batch's commit is
+            self._append_lines(lines)
+            for temp, name in zip(temps, names, strict=True):
+                os.replace(temp, self.out / name)
+                renamed += 1
+        finally:
+            for temp in temps[renamed:]:
+                temp.unlink(missing_ok=True)
 
-    def _append_manifest(self, entries: list[Entry]) -> None:
-        lines = [encode_entry(e) for e in entries]
+    def _append_lines(self, lines: bytes) -> None:
         with self.manifest_path.open("ab") as handle:
-            handle.write(b"".join(lines))
+            handle.write(lines)
             handle.flush()
             os.fsync(handle.fileno())
+
+    def _remember_lines(self, entries: list[Entry], lines: list[bytes]) -> None:
         for entry, line in zip(entries, lines, strict=True):
             self._remember(entry, self._size)
             self._size += len(line)
 
     def append_entries(self, entries: Iterable[Entry]) -> None:
         """Add manifest entries for files that are already in the folder (adopted files)."""
+        self.settle()
         listed = list(entries)
         if listed:
-            self._append_manifest(listed)
+            lines = [encode_entry(e) for e in listed]
+            self._append_lines(b"".join(lines))
+            self._remember_lines(listed, lines)
 
     def rewrite(
         self, transform: Callable[[Entry], Entry | None], extra: Iterable[Entry] = ()
     ) -> None:
         """Replace the manifest, atomically, streaming: each entry through `transform` (None
         drops it), then `extra` appended. Memory stays flat whatever the manifest's size."""
+        self.settle()
         self._offsets, self._foreign, self._size = KeyMap(), {}, 0
         old = read_entries(self.manifest_path)
         with temp_in(self.out) as (fd, temp):

@@ -21,6 +21,8 @@ def test_keys_persist_and_a_torn_tail_is_ignored(tmp_path):
     seen = SeenKeys(tmp_path)
     seen.add([1, 2**64 - 1])
     assert 1 in seen and 3 not in seen
+    assert not seen.path.exists()  # kept in memory until their batch is on disk
+    seen.save()
     with seen.path.open("ab") as handle:
         handle.write(b"\x01\x02\x03")  # a crash mid-append
     again = SeenKeys(tmp_path)

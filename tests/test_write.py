@@ -1,3 +1,4 @@
+import errno
 import json
 import os
 import signal
@@ -198,8 +199,8 @@ def test_the_manifest_names_a_profile_miss(tmp_path):
     assert [e["profile_miss"] for e in manifest(tmp_path)] == ["detik:body_not_found", None]
 
 
-def test_files_made_ahead_are_filled_in_order_and_the_unused_ones_removed(tmp_path):
-    writer = CorpusWriter(tmp_path, files_ahead=3)
+def test_batches_written_in_the_background_land_in_order_with_nothing_left_over(tmp_path):
+    writer = CorpusWriter(tmp_path, background=True)
     entries = writer.write_batch(write_batch_test_docs(5)) + writer.write_batch(
         write_batch_test_docs(8)[5:])
     writer.close()
@@ -210,3 +211,32 @@ def test_files_made_ahead_are_filled_in_order_and_the_unused_ones_removed(tmp_pa
         f"Judul\n\nKalimat nomor {i}." for i in range(8)]
     assert oct((tmp_path / entries[0]["file"]).stat().st_mode & 0o777) == oct(
         (tmp_path / MANIFEST).stat().st_mode & 0o777)  # a new file's mode, not mkstemp's 0600
+
+
+def test_reading_the_folder_waits_for_the_batch_in_flight(tmp_path):
+    writer = CorpusWriter(tmp_path, background=True)
+    entries = writer.write_batch(write_batch_test_docs(40))
+    assert writer.entry(entries[-1]["file"]) == entries[-1]  # read from disk, after the write
+    assert [e["file"] for e in writer.entries()] == [e["file"] for e in entries]
+    writer.close()
+
+
+def test_a_background_write_error_is_raised_by_the_next_call_and_leaves_no_temp_file(
+    tmp_path, monkeypatch
+):
+    writer = CorpusWriter(tmp_path, background=True)
+    real_replace = os.replace
+
+    def full_disk(src, dst):
+        if str(dst).endswith(".txt") and "003_" in str(dst):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    writer.write_batch(write_batch_test_docs(6))  # returns before the files are written
+    with pytest.raises(OSError, match="No space left"):
+        writer.settle()
+    writer.close()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
+    reopened = CorpusWriter(tmp_path)  # the files renamed before the error are kept
+    assert [e["file"][:3] for e in reopened.entries()] == ["000", "001", "002"]

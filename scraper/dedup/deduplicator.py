@@ -4,8 +4,8 @@ A batch is committed in three steps, each of which a crash may interrupt:
   1. one index transaction: the kept documents go in as PENDING (under the file names the writer
      will give them), the shorter copies they supersede become REPLACED, and duplicates of files
      written earlier are queued in `dup_updates`;
-  2. the writer writes the kept documents (file + manifest line each);
-  3. one transaction marks them OK.
+  2. the writer writes the kept documents (file + manifest line each), maybe in its thread;
+  3. one transaction marks them OK, once they are on disk: at the next batch, or on flush.
 `close()` (and every open) then flushes: one manifest rewrite adds the queued duplicates and drops
 the REPLACED entries, and only then are their files deleted. Opening the folder repairs whatever
 a crash left, so no index entry points at a missing file and no file is unknown to the index.
@@ -129,6 +129,7 @@ class Deduplicator:
         self.index = Index(
             writer.out / INDEX_DIR / INDEX_NAME, fingerprint(config), config.index_mmap_mb
         )
+        self._unconfirmed: list[int] = []  # rows of the last batch written, still PENDING
         self.repair()
 
     # -- reading indexed documents ---------------------------------------------------------------
@@ -138,6 +139,7 @@ class Deduplicator:
     def _load_many(self, rows: Iterable[Row]) -> dict[int, Features]:
         """Features of indexed documents, from their files (one batch of hashing for all);
         a file that cannot be read is left out."""
+        self.writer.settle()  # a file of the batch still in flight is read once it is written
         texts: dict[int, str] = {}
         for row in rows:
             try:
@@ -162,13 +164,21 @@ class Deduplicator:
             range(len(docs)),
             key=lambda i: (feature_quality(feats[i]), docs[i].url or "", docs[i].source),
         )
-        with self.index.transaction():
+        with self.index.transaction():  # (reading a file of the batch in flight waits for it)
             kept = self._decide(docs, feats, buckets, order, stats)
+        self.confirm()
         entries = self._write(kept)
-        with self.index.transaction():
-            self.index.set_state((k.row for k in kept), OK)
+        self._unconfirmed = [k.row for k in kept]
         self.index.merge(self.config.index_buffer_docs)
         return entries
+
+    def confirm(self) -> None:
+        """Wait until the last batch's files are on disk, then mark its rows OK."""
+        self.writer.settle()
+        if self._unconfirmed:
+            rows, self._unconfirmed = self._unconfirmed, []
+            with self.index.transaction():
+                self.index.set_state(rows, OK)
 
     def _write(self, kept: list[_Kept]) -> list[dict[str, Any]]:
         """Every corpus write of a batch goes through here: one group commit."""
@@ -372,6 +382,7 @@ class Deduplicator:
 
     def flush(self) -> None:
         """Apply queued duplicates and delete superseded files (manifest first, then files)."""
+        self.confirm()
         replaced = self.index.in_state(REPLACED)
         queued = self.index.dups()
         if not replaced and not queued:
