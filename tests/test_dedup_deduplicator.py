@@ -252,6 +252,23 @@ def test_crash_between_index_update_and_file_write_is_repaired(tmp_path, monkeyp
     consistent(tmp_path)
 
 
+@pytest.mark.parametrize("background", [False, True])
+def test_the_next_batch_of_one_run_replaces_a_shorter_file_of_the_last(tmp_path, background):
+    """The last batch's rows are marked written after the next batch is decided: a row that
+    batch replaced must stay replaced, and its file go."""
+    ws = words(900, 5)
+    stats = Stats()
+    writer = CorpusWriter(tmp_path, background=background)
+    with Deduplicator(CONFIG, writer) as dedup:
+        (first,) = dedup.commit([article(ws[:300], "page1")], stats)
+        dedup.commit([article(ws, "whole")], stats)
+    writer.close()
+    assert stats.dropped == {("dedup", "replaced-by-longer"): 1}
+    assert not (tmp_path / first["file"]).exists()
+    assert [e["source"] for e in manifest(tmp_path)] == ["in/whole"]
+    consistent(tmp_path)
+
+
 def test_crash_before_a_replaced_file_is_deleted_is_repaired(tmp_path, monkeypatch):
     ws = words(900, 6)
     commit(tmp_path, [article(ws[:300], "page1")])

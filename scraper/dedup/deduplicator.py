@@ -175,8 +175,10 @@ class Deduplicator:
     def confirm(self) -> None:
         """Wait until the last batch's files are on disk, then mark its rows OK."""
         self.writer.settle()
-        if self._unconfirmed:
-            rows, self._unconfirmed = self._unconfirmed, []
+        # (Not those a later batch has replaced meanwhile: they stay REPLACED.)
+        rows = [r for r in self._unconfirmed if self.index.state[r] == PENDING]
+        self._unconfirmed = []
+        if rows:
             with self.index.transaction():
                 self.index.set_state(rows, OK)
 
