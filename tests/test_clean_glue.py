@@ -25,6 +25,11 @@ ABBREVIATIONS = frozenset({"dr", "prof", "st", "www"})
         ("katanya.”Kami siap,” ujarnya.", ["katanya.”", "Kami siap,” ujarnya."]),
         ("pada tahun 2024.Berikutnya rapat digelar.",
          ["pada tahun 2024.", "Berikutnya rapat digelar."]),
+        # Slashes without a number are words, and a date in brackets ends a sentence.
+        ("dari perwakilan SP/SB.Menghadapi situasi sulit, ia bicara.",
+         ["dari perwakilan SP/SB.", "Menghadapi situasi sulit, ia bicara."]),
+        ("kata Ronald, Senin (27/4).Polisi lalu menahan pelaku.",
+         ["kata Ronald, Senin (27/4).", "Polisi lalu menahan pelaku."]),
     ],
 )
 def test_glued_boundaries_are_split(text: str, parts: list[str]) -> None:
@@ -44,6 +49,10 @@ def test_glued_boundaries_are_split(text: str, parts: list[str]) -> None:
         "Tokoh proklamator M.Hatta lahir di Bukittinggi.",
         "Lihat https://contoh.example/Berita.Utama untuk detail.",
         "Harga naik menjadi Rp1.500 per kilogram.",
+        # A court's case number: dotted parts after slashes, not sentence ends.
+        "Putusan Nomor 412/Pdt.G/2023/PN.Bdg.Utr yang dibacakan hakim.",
+        "Banding ke PT.Smg.Kota ditolak.",
+        "Perkara 5361/Pdt.G/2022/PA.Badg. didaftarkan pekan lalu.",
     ],
 )
 def test_abbreviations_decimals_urls_and_initials_stay_whole(text: str) -> None:

@@ -2,8 +2,10 @@
 
 Dumps lose the break between two paragraphs and leave a full stop directly followed by the next
 sentence's capital. We split there, but not after an abbreviation ("dr.Andi"), an initial
-("U.S.Army", "M.Hatta"), inside a URL or domain ("detik.com", "www.Kompas.com"), or between
-digits ("3.5"), and only when a lowercase letter follows the capital ("Kompas.TV" stays).
+("U.S.Army", "M.Hatta"), inside a URL or domain ("detik.com", "www.Kompas.com"), between
+digits ("3.5"), or inside a code of dotted parts ("No. 757/Pdt.G/2022/PT.Jkt.Pst": a lettered
+part after a slash in a numbered code, or one followed by another dotted part), and only when a
+lowercase letter follows the capital ("Kompas.TV" stays).
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ _GLUE = re.compile(r"[.!?](?<![.!?][.!?])[.!?]*+[\"”’]?(?=[\"“]?[A-Z][a-z]
 _MARK_THEN = tuple((mark, re.compile(re.escape(mark) + "[.!?\"”’“A-Z]")) for mark in ".!?")
 _WORD_BEFORE = re.compile(r"[A-Za-z0-9)%]+$")
 _URLISH = re.compile(r"(?:://|www\.)")
+# The word after the boundary is one dotted part of a code too: "PT.Jkt.Pst".
+_DOTTED_NEXT = re.compile(r"[A-Z][A-Za-z]*\.[A-Za-z]")
+_DIGIT = re.compile(r"\d")
 
 
 def _may_be_glued(text: str) -> bool:
@@ -39,9 +44,15 @@ def _split_points(text: str, abbreviations: frozenset[str]) -> list[int]:
         token = word[0]
         if len(token) == 1 or token.lower() in abbreviations:
             continue  # an initial ("M.Hatta", "U.S.Army") or an abbreviation ("dr.Andi")
-        if head[: word.start()].endswith("."):
+        before = head[: word.start()]
+        if before.endswith("."):
             continue  # the last letter of a dotted abbreviation
-        if _URLISH.search(head.rsplit(" ", 1)[-1]):
+        if _DOTTED_NEXT.match(text, match.end()):
+            continue  # a chain of dotted parts: a code or an abbreviation, not two sentences
+        run = head.rsplit(" ", 1)[-1]
+        if before.endswith("/") and token.isalpha() and _DIGIT.search(run):
+            continue  # a lettered part of a numbered code ("2022/PA.Badg"), not "SP/SB.Lalu"
+        if _URLISH.search(run):
             continue
         points.append(_quote_side(text, points[-1] if points else 0, match.end()))
     return points
