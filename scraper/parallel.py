@@ -185,6 +185,10 @@ def process_batches(
 
 
 # -- the workers read their own inputs -----------------------------------------------------------
+# Partitions read and cleaned ahead of the main process, each step: 12 MiB of input, about half
+# of a default corpus window (5,000 records); 100k records ran 1.1-1.35x faster than with 2 per
+# worker, with the same peak memory.
+QUEUED_PARTITIONS = 12
 # A partition's records as a first read finds them: each one's key and URL (what the known-work
 # check needs), the lines and records its range holds (what the next range's base needs), and
 # what the read counted (its error lines name records as if the range began the file).
@@ -248,7 +252,9 @@ def pool_read_clean(
     context = multiprocessing.get_context("spawn")  # see process_batches
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
                              initargs=(config, None, debug)) as pool:
-        limit = 2 * jobs
+        # The main process takes results a corpus window at a time and then commits it, and
+        # hands out no work meanwhile: enough partitions in flight keep the workers cleaning.
+        limit = max(2 * jobs, QUEUED_PARTITIONS)
         cleaning: deque[Future[Result]] = deque()
         bases = _Bases()
 
