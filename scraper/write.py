@@ -5,6 +5,8 @@ Order of a batch write (`CorpusWriter.write_batch`):
   1. every text goes to a hidden temp file (not fsynced one by one);
   2. the batch's manifest lines are appended, then fsynced once;
   3. the temp files are renamed into place, in order.
+With `background=True` a thread does these steps while the caller makes the next batch; at most
+one batch is in flight, and whatever must follow it onto disk waits for `settle()`.
 Opening a corpus repairs what a crash left: stray temp files are deleted, a torn last manifest
 line is dropped, and entries whose file never arrived (or arrived empty, after a power loss) are
 dropped too, with that file. Their input is simply processed again on the next run, under the
@@ -29,7 +31,7 @@ from typing import Any
 
 from scraper.document import Document
 from scraper.errors import StoreError
-from scraper.files import TEMP_PREFIX, temp_in, write_fd
+from scraper.files import TEMP_PREFIX, temp_in, write_new
 from scraper.keys64 import KeyMap, KeySet
 
 MANIFEST = "manifest.jsonl"
@@ -157,6 +159,7 @@ class CorpusWriter:
         the writer when done."""
         self.out = out
         self._in_flight: _InFlight | None = None
+        self._temps = 0  # temp files named so far
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -307,9 +310,9 @@ class CorpusWriter:
         renamed = 0
         try:
             for data in texts:
-                with temp_in(self.out) as (fd, temp):
-                    temps.append(temp)
-                    write_fd(fd, data, sync=False)  # not fsynced: the batch's commit is
+                temp = self._temp_name()
+                write_new(temp, data)  # not fsynced: the batch's commit is
+                temps.append(temp)
             self._append_lines(lines)
             for temp, name in zip(temps, names, strict=True):
                 os.replace(temp, self.out / name)
@@ -317,6 +320,12 @@ class CorpusWriter:
         finally:
             for temp in temps[renamed:]:
                 temp.unlink(missing_ok=True)
+
+    def _temp_name(self) -> Path:
+        """A temp file name no one else uses: the folder's lock makes this the only writer, and
+        opening it removed every temp file (only one thread of a run writes files)."""
+        self._temps += 1
+        return self.out / f"{TEMP_PREFIX}{os.getpid()}-{self._temps}"
 
     def _append_lines(self, lines: bytes) -> None:
         with self.manifest_path.open("ab") as handle:
