@@ -186,7 +186,7 @@ def process_batches(
 
 # -- the workers read their own inputs -----------------------------------------------------------
 # Partitions read and cleaned ahead of the main process, each step: 12 MiB of input, about half
-# of a default corpus window (5,000 records); 100k records ran 1.1-1.35x faster than with 2 per
+# of a default corpus window (5,000 records); 100k records ran 1.1-1.4x faster than with 2 per
 # worker, with the same peak memory.
 QUEUED_PARTITIONS = 12
 # A partition's records as a first read finds them: each one's key and URL (what the known-work
