@@ -189,6 +189,7 @@ def process_batches(
 # of a default corpus window (5,000 records); 100k records ran 1.1-1.4x faster than with 2 per
 # worker, with the same peak memory.
 QUEUED_PARTITIONS = 12
+
 # A partition's records as a first read finds them: each one's key and URL (what the known-work
 # check needs), the lines and records its range holds (what the next range's base needs), and
 # what the read counted (its error lines name records as if the range began the file).

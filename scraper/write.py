@@ -26,6 +26,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -296,10 +297,11 @@ class CorpusWriter:
         texts = [doc.to_seed().encode("utf-8", "replace") for doc, _ in items]
         lines = [encode_entry(e) for e in entries]
         names = [str(e["file"]) for e in entries]
-        if self._in_flight is not None:
-            self._in_flight.submit(lambda: self._commit(texts, names, b"".join(lines)))
+        work = partial(self._commit, texts, names, b"".join(lines))
+        if self._in_flight is None:
+            work()
         else:
-            self._commit(texts, names, b"".join(lines))
+            self._in_flight.submit(work)
         self._remember_lines(entries, lines)
         self._next_seq += len(entries)
         return entries
