@@ -2,13 +2,15 @@
 
 When every input is a file and there is more than one job, the workers read the inputs
 themselves (`pool_read_clean`), as Dask workers do (`scraper.partitions`): this process cuts the
-inputs into partitions by file size, a worker reads each partition once to find its records'
-keys (`_scan`), this process checks the keys against known work in input order
-(`Sink.known_work`, so a record already done is skipped before cleaning), and a worker reads
-the partition again, under the names a plain read gives, and cleans what is left to do
-(`_read_clean`). This process then neither parses JSON nor pickles raw records. Otherwise (stdin,
-a page store, `--explain`, `--jobs 1`) the main process reads the inputs and sends batches of
-records to the workers (`process_batches`).
+inputs into partitions by file size, a worker reads each partition to find its records' keys
+(`_scan`) and keeps what it read, this process checks the keys against known work in input order
+(`Sink.known_work`, so a record already done is skipped before cleaning), and the same worker
+cleans what is left to do (`_read_clean`), under the names a plain read gives (a range's place
+in its file is only known once the ranges before it are counted). Each partition's two steps go
+to the same worker process (`_Pinned`), so it is parsed once; should the worker no longer hold
+it, it reads it again. This process then neither parses JSON nor pickles raw records. Otherwise
+(stdin, a page store, `--explain`, `--jobs 1`) the main process reads the inputs and sends
+batches of records to the workers (`process_batches`).
 
 Each worker extracts (saved HTML) and cleans the records one by one and sends back the cleaned
 documents and what it counted; with dedup on, also their dedup hashes, so the main process only
@@ -26,12 +28,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import deque
-from collections.abc import Iterable, Iterator
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scraper.config import Config
 from scraper.document import Document
@@ -68,6 +70,7 @@ class Record:
 
 
 Batch = list[Record]
+T = TypeVar("T")
 Result = tuple[list[Record], Stats]
 
 
@@ -195,20 +198,45 @@ QUEUED_PARTITIONS = 12
 # what the read counted (its error lines name records as if the range began the file).
 Scan = tuple[list[tuple[int | None, str | None]], tuple[int, int], Stats]
 
+# What a worker read in `_scan`, by partition number, until `_read_clean` takes it. A partition
+# whose records are all known is never asked for again: the oldest reads go first, and a read
+# that is gone is read again.
+Read = tuple[list[Document], Stats]
+_reads: OrderedDict[int, Read] = OrderedDict()
+HELD_READS = 2 * QUEUED_PARTITIONS
 
-def _scan(url: str | None, partition: Partition) -> Scan:
+
+def _scan(url: str | None, partition: Partition, number: int = -1) -> Scan:
     assert _worker is not None, "the pool initializer builds the worker"
     config = _worker.config
     docs, stats = read_partition(config, url, _worker.debug, partition, FIRST)
     counted = count_piece(config, partition[0]) if continues(partition) else (0, 0)
+    if number >= 0 and not stats.error_count and not stats.warning_lines:
+        _reads[number] = docs, stats
+        while len(_reads) > HELD_READS:
+            _reads.popitem(last=False)
     return [(record_key(doc), doc.url) for doc in docs], counted, stats
 
 
+def _held_read(partition: Partition, number: int, base: Base) -> Read | None:
+    """The documents `_scan` read, named from `base` as a read from there names them."""
+    held = _reads.pop(number, None)
+    if held is None or base == FIRST:
+        return held
+    docs, stats = held
+    name = partition[0].name  # a range is a partition of its own; its read had no errors,
+    for index, doc in enumerate(docs, start=base[1]):  # so its n-th document is record n
+        doc.source = f"{name}#{index}"
+    return docs, stats
+
+
 def _read_clean(url: str | None, partition: Partition, base: Base,
-                keys: list[int | None], todo: list[bool]) -> Result:
-    """Read the partition again, under its records' names, and clean those still to do."""
+                keys: list[int | None], todo: list[bool], number: int = -1) -> Result:
+    """Clean the records of a scanned partition still to do, under their names (what this
+    process read in `_scan`, or a second read when it holds it no longer)."""
     assert _worker is not None, "the pool initializer builds the worker"
-    docs, stats = read_partition(_worker.config, url, _worker.debug, partition, base)
+    held = _held_read(partition, number, base)
+    docs, stats = held or read_partition(_worker.config, url, _worker.debug, partition, base)
     if len(docs) != len(todo):  # the first read found other records
         stats.error(f"{partition[0].name}: changed while it was read; run again to clean it")
         return [], stats
@@ -244,32 +272,58 @@ class _Bases:
         return mine
 
 
+def _forget(number: int) -> None:
+    """Drop what `_scan` read of a partition that needs no cleaning."""
+    _reads.pop(number, None)
+
+
+class _Pinned:
+    """`jobs` processes, each with its own queue: a partition's tasks all go to one of them
+    (partition n to process n mod jobs), so the one that read it cleans it. Partitions are of
+    about equal size, so taking turns balances the work."""
+
+    def __init__(self, jobs: int, config: Config, debug: bool) -> None:
+        context = multiprocessing.get_context("spawn")  # see process_batches
+        self.pools = [ProcessPoolExecutor(1, mp_context=context, initializer=_start,
+                                          initargs=(config, None, debug)) for _ in range(jobs)]
+
+    def submit(self, number: int, fn: Callable[..., T], *args: Any) -> Future[T]:
+        return self.pools[number % len(self.pools)].submit(fn, *args, number)
+
+    def __enter__(self) -> _Pinned:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for pool in self.pools:
+            pool.shutdown(cancel_futures=exc[0] is not None)
+
+
 def pool_read_clean(
     inputs: list[str], out: Path, config: Config, sink: Sink, *, jobs: int, url: str | None,
     debug: bool,
 ) -> Iterator[Result]:
     """Each partition's result, in input order, read and cleaned by `jobs` processes, skipping
     the records `sink` knows to be done before they are cleaned."""
-    context = multiprocessing.get_context("spawn")  # see process_batches
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
-                             initargs=(config, None, debug)) as pool:
+    with _Pinned(jobs, config, debug) as pool:
         # The main process takes results a corpus window at a time and then commits it, and
         # hands out no work meanwhile: enough partitions in flight keep the workers cleaning.
         limit = max(2 * jobs, QUEUED_PARTITIONS)
         cleaning: deque[Future[Result]] = deque()
         bases = _Bases()
 
-        def settle(partition: Partition, scan: Future[Scan]) -> None:
+        def settle(number: int, partition: Partition, scan: Future[Scan]) -> None:
             """Check a scanned partition's keys, in input order, and clean what is left to do."""
             found, counted, read = scan.result()
             base = bases.of(partition, counted)
             todo = [sink.known_work(key, record_url) is None for key, record_url in found]
             if any(todo) or read.error_count:
                 keys = [key for key, _ in found]
-                cleaning.append(pool.submit(_read_clean, url, partition, base, keys, todo))
+                cleaning.append(pool.submit(number, _read_clean, url, partition, base, keys,
+                                            todo))
             else:  # all done already (a rerun): what the first read counted is all there is
+                pool.submit(number, _forget)
                 cleaning.append(_done(([], read)))
 
-        scans = ((partition, pool.submit(_scan, url, partition))
-                 for partition in partitions(inputs, out, PARTITION_BYTES))
+        scans = ((number, partition, pool.submit(number, _scan, url, partition))
+                 for number, partition in enumerate(partitions(inputs, out, PARTITION_BYTES)))
         yield from in_two_steps(scans, lambda scanned: settle(*scanned), cleaning, limit)
