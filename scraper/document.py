@@ -8,9 +8,11 @@ The seed format (see README "Output format"):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -41,6 +43,11 @@ class Removal:
     rule: str
     text: str
 
+    def __reduce__(self) -> tuple[type[Removal], tuple[str, str]]:
+        # A slotted dataclass pickles field by field in Python; one tuple is far cheaper, and
+        # every cleaned document crosses a process boundary with its removals.
+        return Removal, (self.rule, self.text)
+
 
 @dataclass(slots=True)
 class Document:
@@ -70,6 +77,13 @@ class Document:
     )
     _id: str = field(default="", init=False, repr=False, compare=False)
 
+    def __reduce__(self) -> tuple[Callable[..., Document], tuple[object, ...]]:
+        """Pickled as one tuple of its fields (see `Removal.__reduce__`), with its id."""
+        return _restore_document, (
+            self.title, self.paragraphs, self.url, self.source, self.site, self.date,
+            self.author, self.removed, self.extra, self.profile_miss, self._id_key, self._id,
+        )
+
     @property
     def body(self) -> str:
         return "\n\n".join(self.paragraphs)
@@ -83,6 +97,17 @@ class Document:
 
     def to_seed(self) -> str:
         return format_seed(self.title, self.paragraphs)
+
+
+def _restore_document(
+    title: str | None, paragraphs: list[str], url: str | None, source: str, site: str | None,
+    date: str | None, author: str | None, removed: list[Removal], extra: dict[str, object],
+    profile_miss: str | None, id_key: tuple[str | None, tuple[str, ...]] | None, doc_id: str,
+) -> Document:
+    doc = Document(title, paragraphs, url, source, site, date, author, removed, extra,
+                   profile_miss)
+    doc._id_key, doc._id = id_key, doc_id
+    return doc
 
 
 def scrub(text: str) -> str:
@@ -160,6 +185,9 @@ def write_seed(path: str | Path, doc: Document) -> None:
     atomic_write_text(Path(path), doc.to_seed())
 
 
+# A record's URL is canonicalised when it is read (its key) and again when its cleaned document
+# is named, in the same worker process; courlan's normalisation is the costly part.
+@functools.lru_cache(maxsize=1 << 14)
 def canonical_url(url: str) -> str:
     """The URL a document is known by: normalised, tracking parameters and fragment dropped."""
     try:

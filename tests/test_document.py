@@ -1,3 +1,5 @@
+import dataclasses
+import pickle
 import re
 import unicodedata
 
@@ -6,6 +8,7 @@ from hypothesis import strategies as st
 
 from scraper.document import (
     Document,
+    Removal,
     canonical_url,
     document_id,
     format_seed,
@@ -140,3 +143,18 @@ ODD_PIECES = st.sampled_from(
 @given(st.lists(ODD_PIECES, max_size=10).map("".join))
 def test_normalize_line_fast_paths_agree_with_the_long_way(text):
     assert normalize_line(text) == _normalize_the_long_way(text)
+
+
+def test_a_document_crosses_a_process_boundary_whole():
+    # Workers send documents back pickled, with a hand-written reduce: every field must survive.
+    doc = Document(
+        "Judul", ["Satu.", "Dua."], url="https://contoh.id/a?utm_source=x", source="d.jsonl#4",
+        site="kompas", date="2024-06-10", author="Dian", extra={"dateline": "JAKARTA"},
+        removed=[Removal("tail", "Baca juga: lain")], profile_miss="kompas:body",
+    )
+    doc_id = doc.id
+    copy = pickle.loads(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+    assert [getattr(copy, f.name) for f in dataclasses.fields(Document)] == [
+        getattr(doc, f.name) for f in dataclasses.fields(Document)
+    ]
+    assert copy.id == doc_id and copy.removed[0] == Removal("tail", "Baca juga: lain")

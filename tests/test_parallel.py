@@ -101,3 +101,27 @@ def test_a_partition_that_changed_between_its_two_reads_is_one_error_line(tmp_pa
     records, stats = _read_clean(None, partition, FIRST, keys, [True] * len(keys))
     assert records == []
     assert stats.errors == [f"{source}: changed while it was read; run again to clean it"]
+
+
+def test_the_worker_that_scanned_a_range_cleans_what_it_read_under_the_names_of_its_place(
+        tmp_path, monkeypatch):
+    from scraper import parallel
+    from scraper.parallel import _read_clean, _scan, _start
+    from scraper.partitions import Piece
+    from scraper.sources.dumps import JsonlRange
+
+    monkeypatch.setattr(parallel, "_worker", None)
+    monkeypatch.setattr(parallel, "_reads", parallel.OrderedDict())
+    source = tmp_path / "a.jsonl"
+    source.write_text("".join(json.dumps({"title": f"Judul {i}", "text": f"Isi berita {i}."})
+                              + "\n" for i in range(3)))
+    _start(Config(), None, False)
+    partition = [Piece(str(source), JsonlRange(start=0, end=None, last=True))]
+    found, _, _ = _scan(None, partition, 7)
+    source.write_text("")  # what the worker holds is cleaned, not read again
+    keys = [key for key, _ in found]
+    records, stats = _read_clean(None, partition, (41, 40), keys, [False, True, True], 7)
+    assert stats.errors == []
+    assert [r.doc.source for r in records] == [f"{source}#41", f"{source}#42"]
+    assert [r.doc.title for r in records] == ["Judul 1", "Judul 2"]
+    assert parallel._reads == {}
