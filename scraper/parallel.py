@@ -49,6 +49,7 @@ from scraper.partitions import (
     next_base,
     partitions,
     read_partition,
+    rename_range,
 )
 from scraper.stats import Stats
 
@@ -206,8 +207,8 @@ Scan = tuple[list[tuple[int | None, str | None]], tuple[int, int], Stats]
 # What a worker read in `_scan`, by partition number, until `_read_clean` takes it. A partition
 # whose records are all known is never asked for again: the oldest reads go first, and a read
 # that is gone is read again.
-Read = tuple[list[Document], Stats]
-_reads: OrderedDict[int, Read] = OrderedDict()
+HeldRead = tuple[list[Document], Stats]
+_reads: OrderedDict[int, HeldRead] = OrderedDict()
 HELD_READS = 2 * QUEUED_PARTITIONS
 
 
@@ -223,16 +224,12 @@ def _scan(url: str | None, partition: Partition, number: int = -1) -> Scan:
     return [(record_key(doc), doc.url) for doc in docs], counted, stats
 
 
-def _held_read(partition: Partition, number: int, base: Base) -> Read | None:
+def _held_read(partition: Partition, number: int, base: Base) -> HeldRead | None:
     """The documents `_scan` read, named from `base` as a read from there names them."""
     held = _reads.pop(number, None)
-    if held is None or base == FIRST:
-        return held
-    docs, stats = held
-    name = partition[0].name  # a range is a partition of its own; its read had no errors,
-    for index, doc in enumerate(docs, start=base[1]):  # so its n-th document is record n
-        doc.source = f"{name}#{index}"
-    return docs, stats
+    if held is not None:
+        rename_range(held[0], partition, base)
+    return held
 
 
 def _read_clean(url: str | None, partition: Partition, base: Base,

@@ -26,6 +26,7 @@ from scraper.sources.dumps import (
     documents,
     jsonl_range,
     read_input,
+    record_name,
     walk_inputs,
 )
 from scraper.stats import Stats
@@ -118,6 +119,14 @@ def read_partition(config: Config, url: str | None, debug: bool, partition: Part
             items = jsonl_range(piece.name, config.clean, part)
         docs += documents(piece.name, items, stats)
     return docs, stats
+
+
+def rename_range(docs: list[Document], partition: Partition, base: Base) -> None:
+    """Name the documents of a range read from `FIRST` as a read from `base` names them; its
+    read had no errors, so its n-th document is its n-th record."""
+    if base != FIRST:
+        for index, doc in enumerate(docs, start=base[1]):
+            doc.source = record_name(partition[0].name, index)
 
 
 S = TypeVar("S")

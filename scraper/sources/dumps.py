@@ -294,6 +294,11 @@ def _file_lines(
             yield line_no, "", exc
 
 
+def record_name(name: str, index: int) -> str:
+    """How a record is named in lines and the manifest: its file and its index in the file."""
+    return f"{name}#{index}"
+
+
 def _jsonl_items(
     lines: Iterable[tuple[int, str, ScraperError | None]], name: str, config: CleanConfig,
     first_index: int = 0, last: bool = True,
@@ -302,7 +307,7 @@ def _jsonl_items(
     for line_no, line, problem in lines:
         if problem is None and not line.strip():
             continue
-        source = f"{name}#{index}"
+        source = record_name(name, index)
         index += 1
         if problem is not None:
             yield Item(error=problem)
@@ -351,7 +356,7 @@ def _csv_records(text: str, name: str, config: CleanConfig) -> Iterator[Item]:
         return
     index = 0
     while True:
-        source = f"{name}#{index}"
+        source = record_name(name, index)
         try:
             row = next(reader)
         except StopIteration:
