@@ -21,7 +21,11 @@ from scraper.errors import ConfigError, LockedError, ScraperError
 from scraper.signals import EXIT_LOCKED, EXIT_SIGINT, EXIT_SOME_FAILED, EXIT_USAGE
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of only the command `argv` names: each command's module
+    imports what its work needs (`scraper fetch` the HTTP clients, `scraper clean` the cleaner
+    and the compiled dedup kernels), and importing all of them took about a second before any
+    command could start."""
     parser = argparse.ArgumentParser(
         prog="scraper",
         description="Build clean news corpora: fetch, extract, clean and deduplicate articles.",
@@ -36,14 +40,25 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help=debug_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+    names = sorted(info.name for info in pkgutil.iter_modules(commands.__path__))
+    named = _command_module(argv, names)
+    for name in [named] if named else names:
+        module = importlib.import_module(f"{commands.__name__}.{name}")
         module.add_parser(sub, common)
     return parser
 
 
+def _command_module(argv: Sequence[str] | None, names: list[str]) -> str | None:
+    """The module of the command `argv` names: its first word that is not an option (the
+    top-level options take no value). None when there is none or it is no command, so that
+    the usage error and `--help` list every command."""
+    words = [word for word in (sys.argv[1:] if argv is None else argv) if not word.startswith("-")]
+    module = words[0].replace("-", "_") if words else ""
+    return module if module in names else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)

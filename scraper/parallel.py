@@ -50,6 +50,7 @@ from scraper.partitions import (
     partitions,
     read_partition,
     rename_range,
+    under,
 )
 from scraper.stats import Stats
 
@@ -298,6 +299,12 @@ class _Pinned:
     def __exit__(self, *exc: object) -> None:
         for pool in self.pools:
             pool.shutdown(cancel_futures=exc[0] is not None)
+
+
+def too_small_for_workers(inputs: list[str], out: Path) -> bool:
+    """Whether `inputs` are files of less than a partition together: they are cleaned in a
+    fraction of the second that starting worker processes takes. (Stdin's size is unknown.)"""
+    return "-" not in inputs and under(inputs, out, PARTITION_BYTES)
 
 
 def pool_read_clean(

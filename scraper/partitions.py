@@ -71,6 +71,17 @@ def partitions(inputs: list[str], out: Path, size: int) -> Iterator[Partition]:
         yield group
 
 
+def under(inputs: list[str], out: Path, size: int) -> bool:
+    """Whether the files of `inputs` hold fewer than `size` bytes together (file sizes only;
+    the walk stops once they reach it)."""
+    total = 0
+    for name in walk_inputs(inputs, exclude=out):
+        total += _size(name) or 0
+        if total >= size:
+            return False
+    return True
+
+
 def _size(name: str) -> int | None:
     try:
         return os.stat(name).st_size

@@ -27,7 +27,14 @@ from scraper.document import Document, canonical_url
 from scraper.flow import Frontier, left_over, lookahead, prefetched, round_robin, store_first
 from scraper.known import SeenKeys, record_key, url_key
 from scraper.lock import folder_lock
-from scraper.parallel import Batch, Record, default_jobs, pool_read_clean, process_batches
+from scraper.parallel import (
+    Batch,
+    Record,
+    default_jobs,
+    pool_read_clean,
+    process_batches,
+    too_small_for_workers,
+)
 from scraper.stats import Stats
 from scraper.write import CorpusWriter
 
@@ -273,6 +280,10 @@ def run_clean(
         if config.dedup.enabled:
             sink.dedup = stack.enter_context(Deduplicator(config.dedup, writer))
         jobs = config.clean.jobs or default_jobs()
+        if jobs > 1 and store is None and config.engine.kind == "local" and (
+            too_small_for_workers(inputs, out)
+        ):
+            jobs = 1  # workers would only add their start-up, about a second, to so small a run
         results: Iterable[tuple[list[Record], Stats]]
         # Files only, and no --explain (it shows each skipped record as read): the workers read
         # them. A progress display's `explain` sees only settled documents, so it may stay.

@@ -30,6 +30,31 @@ def test_version():
     assert result.returncode == 0 and result.stdout.startswith("scraper ")
 
 
+def test_help_and_an_unknown_command_list_every_command():
+    listing = "clean dedup discover fetch fixtures profiles query run serve-fixtures status"
+    lines = run_cli("--help").stdout.splitlines()
+    listed = [line.split()[0] for line in lines if line[:4] == "    " and line[4:5] != " "]
+    assert listed == listing.split()
+    unknown = run_cli("--debug", "nosuch")
+    assert unknown.returncode == 2
+    assert "invalid choice: 'nosuch' (choose from 'clean', 'dedup'" in unknown.stderr
+
+
+def test_a_command_loads_only_what_it_needs(tmp_path):
+    """`scraper clean` starts without the HTTP clients that only fetching needs."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\nfrom scraper.cli import main\n"
+        f"status = main(['--debug', 'clean', {str(SEEDS)!r}, '-o', {str(tmp_path / 'o')!r}])\n"
+        "print(status, sorted({'aiohttp', 'httpx', 'scraper.fetch'} & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "0 []"
+
+
 def test_clean_seeds_writes_four_clean_files_and_keeps_000_over_003(tmp_path):
     before = tree_digest(SEEDS)
     out = tmp_path / "out"

@@ -81,6 +81,32 @@ def test_the_pool_workers_read_their_partitions_and_the_corpus_is_that_of_jobs_1
     assert read_here == []
 
 
+def test_inputs_smaller_than_a_partition_are_cleaned_here_without_starting_workers(
+        tmp_path, capsys, monkeypatch):
+    """Workers take about a second to start; a few small files are done sooner here."""
+    from test_dask_engine import clean_cli, folder_bytes, split_inputs
+
+    from scraper import parallel
+
+    inputs = split_inputs(tmp_path)
+    local = clean_cli(capsys, inputs, tmp_path / "local", "--jobs", "1")
+
+    def no_workers(*args, **kwargs):
+        raise AssertionError("a worker process was started")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_workers)
+    here = tmp_path / "here"
+    assert clean_cli(capsys, inputs, here, "--jobs", "2") == local
+    assert folder_bytes(here) == folder_bytes(tmp_path / "local")
+    monkeypatch.setattr(parallel, "PARTITION_BYTES", 2048)  # now they are many partitions
+    try:
+        clean_cli(capsys, inputs, tmp_path / "pool", "--jobs", "2")
+    except AssertionError as exc:
+        assert "a worker process was started" in str(exc)
+    else:
+        raise AssertionError("a run of many partitions did not start its workers")
+
+
 def test_a_partition_that_changed_between_its_two_reads_is_one_error_line(tmp_path,
                                                                          monkeypatch):
     from scraper import parallel

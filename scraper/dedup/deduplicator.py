@@ -100,6 +100,8 @@ def merge_dups(entry: dict[str, Any], extra: list[dict[str, Any]]) -> list[dict[
 
     `entry` is a manifest entry, or just the {"source", "url"} of a document about to be written.
     """
+    if not extra and not entry.get("duplicates"):
+        return []  # most kept documents: nothing to merge
     own = (entry.get("source"), entry.get("url"))
     seen = {own}
     out: list[dict[str, Any]] = []
