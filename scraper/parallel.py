@@ -301,10 +301,10 @@ class _Pinned:
             pool.shutdown(cancel_futures=exc[0] is not None)
 
 
-def too_small_for_workers(inputs: list[str], out: Path) -> bool:
+def too_small_for_workers(inputs: list[str]) -> bool:
     """Whether `inputs` are files of less than a partition together: they are cleaned in a
     fraction of the second that starting worker processes takes. (Stdin's size is unknown.)"""
-    return "-" not in inputs and under(inputs, out, PARTITION_BYTES)
+    return "-" not in inputs and under(inputs, PARTITION_BYTES)
 
 
 def pool_read_clean(

@@ -71,15 +71,26 @@ def partitions(inputs: list[str], out: Path, size: int) -> Iterator[Partition]:
         yield group
 
 
-def under(inputs: list[str], out: Path, size: int) -> bool:
-    """Whether the files of `inputs` hold fewer than `size` bytes together (file sizes only;
-    the walk stops once they reach it)."""
+def under(inputs: list[str], size: int) -> bool:
+    """Whether `inputs` hold fewer than `size` bytes together. Every file below a folder counts
+    (more than is read: it errs towards "no"), and the walk stops once the total reaches
+    `size`, unsorted: a folder of a million files is not listed in full."""
     total = 0
-    for name in walk_inputs(inputs, exclude=out):
-        total += _size(name) or 0
-        if total >= size:
-            return False
+    for name in inputs:
+        for path in _files_below(name):
+            total += _size(path) or 0
+            if total >= size:
+                return False
     return True
+
+
+def _files_below(name: str) -> Iterator[str]:
+    if not os.path.isdir(name):
+        yield name
+        return
+    with os.scandir(name) as entries:
+        for entry in entries:
+            yield from _files_below(entry.path) if entry.is_dir() else [entry.path]
 
 
 def _size(name: str) -> int | None:

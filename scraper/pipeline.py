@@ -281,7 +281,7 @@ def run_clean(
             sink.dedup = stack.enter_context(Deduplicator(config.dedup, writer))
         jobs = config.clean.jobs or default_jobs()
         if jobs > 1 and store is None and config.engine.kind == "local" and (
-            too_small_for_workers(inputs, out)
+            too_small_for_workers(inputs)
         ):
             jobs = 1  # workers would only add their start-up, about a second, to so small a run
         results: Iterable[tuple[list[Record], Stats]]
