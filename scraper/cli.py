@@ -22,10 +22,10 @@ from scraper.signals import EXIT_LOCKED, EXIT_SIGINT, EXIT_SOME_FAILED, EXIT_USA
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser of every command, or of only the command `argv` names: each command's module
-    imports what its work needs (`scraper fetch` the HTTP clients, `scraper clean` the cleaner
-    and the compiled dedup kernels), and importing all of them took about a second before any
-    command could start."""
+    """The parser of every command, or of only the command `argv` names (when given): each
+    command's module imports what its work needs (`scraper fetch` the HTTP clients, `scraper
+    clean` the cleaner and the compiled dedup kernels), and importing all of them took about a
+    second before any command could start."""
     parser = argparse.ArgumentParser(
         prog="scraper",
         description="Build clean news corpora: fetch, extract, clean and deduplicate articles.",
@@ -52,14 +52,15 @@ def _command_module(argv: Sequence[str] | None, names: list[str]) -> str | None:
     """The module of the command `argv` names: its first word that is not an option (the
     top-level options take no value). None when there is none or it is no command, so that
     the usage error and `--help` list every command."""
-    words = [word for word in (sys.argv[1:] if argv is None else argv) if not word.startswith("-")]
+    words = [word for word in argv or () if not word.startswith("-")]
     module = words[0].replace("-", "_") if words else ""
     return module if module in names else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(words)
+    args = parser.parse_args(words)
     try:
         config = load_config(args.config)
         status: int = args.handler(args, config)
