@@ -396,7 +396,7 @@ class Deduplicator:
         def updated(entry: dict[str, Any]) -> dict[str, Any] | None:
             if entry["file"] in gone:
                 return None
-            extra = [dup_record(s, u) for s, u in queued.get(str(entry["file"]), [])]
+            extra = [dup_record(s, u) for s, u in queued.of(str(entry["file"]))]
             return {**entry, "duplicates": merge_dups(entry, extra)} if extra else entry
 
         # Files with queued duplicates but no manifest entry: another tool's, in name order.

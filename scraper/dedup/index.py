@@ -126,9 +126,14 @@ class QueuedDups(Mapping[str, Dups]):
         )
 
     def __getitem__(self, file: str) -> Dups:
-        if _name_key(file) in self._files and (found := _queued_for(self.db, file)):
+        if found := self.of(file):
             return found
         raise KeyError(file)
+
+    def of(self, file: str) -> Dups:
+        """The duplicates queued for `file`, often none (`get` would raise and catch a KeyError
+        for each of those: a second at 100k files)."""
+        return _queued_for(self.db, file) if _name_key(file) in self._files else []
 
     def __iter__(self) -> Iterator[str]:
         for (file,) in self.db.execute("SELECT DISTINCT file FROM dup_updates"):
