@@ -90,7 +90,9 @@ def _files_below(name: str) -> Iterator[str]:
         return
     with os.scandir(name) as entries:
         for entry in entries:
-            yield from _files_below(entry.path) if entry.is_dir() else [entry.path]
+            # Not into linked folders, as the input walk does not (and a link loop would not end).
+            below = entry.is_dir(follow_symlinks=False)
+            yield from _files_below(entry.path) if below else [entry.path]
 
 
 def _size(name: str) -> int | None:

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from scraper.config import Config, override
 from scraper.document import Document
 from scraper.parallel import Record, Worker, process_batches
@@ -99,12 +101,8 @@ def test_inputs_smaller_than_a_partition_are_cleaned_here_without_starting_worke
     assert clean_cli(capsys, inputs, here, "--jobs", "2") == local
     assert folder_bytes(here) == folder_bytes(tmp_path / "local")
     monkeypatch.setattr(parallel, "PARTITION_BYTES", 2048)  # now they are many partitions
-    try:
+    with pytest.raises(AssertionError, match="a worker process was started"):
         clean_cli(capsys, inputs, tmp_path / "pool", "--jobs", "2")
-    except AssertionError as exc:
-        assert "a worker process was started" in str(exc)
-    else:
-        raise AssertionError("a run of many partitions did not start its workers")
 
 
 def test_a_partition_that_changed_between_its_two_reads_is_one_error_line(tmp_path,

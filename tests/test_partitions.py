@@ -17,6 +17,13 @@ def test_under_counts_every_file_below_a_folder_and_stops_at_the_size(tmp_path):
     assert under([str(tmp_path / "missing.txt")], 1)  # read later, and reported then
 
 
+def test_under_does_not_follow_a_link_back_into_its_folder(tmp_path):
+    (tmp_path / "loop").mkdir()
+    (tmp_path / "loop" / "again").symlink_to(tmp_path / "loop", target_is_directory=True)
+    (tmp_path / "loop" / "a.txt").write_bytes(b"x" * 10)
+    assert under([str(tmp_path / "loop")], 1 << 20)
+
+
 def test_partitions_keep_input_order_and_cut_a_jsonl_file_into_ranges(tmp_path):
     first = tmp_path / "first.txt"
     first.write_text("Judul\n\nIsi.\n")
