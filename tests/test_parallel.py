@@ -6,7 +6,7 @@ import pytest
 
 from scraper.config import Config, override
 from scraper.document import Document
-from scraper.parallel import Record, Worker, process_batches
+from scraper.parallel import Record, Records, Worker, process_batches
 
 
 def record(i, text=None):
@@ -52,6 +52,31 @@ def test_worker_processes_send_back_the_dedup_hashes_of_what_they_cleaned():
     no_dedup = override(config, "dedup", enabled=False)
     plain = process_batches(iter(batches), no_dedup, jobs=2, store=None, debug=False)
     assert all(r.hashed is None for rs, _ in plain for r in rs)
+
+
+def test_records_keep_their_hashes_across_the_process_boundary():
+    """A worker's records pickle with their hashes packed: each comes back with the same
+    document, features and keys, or none, and with the document dedup will write."""
+    import pickle
+
+    from test_dedup_prehash import described, docs
+
+    from scraper.dedup.prehash import prehash
+
+    batch = docs()
+    made = prehash(batch, Config().dedup)
+    records = Records(Record(i, f"https://x.id/{i}", d, made[i] if i != 1 else None)
+                      for i, d in enumerate(batch))
+    back = pickle.loads(pickle.dumps(records))
+    assert isinstance(back, Records) and [r.key for r in back] == [0, 1, 2, 3]
+    assert [r.doc for r in back] == docs()
+    assert back[1].hashed is None
+    for mine, theirs in ((records[i], back[i]) for i in (0, 2, 3)):
+        assert theirs.hashed[0] == mine.hashed[0]
+        assert described(*theirs.hashed[1:]) == described(*mine.hashed[1:])
+    assert back[0].hashed[0] is back[0].doc  # shared, as when it was made
+    assert len(back[2].hashed[0].paragraphs) == 2 < len(back[2].doc.paragraphs)
+    assert pickle.loads(pickle.dumps(Records([Record(None, None, docs()[0])])))[0].hashed is None
 
 
 def test_the_pool_workers_read_their_partitions_and_the_corpus_is_that_of_jobs_1(

@@ -5,19 +5,25 @@ repeated paragraphs dropped, the features, the LSH bucket keys), and sends them 
 document. The dedup stage then only hashes what it was not given (`complete`): documents the
 corpus pass changed on the way, or everything in a local run. Both call the same functions on
 the same text, so the decisions are the same as when the dedup stage hashes everything itself.
+Worker processes do the same (`scraper.parallel`). On the way back, `pack` puts many documents'
+hashes into a few flat arrays, which pickle faster than a Features object per document;
+`unpack` makes the very same features again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from scraper.config import DedupConfig
 from scraper.dedup.match import bucket_keys
-from scraper.dedup.text import Features, prepare
+from scraper.dedup.text import EXACT_BYTES, Features, prepare
 from scraper.document import Document
+
+_NO_SHORT = np.zeros(0, dtype=np.uint64)
 
 # The document as the dedup stage writes it, its features and its LSH bucket keys.
 Prehashed = tuple[Document, Features, NDArray[np.int64]]
@@ -42,3 +48,66 @@ def complete(
         out[i] = item
     done = [item for item in out if item is not None]
     return [d for d, _, _ in done], [f for _, f, _ in done], [b for _, _, b in done]
+
+
+# What `pack` makes of many documents' hashes: a few flat arrays and their offsets, in place of
+# a Features object and two or three small arrays a document.
+Packed = tuple[
+    bytes,  # the exact keys, 16 bytes each
+    NDArray[np.int64],  # words, chars and sample: three rows
+    NDArray[np.uint64], NDArray[np.int64],  # long shingle hashes, offsets
+    NDArray[np.uint64], NDArray[np.int64],  # short shingle hashes, offsets (-1: none)
+    NDArray[np.int64], NDArray[np.int64],  # bucket keys, offsets
+]
+
+
+def _flat(
+    parts: Sequence[NDArray[Any]], dtype: type
+) -> tuple[NDArray[Any], NDArray[np.int64]]:
+    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in parts], out=offsets[1:])
+    flat: NDArray[Any] = (
+        np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+    )
+    return flat, offsets
+
+
+def pack(hashes: Sequence[tuple[Features, NDArray[np.int64]]]) -> Packed:
+    """The features and bucket keys of many documents as a few flat arrays: a worker sends
+    them back pickled, and one array pickles in the time of one small one (`unpack`)."""
+    feats = [f for f, _ in hashes]
+    if any(len(f.exact) != EXACT_BYTES for f in feats):
+        raise ValueError("exact keys must be 16 bytes")
+    sizes = np.array([(f.words, f.chars, f.sample) for f in feats], dtype=np.int64).reshape(-1, 3)
+    long, long_at = _flat([f.long_hashes for f in feats], np.uint64)
+    short, short_at = _flat([_NO_SHORT if f.short_hashes is None else f.short_hashes
+                             for f in feats], np.uint64)
+    short_at[1:][[f.short_hashes is None for f in feats]] = -1
+    buckets, bucket_at = _flat([keys for _, keys in hashes], np.int64)
+    return (b"".join(f.exact for f in feats), sizes.T.copy(), long, long_at, short, short_at,
+            buckets, bucket_at)
+
+
+def unpack(packed: Packed) -> list[tuple[Features, NDArray[np.int64]]]:
+    """The features and bucket keys `pack` packed, equal to the ones it was given (the arrays
+    are views of the packed ones)."""
+    exact, sizes, long, long_at, short, short_at, buckets, bucket_at = packed
+    out: list[tuple[Features, NDArray[np.int64]]] = []
+    short_ends = np.maximum.accumulate(short_at).tolist()  # a -1 ends where the last one did
+    rows = zip(
+        sizes[0].tolist(), sizes[1].tolist(), sizes[2].tolist(), long_at.tolist(),
+        long_at[1:].tolist(), short_ends, short_at[1:].tolist(), bucket_at.tolist(),
+        bucket_at[1:].tolist(), strict=False,
+    )
+    for i, (words, chars, sample, l0, l1, s0, s1, b0, b1) in enumerate(rows):
+        feats = Features(
+            words=words,
+            chars=chars,
+            exact=exact[i * EXACT_BYTES : (i + 1) * EXACT_BYTES],
+            long_hashes=long[l0:l1],
+            short_hashes=None if s1 < 0 else short[s0:s1],
+            sample=sample,
+        )
+        out.append((feats, buckets[b0:b1]))
+    return out
+

@@ -21,6 +21,7 @@ from scraper.document import Document, Removal, normalize_line, parse_seed, spli
 # Punctuation and symbols become spaces; `\w` keeps letters and digits of every script.
 _NON_WORD = re.compile(r"[^\w\s]|_")
 REPEATED_PARAGRAPH = "dedup:repeated-paragraph"
+EXACT_BYTES = 16  # the exact key: a digest of the normalised words
 
 
 def normalize_words(text: str) -> list[str]:
@@ -170,7 +171,7 @@ def _features(
     )
     for start, words, l_start, l_end, s_start, s_end, wanted, length in bounds:
         # Equal word sequences (up to a 64-bit collision per word) give equal exact keys.
-        exact = hashlib.blake2b(hashes[start : start + words].data, digest_size=16)
+        exact = hashlib.blake2b(hashes[start : start + words].data, digest_size=EXACT_BYTES)
         out.append(
             Features(
                 words=words,
