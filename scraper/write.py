@@ -21,6 +21,7 @@ written with `\\udcXX` escapes, which read back to the same name.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -28,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from scraper.document import Document
 from scraper.errors import StoreError
@@ -147,6 +148,7 @@ class CorpusWriter:
       next_name(doc, ahead=0) -> str    the name the `ahead`-th next write will use
       known(doc_id) -> bool             is this id in the folder (manifest or file name)?
       entry(file) -> dict | None        one manifest entry, read from disk
+      entries_of(files) -> iterator     (file, entry or None) for each, the manifest opened once
       entries() -> iterator             every entry, streamed from disk
       rewrite(transform, extra=())      stream the manifest through `transform`, atomically
       append_entries(entries)           add entries for files already in the folder
@@ -242,17 +244,27 @@ class CorpusWriter:
         return offset is not None and offset >= self._opened_size
 
     def entry(self, file: str) -> Entry | None:
-        match = SEED_NAME.match(file)
-        offset = (
-            self._offsets.get(int(match.group(2), 16)) if match else self._foreign.get(file)
-        )
-        if offset is None:
-            return None
+        return next(self.entries_of([file]))[1]
+
+    def entries_of(self, files: Iterable[str]) -> Iterator[tuple[str, Entry | None]]:
+        """Each file with its manifest entry (None: not listed), the manifest opened once for
+        all of them (a flush asks for thousands)."""
         self.settle()
-        with self.manifest_path.open("rb") as handle:
-            handle.seek(offset)
-            entry = parse_entry(handle.readline())
-        return entry if entry is not None and entry["file"] == file else None
+        with contextlib.ExitStack() as stack:
+            handle: BinaryIO | None = None
+            for file in files:
+                match = SEED_NAME.match(file)
+                offset = (
+                    self._offsets.get(int(match.group(2), 16)) if match else self._foreign.get(file)
+                )
+                if offset is None:
+                    yield file, None
+                    continue
+                if handle is None:
+                    handle = stack.enter_context(self.manifest_path.open("rb"))
+                handle.seek(offset)
+                entry = parse_entry(handle.readline())
+                yield file, entry if entry is not None and entry["file"] == file else None
 
     def entry_for_id(self, doc_id: str) -> Entry | None:
         number = id_number(doc_id)

@@ -78,6 +78,23 @@ def test_remove_drops_the_file_and_its_entry(tmp_path):
     assert [e["file"] for e in manifest(tmp_path)] == [b["file"]]
 
 
+def test_entries_of_reads_many_entries_with_the_manifest_opened_once(tmp_path, monkeypatch):
+    writer = CorpusWriter(tmp_path)
+    written = writer.write_batch(write_batch_test_docs(3))
+    (tmp_path / "lain.txt").write_text("Judul\n\nDitulis alat lain.")  # in no entry
+    opened = []
+    real_open = type(tmp_path).open
+    monkeypatch.setattr(type(tmp_path), "open",
+                        lambda self, *a, **k: opened.append(self.name) or real_open(self, *a, **k))
+    files = [written[2]["file"], "lain.txt", written[0]["file"], "tidak-ada.txt"]
+    found = list(writer.entries_of(files))
+    assert [file for file, _ in found] == files
+    assert [entry and entry["source"] for _, entry in found] == ["in2.txt", None, "in0.txt", None]
+    assert opened == [MANIFEST]
+    assert writer.entry(written[1]["file"]) == written[1]
+    assert list(CorpusWriter(tmp_path / "kosong").entries_of(["a.txt"])) == [("a.txt", None)]
+
+
 def write_batch_test_docs(n):
     return [(doc(f"Kalimat nomor {i}.", f"in{i}.txt"), ()) for i in range(n)]
 

@@ -401,10 +401,9 @@ class Deduplicator:
 
         # Files with queued duplicates but no manifest entry: another tool's, in name order.
         unlisted = [
-            file for file in queued.in_order()
-            if file not in gone
-            and self.writer.entry(file) is None
-            and (self.writer.out / file).exists()
+            file
+            for file, entry in self.writer.entries_of(f for f in queued.in_order() if f not in gone)
+            if entry is None and (self.writer.out / file).exists()
         ]
         self.writer.rewrite(updated, (self._adopted_entry(f, queued[f]) for f in unlisted))
         for row in replaced:
