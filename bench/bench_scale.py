@@ -2,6 +2,7 @@
 
     python bench/bench_scale.py [--sizes 10000,100000] [--jobs 0] [--workdir DIR] [--seed 3]
                                 [--runs plain,dedup,rerun,datatrove] [--anchor-src DIR]
+                                [--alternate]
 
 For each size it generates Indonesian-news-like articles of 3-6 KB into a temporary folder of
 JSONL dumps of 10,000 records each (about 10% exact copies, 10% near copies, 5% truncated first
@@ -19,10 +20,12 @@ shared machine disturbs less than the wall time.
 
 With `--anchor-src DIR` (a source tree of another version, e.g. a worktree of main), each run
 also runs with that tree just before, into its own folder, and the docs/s column gives the
-ratio. The other anchor, measured in the same run on the same dump: the I/O floor - read the
-JSONL and write one file per document (no fsync; one fsync per file; one fsync per batch of
-256). The machine is shared: the load average before and after each run is printed. Nothing is
-kept: the dump and the outputs live in a temporary folder that is deleted at the end.
+ratio; with `--alternate`, the anchor goes first and last in turn, as the first run after a
+large delete pays for it on some disks. The other anchor, measured in the same run on the same
+dump: the I/O floor - read the JSONL and write one file per document (no fsync; one fsync per
+file; one fsync per batch of 256). The machine is shared: the load average before and after
+each run is printed. Nothing is kept: the dump and the outputs live in a temporary folder that
+is deleted at the end.
 """
 
 from __future__ import annotations
@@ -242,30 +245,37 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
         "rerun": ("same input again (no-op rerun)", [], "dedup"),
         "plain-rerun": ("same input again, --no-dedup (no-op rerun)", ["--no-dedup"], "plain"),
     }
-    # With --anchor-src, each run goes first with the anchor's tree, then with this one.
+    # With --anchor-src, each run goes with the anchor's tree and with this one: the anchor
+    # first, or, with --alternate, first and last in turn (the first run after a large delete
+    # pays for it on this disk, see docs/scale.md).
     trees = [(" (anchor)", args.anchor_src), ("", None)] if args.anchor_src else [("", None)]
-    for name in args.runs.split(","):
+    for number, name in enumerate(args.runs.split(",")):
         if name in DATATROVE:
             rows.append(datatrove_row(n, mb, dump, name, args.jobs or os.cpu_count() or 1,
                                       floors["batch"]))
             continue
         label, extra, out = runs[name]
-        anchor_wall = None
-        for suffix, src in trees:
+        order = trees[::-1] if args.alternate and number % 2 else trees
+        measured: dict[str, tuple[dict[str, float], str]] = {}
+        for suffix, src in order:
             before = load()
             folder = tmp / f"out-{n}-{out}{'-anchor' if src else ''}"
             result = run_command(["clean", str(dump), "-o", str(folder), *jobs, *extra], src)
+            measured[suffix] = result, f"{before} → {load()}"
+            print(f"#   {label}{suffix}: {result['summary']}", file=sys.stderr, flush=True)
+        anchor_wall = float(measured[" (anchor)"][0]["wall"]) if args.anchor_src else None
+        for suffix, _ in trees:  # the anchor's row first, whichever ran first
+            result, loads = measured[suffix]
             wall = float(result["wall"])
-            speedup = f" ({anchor_wall / wall:.2f}× the anchor)" if anchor_wall and not src else ""
-            anchor_wall = wall if src else anchor_wall
+            ratio = anchor_wall / wall if anchor_wall and not suffix else None
+            speedup = f" ({ratio:.2f}× the anchor)" if ratio else ""
+            went = " (ran first)" if args.alternate and suffix == order[0][0] else ""
             rows.append(
-                f"| {n:,} | `{label}`{suffix} | {wall:.0f} s | {n / wall:,.0f}{speedup} | "
+                f"| {n:,} | `{label}`{suffix}{went} | {wall:.0f} s | {n / wall:,.0f}{speedup} | "
                 f"{mb / wall:.1f} | {result['tree_mb']:,.0f} MB | {result['max_mb']:,.0f} MB | "
-                f"{result['cpu']:,.0f} s | {n / wall / floors['batch']:.2f} | {before} → {load()} |"
+                f"{result['cpu']:,.0f} s | {n / wall / floors['batch']:.2f} | {loads} |"
             )
-            # Each row as soon as it is measured: a long run's first rows survive an interruption.
-            print(f"#   {label}{suffix}: {result['summary']}\n{rows[-1]}", file=sys.stderr,
-                  flush=True)
+            print(rows[-1], file=sys.stderr, flush=True)
     for mode, title in (("none", "no fsync"), ("file", "one fsync per file"),
                         ("batch", f"one fsync per {BATCH} files")):
         rows.append(f"| {min(n, args.floor_docs):,} | I/O floor: JSONL to one file per doc, "
@@ -290,6 +300,9 @@ def main() -> None:
     parser.add_argument("--anchor-src", default=None,
                         help="another source tree of scraper (e.g. a worktree of main): each "
                              "run also runs with it, just before, as the anchor")
+    parser.add_argument("--alternate", action="store_true",
+                        help="with --anchor-src: the anchor runs first for the first run, last "
+                             "for the second, and so on")
     args = parser.parse_args()
     print(f"# {os.cpu_count()} CPUs, load {load()}", file=sys.stderr)
     rows = ["| docs | run | wall | docs/s | MB/s | peak RSS (tree) | peak RSS (largest process)"
