@@ -25,7 +25,7 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -244,9 +244,10 @@ class CorpusWriter:
         return offset is not None and offset >= self._opened_size
 
     def entry(self, file: str) -> Entry | None:
-        return next(self.entries_of([file]))[1]
+        with contextlib.closing(self.entries_of([file])) as found:
+            return next(found)[1]
 
-    def entries_of(self, files: Iterable[str]) -> Iterator[tuple[str, Entry | None]]:
+    def entries_of(self, files: Iterable[str]) -> Generator[tuple[str, Entry | None], None, None]:
         """Each file with its manifest entry (None: not listed), the manifest opened once for
         all of them (a flush asks for thousands)."""
         self.settle()

@@ -75,9 +75,7 @@ def _flat(
 def pack(hashes: Sequence[tuple[Features, NDArray[np.int64]]]) -> Packed:
     """The features and bucket keys of many documents as a few flat arrays: a worker sends
     them back pickled, and one array pickles in the time of one small one (`unpack`)."""
-    feats = [f for f, _ in hashes]
-    if any(len(f.exact) != EXACT_BYTES for f in feats):
-        raise ValueError("exact keys must be 16 bytes")
+    feats = [f for f, _ in hashes]  # (every exact key is EXACT_BYTES long: see `_features`)
     sizes = np.array([(f.words, f.chars, f.sample) for f in feats], dtype=np.int64).reshape(-1, 3)
     long, long_at = _flat([f.long_hashes for f in feats], np.uint64)
     short, short_at = _flat([_NO_SHORT if f.short_hashes is None else f.short_hashes
@@ -110,4 +108,3 @@ def unpack(packed: Packed) -> list[tuple[Features, NDArray[np.int64]]]:
         )
         out.append((feats, buckets[b0:b1]))
     return out
-
