@@ -262,7 +262,9 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
             folder = tmp / f"out-{n}-{out}{'-anchor' if src else ''}"
             result = run_command(["clean", str(dump), "-o", str(folder), *jobs, *extra], src)
             measured[suffix] = result, f"{before} → {load()}"
-            print(f"#   {label}{suffix}: {result['summary']}", file=sys.stderr, flush=True)
+            # At once, with its wall: a long run's first figures survive an interruption.
+            print(f"#   {label}{suffix}: {result['wall']:.0f} s, {result['tree_mb']:,.0f} MB, "
+                  f"{result['summary']}", file=sys.stderr, flush=True)
         anchor_wall = float(measured[" (anchor)"][0]["wall"]) if args.anchor_src else None
         for suffix, _ in trees:  # the anchor's row first, whichever ran first
             result, loads = measured[suffix]
