@@ -87,7 +87,7 @@ class Records(list[Record]):
 
         hashed = [(r, r.hashed) for r in self if r.hashed is not None]
         if not hashed:
-            return Records, ([Record(r.key, r.url, r.doc) for r in self],)
+            return Records, (list(self),)
         plain = [(r.key, r.url, r.doc, r.hashed is not None) for r in self]
         # The document dedup writes is most often the cleaned one itself (no repeated paragraph).
         prepared = [None if h[0] is r.doc else h[0] for r, h in hashed]

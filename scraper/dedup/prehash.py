@@ -56,7 +56,8 @@ Packed = tuple[
     bytes,  # the exact keys, 16 bytes each
     NDArray[np.int64],  # words, chars and sample: three rows
     NDArray[np.uint64], NDArray[np.int64],  # long shingle hashes, offsets
-    NDArray[np.uint64], NDArray[np.int64],  # short shingle hashes, offsets (-1: none)
+    NDArray[np.uint64], NDArray[np.int64],  # short shingle hashes, offsets
+    NDArray[np.bool_],  # which documents have short shingle hashes
     NDArray[np.int64], NDArray[np.int64],  # bucket keys, offsets
 ]
 
@@ -80,30 +81,29 @@ def pack(hashes: Sequence[tuple[Features, NDArray[np.int64]]]) -> Packed:
     long, long_at = _flat([f.long_hashes for f in feats], np.uint64)
     short, short_at = _flat([_NO_SHORT if f.short_hashes is None else f.short_hashes
                              for f in feats], np.uint64)
-    short_at[1:][[f.short_hashes is None for f in feats]] = -1
+    has_short = np.array([f.short_hashes is not None for f in feats], dtype=np.bool_)
     buckets, bucket_at = _flat([keys for _, keys in hashes], np.int64)
     return (b"".join(f.exact for f in feats), sizes.T.copy(), long, long_at, short, short_at,
-            buckets, bucket_at)
+            has_short, buckets, bucket_at)
 
 
 def unpack(packed: Packed) -> list[tuple[Features, NDArray[np.int64]]]:
     """The features and bucket keys `pack` packed, equal to the ones it was given (the arrays
     are views of the packed ones)."""
-    exact, sizes, long, long_at, short, short_at, buckets, bucket_at = packed
+    exact, sizes, long, long_at, short, short_at, has_short, buckets, bucket_at = packed
     out: list[tuple[Features, NDArray[np.int64]]] = []
-    short_ends = np.maximum.accumulate(short_at).tolist()  # a -1 ends where the last one did
     rows = zip(
         sizes[0].tolist(), sizes[1].tolist(), sizes[2].tolist(), long_at.tolist(),
-        long_at[1:].tolist(), short_ends, short_at[1:].tolist(), bucket_at.tolist(),
-        bucket_at[1:].tolist(), strict=False,
+        long_at[1:].tolist(), short_at.tolist(), short_at[1:].tolist(), has_short.tolist(),
+        bucket_at.tolist(), bucket_at[1:].tolist(), strict=False,
     )
-    for i, (words, chars, sample, l0, l1, s0, s1, b0, b1) in enumerate(rows):
+    for i, (words, chars, sample, l0, l1, s0, s1, with_short, b0, b1) in enumerate(rows):
         feats = Features(
             words=words,
             chars=chars,
             exact=exact[i * EXACT_BYTES : (i + 1) * EXACT_BYTES],
             long_hashes=long[l0:l1],
-            short_hashes=None if s1 < 0 else short[s0:s1],
+            short_hashes=short[s0:s1] if with_short else None,
             sample=sample,
         )
         out.append((feats, buckets[b0:b1]))
