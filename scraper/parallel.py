@@ -79,8 +79,9 @@ class Record:
 class Records(list[Record]):
     """A worker's cleaned records, pickled (on their way back) with their dedup hashes packed
     into a few flat arrays (`scraper.dedup.prehash.pack`). With a Features object and two or
-    three small arrays a document, a record took 19 µs to unpickle in the process that decides
-    and writes (12 µs packed), and 22 µs to pickle in the worker (17 µs packed)."""
+    three small arrays a document, a record took 22 µs to unpickle in the process that decides
+    and writes (14 µs packed), and 25 µs to pickle in the worker (18 µs packed;
+    bench/bench_transfer.py)."""
 
     def __reduce__(self) -> tuple[Callable[..., Records], tuple[object, ...]]:
         from scraper.dedup.prehash import pack
