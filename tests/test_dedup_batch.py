@@ -7,8 +7,8 @@ import random
 import numpy as np
 
 from scraper.config import DedupConfig
-from scraper.dedup.batch import find_candidates
-from scraper.dedup.index import OK, Index
+from scraper.dedup.batch import _shared_enough, find_candidates
+from scraper.dedup.index import GONE, OK, PENDING, REPLACED, Index
 from scraper.dedup.match import bucket_keys
 from scraper.dedup.text import features
 
@@ -76,3 +76,33 @@ def test_each_document_has_its_distinct_folded_samples(tmp_path):
     )
     assert np.all(kept[1:] >= kept[:-1]) and df.tolist() == [0] * len(kept)
     index.close()
+
+
+def _shared_enough_by_sorting(owners, holders, state, nrare, nsamples, candidate):
+    """The same answer the plain numpy way: count (owner, holder) pairs with np.unique."""
+    live = (state[holders] == OK) | (state[holders] == PENDING)
+    pairs, shared = np.unique((owners[live] << 32) | holders[live].astype(np.int64),
+                              return_counts=True)
+    who, docs = pairs >> 32, pairs & 0xFFFFFFFF
+    keep = shared / np.maximum(np.minimum(nrare[who], nsamples[docs]), 1) >= candidate
+    return set(zip(who[keep].tolist(), docs[keep].tolist(), strict=True))
+
+
+def test_shared_enough_counts_hits_per_pair_and_skips_documents_not_live():
+    rng = np.random.default_rng(5)
+    for owners_n, docs_n, hits in [(1, 3, 10), (40, 500, 20_000), (256, 20_000, 60_000)]:
+        owners = rng.integers(0, owners_n, hits).astype(np.int64)
+        # Clustered holders, as when documents share sentences: many pairs repeat.
+        holders = ((owners * 7 + rng.integers(0, 12, hits)) % docs_n).astype(np.uint32)
+        state = rng.choice(np.array([OK, PENDING, REPLACED, GONE], dtype=np.int8), docs_n,
+                           p=[0.6, 0.2, 0.1, 0.1])
+        nrare = rng.integers(0, 60, owners_n).astype(np.int64)
+        nsamples = rng.integers(0, 60, docs_n).astype(np.int32)
+        who, docs = _shared_enough(owners, holders, state, nrare, nsamples, 0.5)
+        found = list(zip(who.tolist(), docs.tolist(), strict=True))
+        assert len(found) == len(set(found))  # each pair once
+        expected = _shared_enough_by_sorting(owners, holders, state, nrare, nsamples, 0.5)
+        assert expected and set(found) == expected
+    none = np.zeros(0, dtype=np.int64)
+    who, docs = _shared_enough(none, none.astype(np.uint32), state, nrare, nsamples, 0.5)
+    assert len(who) == len(docs) == 0

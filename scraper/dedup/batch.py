@@ -22,8 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scraper.config import DedupConfig
-from scraper.dedup.hashing import distinct_per_text, sampled
-from scraper.dedup.index import Index, Row, fold_samples
+from scraper.dedup.hashing import compiled, distinct_per_text, sampled
+from scraper.dedup.index import OK, PENDING, Index, Row, fold_samples
 from scraper.dedup.text import Features
 
 # A key held by more documents of a batch than this pairs each with the best this many only.
@@ -199,18 +199,96 @@ def _containment(
     rare_by_key = rare[where]
     # Indexed documents: shared rare samples over the smaller of the two sample counts.
     query, holders = found.holders(rare_by_key)
-    live = index.live(holders)
-    if live.any():
-        codes = (owner_by_key[query[live]] << 32) | holders[live].astype(np.int64)
-        pairs, shared = np.unique(codes, return_counts=True)
-        who, docs = pairs >> 32, pairs & 0xFFFFFFFF
-        bound = np.maximum(np.minimum(nrare[who], index.nsamples[docs]), 1)
-        keep = shared / bound >= config.containment_candidate
-        for i, doc in zip(who[keep].tolist(), docs[keep].tolist(), strict=True):
-            index_docs[i].add(doc)
+    who, docs = _shared_enough(
+        owner_by_key[query], holders, index.state, nrare, index.nsamples,
+        config.containment_candidate,
+    )
+    for i, doc in zip(who.tolist(), docs.tolist(), strict=True):
+        index_docs[i].add(doc)
     # Documents of the batch, in the same way.
     pairs_in_batch = _earlier_pairs(keys[rare_by_key], owner_by_key[rare_by_key], rank)
     for later, earlier, count in zip(*pairs_in_batch, strict=True):
         if count / max(min(nrare[later], nrare[earlier]), 1) >= config.containment_candidate:
             peers[later].add(earlier)
     return samples, key_at, where, df, nrare
+
+
+_EMPTY = np.uint32(0xFFFFFFFF)  # no doc id: doc ids stay far below 2**32 - 1
+
+
+@compiled
+def _shared_enough_kernel(
+    owners: NDArray[np.int64],
+    holders: NDArray[np.uint32],
+    state: NDArray[np.int8],
+    nrare: NDArray[np.int64],
+    nsamples: NDArray[np.int32],
+    candidate: float,
+    ok: int,
+    pending: int,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    # Group the live hits by document of the batch (a counting sort: the owners are few).
+    starts = np.zeros(len(nrare) + 1, np.int64)
+    for p in range(len(owners)):
+        if state[holders[p]] == ok or state[holders[p]] == pending:
+            starts[owners[p] + 1] += 1
+    largest = 0
+    for o in range(len(nrare)):
+        largest = max(largest, starts[o + 1])
+        starts[o + 1] += starts[o]
+    grouped = np.empty(starts[-1], np.uint32)
+    fill = starts[:-1].copy()
+    for p in range(len(owners)):
+        if state[holders[p]] == ok or state[holders[p]] == pending:
+            grouped[fill[owners[p]]] = holders[p]
+            fill[owners[p]] += 1
+    # Count each group's holders in a small open-addressing table (a few hundred hits a
+    # document: it stays in the cache, where a sort of the whole batch's pairs did not).
+    bits = 1
+    while (1 << bits) < 2 * largest:
+        bits += 1
+    mask = (1 << bits) - 1
+    table = np.full(1 << bits, _EMPTY, np.uint32)
+    counts = np.zeros(1 << bits, np.int64)
+    used = np.empty(1 << bits, np.int64)
+    who = np.empty(starts[-1], np.int64)
+    docs = np.empty(starts[-1], np.int64)
+    k = 0
+    for o in range(len(nrare)):
+        n_used = 0
+        for p in range(starts[o], starts[o + 1]):
+            doc = grouped[p]
+            slot = (np.int64(doc) * 0x9E3779B1) & mask
+            while table[slot] != doc and table[slot] != _EMPTY:
+                slot = (slot + 1) & mask
+            if table[slot] == _EMPTY:
+                table[slot] = doc
+                used[n_used] = slot
+                n_used += 1
+            counts[slot] += 1
+        for u in range(n_used):
+            slot = used[u]
+            doc = table[slot]
+            bound = max(min(nrare[o], np.int64(nsamples[doc])), 1)
+            if counts[slot] / bound >= candidate:
+                who[k], docs[k] = o, doc
+                k += 1
+            table[slot], counts[slot] = _EMPTY, 0
+    return who[:k], docs[:k]
+
+
+def _shared_enough(
+    owners: NDArray[np.int64],
+    holders: NDArray[np.uint32],
+    state: NDArray[np.int8],
+    nrare: NDArray[np.int64],
+    nsamples: NDArray[np.int32],
+    candidate: float,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The (document of the batch, live indexed document) pairs whose shared rare samples
+    (hits: the owner of each sample looked up, and one document holding it) reach `candidate`
+    of the smaller of the two documents' rare counts (at least 1)."""
+    who, docs = _shared_enough_kernel(
+        owners, holders, state, nrare, nsamples, candidate, OK, PENDING
+    )
+    return who, docs
