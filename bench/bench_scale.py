@@ -26,6 +26,14 @@ dump: the I/O floor - read the JSONL and write one file per document (no fsync; 
 file; one fsync per batch of 256). The machine is shared: the load average before and after
 each run is printed. Nothing is kept: the dump and the outputs live in a temporary folder that
 is deleted at the end.
+
+Every timed run first waits for the disk to settle: on some disks (ext4 mounted with `discard`,
+as here) creating a file costs 20-50 times more kernel time for a minute or more after many
+files were deleted, which would bill one run for the previous run's deletes. The bench creates
+200 empty files in the work folder, reads the kernel time that took, and waits (5 s between
+probes, up to `--settle-max` seconds) until it is under `--settle-us` µs a file; each row gives
+the last probe (`disk`), and the CPU column gives user and system seconds apart, so that the
+disk's share can be told from the code's.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -170,7 +179,40 @@ def run_command(args: list[str], src: str | None = None, *,
     # CPU seconds of the command and its workers (waited for by it): less noisy than the wall
     # time on a shared machine.
     return {"wall": wall, "tree_mb": peak[0], "max_mb": usage.ru_maxrss * 1024 / 1e6,
-            "cpu": usage.ru_utime + usage.ru_stime, "summary": summary}  # type: ignore[dict-item]
+            "user": usage.ru_utime, "sys": usage.ru_stime,
+            "summary": summary}  # type: ignore[dict-item]
+
+
+def cpu(result: dict[str, float]) -> str:
+    """User and system CPU seconds of a run and its workers."""
+    return f"{result['user']:,.0f} + {result['sys']:,.0f} s"
+
+
+def create_cost(folder: Path, files: int = 200) -> float:
+    """Kernel µs to create one empty file, in a new folder under `folder`/probes. The files
+    stay until the bench ends: deleting them would itself slow the next probe down."""
+    (folder / "probes").mkdir(exist_ok=True)
+    probe = Path(tempfile.mkdtemp(dir=folder / "probes"))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_stime
+    for i in range(files):
+        os.close(os.open(probe / f"{i}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_stime - before) * 1e6 / files
+
+
+def settle(folder: Path, args: argparse.Namespace) -> str:
+    """Wait until creating a file costs under `--settle-us` µs of kernel time (at most
+    `--settle-max` s); returns the last probe, for the row."""
+    started = time.perf_counter()
+    cost = create_cost(folder)
+    while cost > args.settle_us and time.perf_counter() - started < args.settle_max:
+        time.sleep(5)
+        cost = create_cost(folder)
+    waited = time.perf_counter() - started
+    note = f"{cost:.0f} µs/file" + (f" after {waited:.0f} s" if waited >= 1 else "")
+    if cost > args.settle_us:
+        note += " (not settled)"
+    print(f"#   disk: {note}", file=sys.stderr, flush=True)
+    return note
 
 
 def dump_lines(folder: Path) -> Iterator[str]:
@@ -210,15 +252,17 @@ def io_floor(dump: Path, folder: Path, limit: int, mode: str) -> float:
 DATATROVE = {"datatrove": "whitespace", "datatrove-spacy": "spacy"}
 
 
-def datatrove_row(n: int, mb: float, dump: Path, name: str, workers: int, floor: float) -> str:
+def datatrove_row(
+    n: int, mb: float, dump: Path, name: str, workers: int, floor: float, disk: str
+) -> str:
     before = load()
     result = run_command([str(dump), "--tokenizer", DATATROVE[name], "--workers", str(workers)],
                          script="anchor_datatrove.py")
     wall = float(result["wall"])
     row = (f"| {n:,} | datatrove MinHash dedup only, {DATATROVE[name]} tokenizer, {workers} "
            f"workers | {wall:.0f} s | {n / wall:,.0f} | {mb / wall:.1f} | "
-           f"{result['tree_mb']:,.0f} MB | {result['max_mb']:,.0f} MB | {result['cpu']:,.0f} s | "
-           f"{n / wall / floor:.2f} | {before} → {load()} |")
+           f"{result['tree_mb']:,.0f} MB | {result['max_mb']:,.0f} MB | {cpu(result)} | "
+           f"{n / wall / floor:.2f} | {disk} | {before} → {load()} |")
     print(f"#   {name}: {result['summary']}\n{row}", file=sys.stderr, flush=True)
     return row
 
@@ -235,8 +279,10 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
           file=sys.stderr)
     mb = size / 1e6
     rows = []
-    floors = {m: io_floor(dump, tmp / f"floor-{n}-{m}", min(n, args.floor_docs), m)
-              for m in ("none", "file", "batch")}
+    floors = {}
+    for mode in ("none", "file", "batch"):
+        settle(tmp, args)
+        floors[mode] = io_floor(dump, tmp / f"floor-{n}-{mode}", min(n, args.floor_docs), mode)
     print(f"# I/O floor, docs/s: {floors}", file=sys.stderr, flush=True)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     runs = {
@@ -251,23 +297,25 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
     trees = [(" (anchor)", args.anchor_src), ("", None)] if args.anchor_src else [("", None)]
     for number, name in enumerate(args.runs.split(",")):
         if name in DATATROVE:
+            disk = settle(tmp, args)
             rows.append(datatrove_row(n, mb, dump, name, args.jobs or os.cpu_count() or 1,
-                                      floors["batch"]))
+                                      floors["batch"], disk))
             continue
         label, extra, out = runs[name]
         order = trees[::-1] if args.alternate and number % 2 else trees
-        measured: dict[str, tuple[dict[str, float], str]] = {}
+        measured: dict[str, tuple[dict[str, float], str, str]] = {}
         for suffix, src in order:
+            disk = settle(tmp, args)
             before = load()
             folder = tmp / f"out-{n}-{out}{'-anchor' if src else ''}"
             result = run_command(["clean", str(dump), "-o", str(folder), *jobs, *extra], src)
-            measured[suffix] = result, f"{before} → {load()}"
+            measured[suffix] = result, disk, f"{before} → {load()}"
             # At once, with its wall: a long run's first figures survive an interruption.
             print(f"#   {label}{suffix}: {result['wall']:.0f} s, {result['tree_mb']:,.0f} MB, "
                   f"{result['summary']}", file=sys.stderr, flush=True)
         anchor_wall = float(measured[" (anchor)"][0]["wall"]) if args.anchor_src else None
         for suffix, _ in trees:  # the anchor's row first, whichever ran first
-            result, loads = measured[suffix]
+            result, disk, loads = measured[suffix]
             wall = float(result["wall"])
             ratio = anchor_wall / wall if anchor_wall and not suffix else None
             speedup = f" ({ratio:.2f}× the anchor)" if ratio else ""
@@ -275,13 +323,13 @@ def bench_size(n: int, args: argparse.Namespace, tmp: Path) -> list[str]:
             rows.append(
                 f"| {n:,} | `{label}`{suffix}{went} | {wall:.0f} s | {n / wall:,.0f}{speedup} | "
                 f"{mb / wall:.1f} | {result['tree_mb']:,.0f} MB | {result['max_mb']:,.0f} MB | "
-                f"{result['cpu']:,.0f} s | {n / wall / floors['batch']:.2f} | {loads} |"
+                f"{cpu(result)} | {n / wall / floors['batch']:.2f} | {disk} | {loads} |"
             )
             print(rows[-1], file=sys.stderr, flush=True)
     for mode, title in (("none", "no fsync"), ("file", "one fsync per file"),
                         ("batch", f"one fsync per {BATCH} files")):
         rows.append(f"| {min(n, args.floor_docs):,} | I/O floor: JSONL to one file per doc, "
-                    f"{title} | — | {floors[mode]:,.0f} | — | — | — | — | — | — |")
+                    f"{title} | — | {floors[mode]:,.0f} | — | — | — | — | — | — | — |")
     for path in tmp.iterdir():  # keep the disk use to one size at a time
         subprocess.run(["rm", "-rf", str(path)], check=True)
     return rows
@@ -305,11 +353,17 @@ def main() -> None:
     parser.add_argument("--alternate", action="store_true",
                         help="with --anchor-src: the anchor runs first for the first run, last "
                              "for the second, and so on")
+    parser.add_argument("--settle-us", type=float, default=50.0,
+                        help="a run starts once creating a file costs under this many µs of "
+                             "kernel time (about 15-20 here on a settled disk)")
+    parser.add_argument("--settle-max", type=float, default=600.0,
+                        help="the longest wait for the disk to settle before a run, in seconds")
     args = parser.parse_args()
     print(f"# {os.cpu_count()} CPUs, load {load()}", file=sys.stderr)
     rows = ["| docs | run | wall | docs/s | MB/s | peak RSS (tree) | peak RSS (largest process)"
-            " | CPU (tree) | × I/O floor (fsync per batch) | load before → after |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+            " | CPU user + sys (tree) | × I/O floor (fsync per batch) | disk before"
+            " | load before → after |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
             rows += bench_size(n, args, Path(tmp))
