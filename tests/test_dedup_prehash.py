@@ -28,7 +28,7 @@ def docs():
 def described(feats, keys):
     short = None if feats.short_hashes is None else feats.short_hashes.tolist()
     return (feats.words, feats.chars, feats.exact, feats.sample, feats.long_hashes.tolist(),
-            short, keys.tolist(), keys.dtype)
+            short, keys.tolist(), keys.dtype, feats.folded_samples().tolist())
 
 
 def test_packed_hashes_unpack_to_the_very_same_features_and_keys():

@@ -7,9 +7,10 @@ import tracemalloc
 import numpy as np
 
 from scraper.config import DedupConfig
-from scraper.dedup.hashing import shingles
+from scraper.dedup.hashing import fold_samples, shingles
 from scraper.dedup.text import (
     REPEATED_PARAGRAPH,
+    Features,
     body_text,
     dedupe_paragraphs,
     features,
@@ -74,6 +75,16 @@ def test_samples_are_a_consistent_subset_of_the_long_shingles():
     assert all(h % CONFIG.containment_sample == 0 for h in f.samples)
     # About one in eight shingles is sampled.
     assert 0.08 < len(f.samples) / len(f.long) < 0.17
+
+
+def test_containment_keys_made_for_a_batch_equal_those_made_for_one_document():
+    texts = [" ".join(f"w{i % 700}" for i in range(n)) for n in (2000, 3, 0, 90)]
+    for f in features(texts, CONFIG):
+        alone = Features(f.words, f.chars, f.exact, f.long_hashes, f.short_hashes, f.sample)
+        assert alone.folded_samples().dtype == np.uint32
+        assert f.folded_samples().tolist() == alone.folded_samples().tolist()
+        assert f.folded_samples().tolist() == sorted(set(fold_samples(f.sampled()).tolist()))
+    assert len(features(texts[:1], CONFIG)[0].folded_samples()) > 50
 
 
 def test_file_paragraphs_reads_the_seed_format_even_when_the_title_ends_a_sentence():

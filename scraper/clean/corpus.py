@@ -36,10 +36,14 @@ class CorpusPolicy:
 
 def _candidates(doc: Document, policy: CorpusPolicy) -> set[str]:
     # Lines are already normalised; chrome repeats verbatim, so exact equality is enough.
+    # Only the few short edge lines are counted (most edge lines of an article are long).
     paragraphs = doc.paragraphs
-    short = Counter(p for p in paragraphs if len(p) <= policy.max_chars)
     edge = paragraphs[: policy.edge] + paragraphs[-policy.edge :]
-    return {p for p in edge if short.get(p) == 1 and not _CONTENT_LIKE.match(p)}
+    return {
+        p
+        for p in edge
+        if len(p) <= policy.max_chars and paragraphs.count(p) == 1 and not _CONTENT_LIKE.match(p)
+    }
 
 
 def learn_chrome(docs: Sequence[Document], policy: CorpusPolicy) -> frozenset[str]:

@@ -22,8 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scraper.config import DedupConfig
-from scraper.dedup.hashing import compiled, distinct_per_text, sampled
-from scraper.dedup.index import OK, PENDING, Index, Row, fold_samples
+from scraper.dedup.hashing import compiled
+from scraper.dedup.index import OK, PENDING, Index, Row
 from scraper.dedup.text import Features
 
 # A key held by more documents of a batch than this pairs each with the best this many only.
@@ -146,16 +146,12 @@ def _earlier_pairs(
     return (codes // n).tolist(), (codes % n).tolist(), shared.tolist()
 
 
-def _samples(
-    feats: list[Features], config: DedupConfig
-) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
+def _samples(feats: list[Features]) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
     """The distinct folded samples of each document, concatenated, and each one's offsets."""
+    parts = [f.folded_samples() for f in feats]
     offsets = np.zeros(len(feats) + 1, dtype=np.int64)
-    np.cumsum([len(f.long_hashes) for f in feats], out=offsets[1:])
-    long = _concat([f.long_hashes for f in feats], np.uint64)
-    picked, at = sampled(long, offsets, config.containment_sample)
-    keys, key_at = distinct_per_text(fold_samples(picked), at)
-    return keys, key_at
+    np.cumsum([len(p) for p in parts], out=offsets[1:])
+    return _concat(parts, np.uint32), offsets
 
 
 def _sorted_positions(samples: NDArray[np.uint32]) -> NDArray[np.int64]:
@@ -181,7 +177,7 @@ def _containment(
 
     A pair is a candidate when it shares at least `containment_candidate` of the smaller of
     the two documents' rare sample counts."""
-    samples, key_at = _samples(feats, config)
+    samples, key_at = _samples(feats)
     owner = np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(key_at))
     # One sort by sample serves the index search, the counts in the batch and the pairs.
     where = _sorted_positions(samples)

@@ -13,7 +13,7 @@ mixed. All arithmetic is on uint64 and wraps.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 import numba
@@ -26,6 +26,7 @@ TABLE = np.random.default_rng(0x5EED).integers(0, 2**64, size=64 * 256, dtype=np
 _POLY = np.uint64(0x9E3779B97F4A7C15)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_LOW32 = np.uint64(0xFFFFFFFF)
 
 
 def compiled(function: _F) -> _F:
@@ -255,3 +256,14 @@ def distinct_per_text(
     """The distinct values of each text, sorted, concatenated; and each text's offsets."""
     out, out_offsets = _distinct_per_text(values, offsets)
     return out, out_offsets
+
+
+def fold_samples(samples: Sequence[int] | NDArray[np.integer]) -> NDArray[np.uint32]:
+    """Sampled hashes as the 32-bit keys of the containment index (both halves xor-ed: a
+    sampled hash has its low bits at zero). A collision only adds a candidate, which the exact
+    check then drops."""
+    if isinstance(samples, np.ndarray):
+        values = samples.astype(np.uint64)  # int64 or uint64: the same 64 bits
+    else:
+        values = np.asarray(samples, dtype=np.int64).view(np.uint64)
+    return ((values ^ (values >> np.uint64(32))) & _LOW32).astype(np.uint32)

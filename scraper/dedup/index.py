@@ -40,6 +40,7 @@ from typing import NamedTuple, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from scraper.dedup.hashing import fold_samples
 from scraper.dedup.postings import Postings
 from scraper.errors import StoreError
 from scraper.keys64 import KeySet
@@ -65,18 +66,6 @@ _COLUMNS = "d.doc, d.file, d.exact, d.words, d.chars, d.nsamples, d.state, d.rep
 # Lookups pass their keys as SQL parameters; stay well under SQLite's limit on their number.
 _CHUNK = 400
 _T = TypeVar("_T")
-_LOW32 = np.uint64(0xFFFFFFFF)
-
-
-def fold_samples(samples: Sequence[int] | NDArray[np.integer]) -> NDArray[np.uint32]:
-    """Sampled hashes as the 32-bit keys of the containment index (both halves xor-ed: a
-    sampled hash has its low bits at zero). A collision only adds a candidate, which the exact
-    check then drops."""
-    if isinstance(samples, np.ndarray):
-        values = samples.astype(np.uint64)  # int64 or uint64: the same 64 bits
-    else:
-        values = np.asarray(samples, dtype=np.int64).view(np.uint64)
-    return ((values ^ (values >> np.uint64(32))) & _LOW32).astype(np.uint32)
 
 
 class Row(NamedTuple):

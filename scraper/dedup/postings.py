@@ -140,24 +140,40 @@ class Found:
     def holders(
         self, wanted: NDArray[np.bool_] | None = None
     ) -> tuple[NDArray[np.int64], NDArray[np.uint32]]:
-        """Every (i, doc) such that doc holds key i; only for the keys `wanted` (all: None)."""
-        chosen = wanted if wanted is None or self.order is None else wanted[self.order]
-        found_q: list[NDArray[np.int64]] = []
-        found_d: list[NDArray[np.uint32]] = []
-        for (low, high), run_docs in zip(self.ranges, self.run_docs, strict=True):
-            counts = high - low if chosen is None else np.where(chosen, high - low, 0)
-            total = int(counts.sum())
-            if total == 0:
-                continue
-            query = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-            # Position of each hit: its range start plus its rank inside the range.
-            ends = np.cumsum(counts)
-            position = np.repeat(low - (ends - counts), counts) + np.arange(total)
-            found_q.append(query if self.order is None else self.order[query])
-            found_d.append(run_docs[position])
-        if not found_q:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
-        return np.concatenate(found_q), np.concatenate(found_d)
+        """Every (i, doc) such that doc holds key i; only for the keys `wanted` (all: None).
+        Run by run, keys in sorted order, a key's holders in the order of its run."""
+        if wanted is None:
+            chosen = np.ones(self.size, dtype=np.bool_)
+        else:
+            chosen = wanted if self.order is None else wanted[self.order]
+        totals = [int((high - low)[chosen].sum()) for low, high in self.ranges]
+        query = np.empty(sum(totals), dtype=np.int64)
+        docs = np.empty(sum(totals), dtype=np.uint32)
+        filled = 0
+        for (low, high), run_docs, total in zip(self.ranges, self.run_docs, totals, strict=True):
+            if total:
+                filled = _gather(low, high, chosen, run_docs, query, docs, filled)
+        return (query if self.order is None else self.order[query]), docs
+
+
+@compiled
+def _gather(
+    low: NDArray[np.int64],
+    high: NDArray[np.int64],
+    chosen: NDArray[np.bool_],
+    run_docs: NDArray[np.uint32],
+    query: NDArray[np.int64],
+    docs: NDArray[np.uint32],
+    filled: int,
+) -> int:
+    """Append the (key, doc) hits of one run to `query` and `docs` from `filled` on; returns
+    where the next run's hits go (one loop instead of numpy's repeat and cumsum temporaries)."""
+    for i in range(len(low)):
+        if chosen[i]:
+            for position in range(low[i], high[i]):
+                query[filled], docs[filled] = i, run_docs[position]
+                filled += 1
+    return filled
 
 
 class Postings:

@@ -59,6 +59,7 @@ Packed = tuple[
     NDArray[np.uint64], NDArray[np.int64],  # short shingle hashes, offsets
     NDArray[np.bool_],  # which documents have short shingle hashes
     NDArray[np.int64], NDArray[np.int64],  # bucket keys, offsets
+    NDArray[np.uint32], NDArray[np.int64],  # folded samples (the containment keys), offsets
 ]
 
 
@@ -83,21 +84,24 @@ def pack(hashes: Sequence[tuple[Features, NDArray[np.int64]]]) -> Packed:
                              for f in feats], np.uint64)
     has_short = np.array([f.short_hashes is not None for f in feats], dtype=np.bool_)
     buckets, bucket_at = _flat([keys for _, keys in hashes], np.int64)
+    folded, folded_at = _flat([f.folded_samples() for f in feats], np.uint32)
     return (b"".join(f.exact for f in feats), sizes.T.copy(), long, long_at, short, short_at,
-            has_short, buckets, bucket_at)
+            has_short, buckets, bucket_at, folded, folded_at)
 
 
 def unpack(packed: Packed) -> list[tuple[Features, NDArray[np.int64]]]:
     """The features and bucket keys `pack` packed, equal to the ones it was given (the arrays
     are views of the packed ones)."""
-    exact, sizes, long, long_at, short, short_at, has_short, buckets, bucket_at = packed
+    exact, sizes, long, long_at, short, short_at, has_short, buckets, bucket_at = packed[:9]
+    folded, folded_at = packed[9:]
     out: list[tuple[Features, NDArray[np.int64]]] = []
     rows = zip(
         sizes[0].tolist(), sizes[1].tolist(), sizes[2].tolist(), long_at.tolist(),
         long_at[1:].tolist(), short_at.tolist(), short_at[1:].tolist(), has_short.tolist(),
-        bucket_at.tolist(), bucket_at[1:].tolist(), strict=False,
+        bucket_at.tolist(), bucket_at[1:].tolist(), folded_at.tolist(), folded_at[1:].tolist(),
+        strict=False,
     )
-    for i, (words, chars, sample, l0, l1, s0, s1, with_short, b0, b1) in enumerate(rows):
+    for i, (words, chars, sample, l0, l1, s0, s1, with_short, b0, b1, f0, f1) in enumerate(rows):
         feats = Features(
             words=words,
             chars=chars,
@@ -105,6 +109,7 @@ def unpack(packed: Packed) -> list[tuple[Features, NDArray[np.int64]]]:
             long_hashes=long[l0:l1],
             short_hashes=short[s0:s1] if with_short else None,
             sample=sample,
+            folded=folded[f0:f1],
         )
         out.append((feats, buckets[b0:b1]))
     return out

@@ -22,7 +22,6 @@ from numpy.typing import NDArray
 
 from scraper.config import DedupConfig
 from scraper.dedup.folder import FolderReport, read_texts
-from scraper.dedup.index import fold_samples
 from scraper.dedup.match import Quality, bucket_keys, classify, feature_quality
 from scraper.dedup.text import Features, features
 
@@ -86,7 +85,7 @@ def read_part(chunk: tuple[int, list[str]], folder: str, config: DedupConfig) ->
     feats = features([texts[name] for name in names if name in texts], config)
     exact = np.frombuffer(b"".join(f.exact for f in feats), dtype=">u8").reshape(-1, 2)
     bands, band_owner = _flat(bucket_keys(feats, config), ids)
-    samples, sample_owner = _flat([np.unique(fold_samples(f.sampled())) for f in feats], ids)
+    samples, sample_owner = _flat([f.folded_samples() for f in feats], ids)
     return Part(errors, ids, np.array([f.words for f in feats], dtype=np.int64),
                 np.array([f.chars for f in feats], dtype=np.int64), exact.astype(np.uint64),
                 bands, band_owner, samples, sample_owner)

@@ -15,7 +15,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scraper.config import DedupConfig
-from scraper.dedup.hashing import hash_words, sequence_keys, shingles
+from scraper.dedup.hashing import (
+    distinct_per_text,
+    fold_samples,
+    hash_words,
+    sampled,
+    sequence_keys,
+    shingles,
+)
 from scraper.document import Document, Removal, normalize_line, parse_seed, split_lines
 
 # Punctuation and symbols become spaces; `\w` keeps letters and digits of every script.
@@ -59,6 +66,7 @@ class Features:
     """
 
     __slots__ = (
+        "_folded",
         "_long",
         "_short",
         "chars",
@@ -77,6 +85,7 @@ class Features:
         long_hashes: NDArray[np.uint64],
         short_hashes: NDArray[np.uint64] | None,
         sample: int,
+        folded: NDArray[np.uint32] | None = None,
     ) -> None:
         self.words, self.chars, self.sample = words, chars, sample
         self.exact = exact  # digest of the normalised words: equal means an exact duplicate
@@ -84,6 +93,7 @@ class Features:
         self.short_hashes = short_hashes  # short shingles, for documents near the short limit
         self._long: NDArray[np.uint64] | None = None
         self._short: NDArray[np.uint64] | None = None
+        self._folded = folded  # `folded_samples()`, when the batch that made these computed it
 
     def long_set(self) -> NDArray[np.uint64]:
         """The distinct long-shingle hashes, sorted."""
@@ -110,6 +120,12 @@ class Features:
         sample, so the sample of A ∩ B is the intersection of the samples of A and B."""
         long = self.long_hashes
         return _distinct(long[long % np.uint64(self.sample) == 0])
+
+    def folded_samples(self) -> NDArray[np.uint32]:
+        """The sampled hashes as the containment index's 32-bit keys, distinct and sorted."""
+        if self._folded is None:
+            self._folded = np.unique(fold_samples(self.sampled()))
+        return self._folded
 
     @property
     def samples(self) -> tuple[int, ...]:
@@ -164,12 +180,17 @@ def _features(
     short_wanted = needs_short(counts, config)
     long, long_at = shingles(hashes, offsets, config.shingle_size)
     short, short_at = shingles(hashes, offsets, config.short_shingle_size, short_wanted)
+    # The containment keys too, batch-wide: cheap here, and made where the text was hashed
+    # (a worker, in a parallel run) rather than by the dedup stage.
+    picked, picked_at = sampled(long, long_at, config.containment_sample)
+    folded, folded_at = distinct_per_text(fold_samples(picked), picked_at)
     out: list[Features] = []
     bounds = zip(
         offsets.tolist(), counts.tolist(), long_at.tolist(), long_at[1:].tolist(),
-        short_at.tolist(), short_at[1:].tolist(), short_wanted.tolist(), chars, strict=False,
+        short_at.tolist(), short_at[1:].tolist(), short_wanted.tolist(), chars,
+        folded_at.tolist(), folded_at[1:].tolist(), strict=False,
     )
-    for start, words, l_start, l_end, s_start, s_end, wanted, length in bounds:
+    for start, words, l_start, l_end, s_start, s_end, wanted, length, f_start, f_end in bounds:
         # Equal word sequences (up to a 64-bit collision per word) give equal exact keys.
         exact = hashlib.blake2b(hashes[start : start + words].data, digest_size=EXACT_BYTES)
         out.append(
@@ -180,6 +201,7 @@ def _features(
                 long_hashes=long[l_start:l_end],
                 short_hashes=short[s_start:s_end] if wanted else None,
                 sample=config.containment_sample,
+                folded=folded[f_start:f_end],
             )
         )
     return out
