@@ -213,20 +213,21 @@ _EMPTY = np.uint32(0xFFFFFFFF)  # no doc id: doc ids stay far below 2**32 - 1
 
 
 @compiled
-def _shared_enough_kernel(
+def _shared_enough(
     owners: NDArray[np.int64],
     holders: NDArray[np.uint32],
     state: NDArray[np.int8],
     nrare: NDArray[np.int64],
     nsamples: NDArray[np.int32],
     candidate: float,
-    ok: int,
-    pending: int,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The (document of the batch, live indexed document) pairs whose shared rare samples
+    (hits: the owner of each sample looked up, and one document holding it) reach `candidate`
+    of the smaller of the two documents' rare counts (at least 1)."""
     # Group the live hits by document of the batch (a counting sort: the owners are few).
     starts = np.zeros(len(nrare) + 1, np.int64)
     for p in range(len(owners)):
-        if state[holders[p]] == ok or state[holders[p]] == pending:
+        if state[holders[p]] == OK or state[holders[p]] == PENDING:
             starts[owners[p] + 1] += 1
     largest = 0
     for o in range(len(nrare)):
@@ -235,7 +236,7 @@ def _shared_enough_kernel(
     grouped = np.empty(starts[-1], np.uint32)
     fill = starts[:-1].copy()
     for p in range(len(owners)):
-        if state[holders[p]] == ok or state[holders[p]] == pending:
+        if state[holders[p]] == OK or state[holders[p]] == PENDING:
             grouped[fill[owners[p]]] = holders[p]
             fill[owners[p]] += 1
     # Count each group's holders in a small open-addressing table (a few hundred hits a
@@ -271,20 +272,3 @@ def _shared_enough_kernel(
                 k += 1
             table[slot], counts[slot] = _EMPTY, 0
     return who[:k], docs[:k]
-
-
-def _shared_enough(
-    owners: NDArray[np.int64],
-    holders: NDArray[np.uint32],
-    state: NDArray[np.int8],
-    nrare: NDArray[np.int64],
-    nsamples: NDArray[np.int32],
-    candidate: float,
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The (document of the batch, live indexed document) pairs whose shared rare samples
-    (hits: the owner of each sample looked up, and one document holding it) reach `candidate`
-    of the smaller of the two documents' rare counts (at least 1)."""
-    who, docs = _shared_enough_kernel(
-        owners, holders, state, nrare, nsamples, candidate, OK, PENDING
-    )
-    return who, docs
